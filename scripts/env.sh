@@ -1,0 +1,19 @@
+# Shared environment for the project's scripts: sourced, never run.
+# Puts the project's tools on PATH and names the Rust toolchain that has the wasm32 target.
+
+: "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+export PORTAL_CHROMIUM="${PORTAL_CHROMIUM:-/usr/bin/chromium}"
+
+# The rustup toolchain to build with: stable where it has the wasm32 target, else the
+# Debian-based `debian-web` toolchain that scripts/setup links.
+portal_toolchain() {
+    if rustup target list --installed --toolchain stable 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+        echo stable
+    elif rustup toolchain list 2>/dev/null | grep -q '^debian-web'; then
+        echo debian-web
+    else
+        echo "scripts/env.sh: no toolchain with the wasm32 target; run scripts/setup" >&2
+        return 1
+    fi
+}

@@ -1,0 +1,67 @@
+//! The HTML shell, the root component and the route table (every URL of the portal).
+
+use crate::ui::admin::AdminHomePage;
+use crate::ui::auth::{Auth, LoginPage, LogoutPage};
+use crate::ui::components::{Layout, NotFoundPage};
+use crate::ui::home::HomePage;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment};
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The root component: sign-in state, layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Marks the page as hydrated: CSS reveals controls that need JavaScript, and tests wait for it.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portal.css"/>
+        <Title text="Abuse-case portal"/>
+        <Router>
+            <AppRoutes/>
+        </Router>
+    }
+}
+
+/// Everything inside the router: the sign-in state, the layout and the route table.
+#[component]
+fn AppRoutes() -> impl IntoView {
+    Auth::provide();
+    view! {
+        <Layout>
+            <Routes fallback=NotFoundPage>
+                <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("logout") view=LogoutPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
+            </Routes>
+        </Layout>
+    }
+}

@@ -1,0 +1,25 @@
+//! The abuse-case portal: a hosting provider's customers answer abuse notices against their
+//! servers, and the provider's staff review the same cases.
+//!
+//! - [`domain`]: pure rules (no web, database or async), compiled into server and browser.
+//! - [`error`]: the error type of every server function.
+//! - [`ui`]: pages and components by feature, with their server functions.
+//! - [`app`]: the shell, the root component and the route table.
+//! - `server` (feature `ssr` only): configuration, database, sessions, use cases, HTTP, CLI.
+
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod domain;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod ui;
+
+/// The browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,176 @@
+//! Configuration from environment variables (and an optional `.env` file, loaded by the CLI).
+//! Every variable, its default and its meaning are listed in the README.
+
+use crate::domain::session::SessionLimits;
+use crate::domain::throttle::LoginThrottle;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use time::Duration;
+use url::Url;
+
+/// A configuration value that cannot be used, named by its variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub var: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// The portal's settings.
+#[derive(Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// `PORTAL_DB_MAX_CONNECTIONS`.
+    pub db_max_connections: u32,
+    /// `PORTAL_DATA_DIR`: the SQLite file and (later) evidence files live here.
+    pub data_dir: PathBuf,
+    /// `LEPTOS_SITE_ADDR`: where to listen.
+    pub site_addr: SocketAddr,
+    /// `LEPTOS_SITE_ROOT`: the built site (wasm, JS, CSS, assets).
+    pub site_root: PathBuf,
+    /// `PORTAL_PUBLIC_URL`: the address people use, for links and the origin check.
+    pub public_url: Url,
+    /// `PORTAL_COOKIE_SECURE`: whether cookies carry `Secure`.
+    pub cookie_secure: bool,
+    /// `PORTAL_SESSION_IDLE_MINUTES` and `PORTAL_SESSION_ABSOLUTE_HOURS`.
+    pub session: SessionLimits,
+    /// `PORTAL_LOGIN_*`: the sign-in rate limit.
+    pub login_throttle: LoginThrottle,
+    /// `PORTAL_HASH_CONCURRENCY`: password hashes computed at once.
+    pub hash_concurrency: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("site_addr", &self.site_addr)
+            .field("public_url", &self.public_url.as_str())
+            .field("cookie_secure", &self.cookie_secure)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw.parse().map_err(|e: T::Err| ConfigError {
+            var: name,
+            message: format!("{raw:?}: {e}"),
+        }),
+    }
+}
+
+fn positive(name: &'static str, default: i64) -> Result<i64, ConfigError> {
+    let value: i64 = parsed(name, default)?;
+    if value > 0 {
+        Ok(value)
+    } else {
+        Err(ConfigError {
+            var: name,
+            message: "must be a positive number".into(),
+        })
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let data_dir = PathBuf::from(var("PORTAL_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = var("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("portal.db").display()));
+        let site_addr: SocketAddr =
+            parsed("LEPTOS_SITE_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?;
+        let public_url = match var("PORTAL_PUBLIC_URL") {
+            Some(raw) => Url::parse(&raw).map_err(|e| ConfigError {
+                var: "PORTAL_PUBLIC_URL",
+                message: e.to_string(),
+            })?,
+            None => Url::parse(&format!("http://{site_addr}"))
+                .expect("a socket address makes a valid URL"),
+        };
+        if !matches!(public_url.scheme(), "http" | "https") {
+            return Err(ConfigError {
+                var: "PORTAL_PUBLIC_URL",
+                message: "must be an http:// or https:// URL".into(),
+            });
+        }
+        let cookie_secure = match var("PORTAL_COOKIE_SECURE").as_deref() {
+            None | Some("auto") => public_url.scheme() == "https",
+            Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "PORTAL_COOKIE_SECURE",
+                    message: format!("{other:?}: use auto, true or false"),
+                })
+            }
+        };
+        let defaults = LoginThrottle::default();
+        Ok(Config {
+            database_url,
+            db_max_connections: positive("PORTAL_DB_MAX_CONNECTIONS", 10)? as u32,
+            data_dir,
+            site_addr,
+            site_root: PathBuf::from(
+                var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            ),
+            public_url,
+            cookie_secure,
+            session: SessionLimits {
+                idle: Duration::minutes(positive("PORTAL_SESSION_IDLE_MINUTES", 30)?),
+                absolute: Duration::hours(positive("PORTAL_SESSION_ABSOLUTE_HOURS", 12)?),
+            },
+            login_throttle: LoginThrottle {
+                window: Duration::minutes(positive(
+                    "PORTAL_LOGIN_WINDOW_MINUTES",
+                    defaults.window.whole_minutes(),
+                )?),
+                per_account: positive(
+                    "PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+                    defaults.per_account.into(),
+                )? as u32,
+                per_address: positive(
+                    "PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                    defaults.per_address.into(),
+                )? as u32,
+            },
+            hash_concurrency: positive(
+                "PORTAL_HASH_CONCURRENCY",
+                std::thread::available_parallelism()
+                    .map(|n| n.get() as i64)
+                    .unwrap_or(2),
+            )? as usize,
+        })
+    }
+
+    /// The public URL's origin (`scheme://host[:port]`), which state-changing requests must come from.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+}

@@ -1,0 +1,255 @@
+//! Organisations, users and failed sign-ins.
+
+use super::{on_db, stored_time, Db, DbError};
+use crate::domain::account::{Email, OrgName};
+use crate::domain::actor::Role;
+use crate::domain::ids::{OrgId, UserId};
+use crate::domain::throttle::RecentFailures;
+use time::OffsetDateTime;
+
+/// A user as stored, with their organisation's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    /// Id.
+    pub id: i64,
+    /// Normalised e-mail.
+    pub email: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Stored role spelling.
+    pub role: String,
+    /// The customer's organisation.
+    pub organisation_id: Option<i64>,
+    /// That organisation's name.
+    pub organisation_name: Option<String>,
+}
+
+impl UserRow {
+    /// The user's id.
+    pub fn user_id(&self) -> UserId {
+        UserId(self.id)
+    }
+
+    /// The user's role, refusing an unknown stored spelling.
+    pub fn role(&self) -> Result<Role, DbError> {
+        self.role
+            .parse()
+            .map_err(|e: crate::domain::actor::UnknownRole| DbError::Corrupt(e.to_string()))
+    }
+
+    /// The user's organisation.
+    pub fn org_id(&self) -> Option<OrgId> {
+        self.organisation_id.map(OrgId)
+    }
+}
+
+const USER_COLUMNS: &str = "SELECT u.id, u.email, u.password_hash, u.role, u.organisation_id, \
+     o.name AS organisation_name FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id";
+
+/// The user with this e-mail, if any.
+pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("{USER_COLUMNS} WHERE u.email = $1");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        .bind(email.as_str())
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// The user with this id, if any.
+pub async fn find_user(db: &Db, id: UserId) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("{USER_COLUMNS} WHERE u.id = $1");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// The id of the organisation with this name, creating it when missing.
+pub async fn ensure_organisation(
+    db: &Db,
+    name: &OrgName,
+    now: OffsetDateTime,
+) -> Result<OrgId, DbError> {
+    // The no-op update makes RETURNING yield the existing row's id on both engines.
+    let sql = "INSERT INTO organisations (name, created_at) VALUES ($1, $2) \
+               ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id";
+    let id: i64 = on_db!(db, |pool| sqlx::query_scalar(sql)
+        .bind(name.as_str())
+        .bind(stored_time(now))
+        .fetch_one(pool)
+        .await)?;
+    Ok(OrgId(id))
+}
+
+/// Creates a user; `DbError::Duplicate` when the e-mail is taken.
+pub async fn insert_user(
+    db: &Db,
+    email: &Email,
+    password_hash: &str,
+    role: Role,
+    org: Option<OrgId>,
+    now: OffsetDateTime,
+) -> Result<UserId, DbError> {
+    let sql = "INSERT INTO users (email, password_hash, role, organisation_id, created_at) \
+               VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    let id: i64 = on_db!(db, |pool| sqlx::query_scalar(sql)
+        .bind(email.as_str())
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(org.map(|o| o.0))
+        .bind(stored_time(now))
+        .fetch_one(pool)
+        .await)?;
+    Ok(UserId(id))
+}
+
+/// How many user accounts exist.
+pub async fn count_users(db: &Db) -> Result<i64, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(pool)
+    .await)?)
+}
+
+/// Records a failed sign-in for an account key (the normalised e-mail as typed) and address.
+pub async fn record_login_failure(
+    db: &Db,
+    account_key: &str,
+    client_addr: &str,
+    at: OffsetDateTime,
+) -> Result<(), DbError> {
+    let sql =
+        "INSERT INTO login_failures (account_key, client_addr, failed_at) VALUES ($1, $2, $3)";
+    on_db!(db, |pool| sqlx::query(sql)
+        .bind(account_key)
+        .bind(client_addr)
+        .bind(stored_time(at))
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct FailureWindow {
+    failures: i64,
+    oldest: Option<OffsetDateTime>,
+}
+
+/// Failed sign-ins since `since` for the account key and for the client address.
+pub async fn recent_login_failures(
+    db: &Db,
+    account_key: &str,
+    client_addr: &str,
+    since: OffsetDateTime,
+) -> Result<RecentFailures, DbError> {
+    let by_account = "SELECT COUNT(*) AS failures, MIN(failed_at) AS oldest FROM login_failures \
+                      WHERE account_key = $1 AND failed_at > $2";
+    let by_address = "SELECT COUNT(*) AS failures, MIN(failed_at) AS oldest FROM login_failures \
+                      WHERE client_addr = $1 AND failed_at > $2";
+    let since = stored_time(since);
+    let (account, address) = on_db!(db, |pool| {
+        let account = sqlx::query_as::<_, FailureWindow>(by_account)
+            .bind(account_key)
+            .bind(since)
+            .fetch_one(pool)
+            .await?;
+        let address = sqlx::query_as::<_, FailureWindow>(by_address)
+            .bind(client_addr)
+            .bind(since)
+            .fetch_one(pool)
+            .await?;
+        Ok::<_, sqlx::Error>((account, address))
+    })?;
+    Ok(RecentFailures {
+        account: account.failures as u32,
+        account_oldest: account.oldest,
+        address: address.failures as u32,
+        address_oldest: address.oldest,
+    })
+}
+
+/// Forgets an account's failed sign-ins (after a successful one).
+pub async fn clear_login_failures(db: &Db, account_key: &str) -> Result<(), DbError> {
+    on_db!(db, |pool| sqlx::query(
+        "DELETE FROM login_failures WHERE account_key = $1"
+    )
+    .bind(account_key)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Deletes failures older than `before`; returns how many.
+pub async fn delete_login_failures_before(db: &Db, before: OffsetDateTime) -> Result<u64, DbError> {
+    let done = on_db!(db, |pool| sqlx::query(
+        "DELETE FROM login_failures WHERE failed_at <= $1"
+    )
+    .bind(stored_time(before))
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done)
+}
+
+/// An organisation with its counts, for the staff overview.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgSummaryRow {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Customer users.
+    pub users: i64,
+    /// Services rented.
+    pub services: i64,
+}
+
+/// One page of organisations in name order, after the keyset `(name, id)`.
+pub async fn list_organisations(
+    db: &Db,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> Result<Vec<OrgSummaryRow>, DbError> {
+    let (name, id) = after.unwrap_or(("", 0));
+    let sql = "SELECT o.id, o.name, \
+                 (SELECT COUNT(*) FROM users u WHERE u.organisation_id = o.id) AS users, \
+                 (SELECT COUNT(*) FROM services s WHERE s.organisation_id = o.id) AS services \
+               FROM organisations o WHERE (o.name, o.id) > ($1, $2) ORDER BY o.name, o.id LIMIT $3";
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, OrgSummaryRow>(sql)
+        .bind(name)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Totals for the staff overview.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Totals {
+    /// Organisations.
+    pub organisations: i64,
+    /// Customer users.
+    pub customers: i64,
+    /// Staff and admins.
+    pub staff: i64,
+    /// Services.
+    pub services: i64,
+    /// Services not active.
+    pub services_restricted: i64,
+}
+
+/// Counts across the whole provider.
+pub async fn totals(db: &Db) -> Result<Totals, DbError> {
+    let sql = "SELECT \
+        (SELECT COUNT(*) FROM organisations) AS organisations, \
+        (SELECT COUNT(*) FROM users WHERE role = 'customer') AS customers, \
+        (SELECT COUNT(*) FROM users WHERE role <> 'customer') AS staff, \
+        (SELECT COUNT(*) FROM services) AS services, \
+        (SELECT COUNT(*) FROM services WHERE state <> 'active') AS services_restricted";
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Totals>(sql)
+        .fetch_one(pool)
+        .await)?)
+}

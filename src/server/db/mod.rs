@@ -1,0 +1,151 @@
+//! The database: one `Db` over SQLite (embedded default) or PostgreSQL (production, several
+//! portal processes on one database), picked from the URL at start.
+//!
+//! Queries are written once in SQL both engines accept (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`), and [`on_db!`] binds the same text on whichever pool is live. Statements that
+//! must differ are marked `// dialect:`. Rows derive `sqlx::FromRow`, which decodes on both.
+
+pub mod accounts;
+pub mod services;
+pub mod sessions;
+pub mod settings;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Runs `$body` with `$pool` bound to the live pool; the body is compiled once per engine.
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite($pool) => $body,
+            $crate::server::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_db;
+
+/// A connection pool on one of the two supported engines.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// The embedded default: a file under the data directory.
+    Sqlite(SqlitePool),
+    /// The production and scale-out engine.
+    Postgres(PgPool),
+}
+
+/// Failures of the data layer that callers treat differently.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// A unique constraint refused the write.
+    #[error("a record with the same unique value already exists")]
+    Duplicate,
+    /// A foreign key refused the write.
+    #[error("a referenced record does not exist")]
+    MissingReference,
+    /// A stored value does not decode into the domain type (a bug or a hand-edited row).
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+    /// Anything else from the driver.
+    #[error(transparent)]
+    Sqlx(sqlx::Error),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db_err) = &err {
+            match db_err.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => return DbError::Duplicate,
+                sqlx::error::ErrorKind::ForeignKeyViolation => return DbError::MissingReference,
+                _ => {}
+            }
+        }
+        DbError::Sqlx(err)
+    }
+}
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// `sqlite://path` or `postgres://…`.
+    pub url: String,
+    /// The pool's connection limit.
+    pub max_connections: u32,
+}
+
+impl Db {
+    /// Opens a pool for the URL's engine. A SQLite file and its folder are created when missing,
+    /// with WAL journaling, foreign keys enforced and a busy timeout.
+    pub async fn connect(opts: &DbOptions) -> Result<Db, DbError> {
+        if opts.url.starts_with("postgres://") || opts.url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(&opts.url)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if opts.url.starts_with("sqlite:") {
+            let connect = SqliteConnectOptions::from_str(&opts.url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            if let Some(dir) = connect.get_filename().parent() {
+                std::fs::create_dir_all(dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(connect)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(DbError::Corrupt(format!(
+                "DATABASE_URL must start with sqlite: or postgres://, not {:?}",
+                opts.url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+
+    /// Applies the migrations in `migrations/<engine>/` that have not run yet.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
+        }
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The engine's name, for logs and health output.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection (at shutdown and at the end of tests).
+    pub async fn close(&self) {
+        on_db!(self, |pool| pool.close().await)
+    }
+}
+
+/// A timestamp as stored: UTC, whole seconds. SQLite keeps times as RFC 3339 text, which sorts
+/// correctly only when every value has the same shape, so fractions of a second are dropped.
+pub fn stored_time(t: time::OffsetDateTime) -> time::OffsetDateTime {
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .expect("0 is a valid nanosecond")
+}

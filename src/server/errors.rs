@@ -1,0 +1,44 @@
+//! Turning server-side failures into `AppError`s: causes are logged with a reference and never
+//! sent to the browser.
+
+use super::auth::password::HashError;
+use super::db::DbError;
+use crate::domain::actor::AccessError;
+use crate::error::AppError;
+use rand::Rng;
+
+/// Logs `cause` under a fresh reference and returns an `Internal` error carrying only that reference.
+pub fn internal(cause: impl std::fmt::Display) -> AppError {
+    let reference = format!("{:08x}", rand::thread_rng().gen::<u32>());
+    tracing::error!(%reference, %cause, "internal error");
+    AppError::Internal { reference }
+}
+
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Sqlx(
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
+            ) => {
+                tracing::error!(cause = %err, "database unavailable");
+                AppError::Unavailable
+            }
+            other => internal(other),
+        }
+    }
+}
+
+impl From<HashError> for AppError {
+    fn from(err: HashError) -> Self {
+        internal(err)
+    }
+}
+
+impl From<AccessError> for AppError {
+    fn from(err: AccessError) -> Self {
+        match err {
+            AccessError::NotStaff | AccessError::NotAdmin => AppError::Forbidden,
+            AccessError::OtherOrganisation => AppError::NotFound,
+        }
+    }
+}

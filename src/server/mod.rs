@@ -1,0 +1,136 @@
+//! Server-only code: configuration, database, sessions, use cases, HTTP, jobs and the CLI.
+//! Compiled only with the `ssr` feature; nothing here reaches the WebAssembly bundle.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod errors;
+pub mod http;
+pub mod jobs;
+pub mod seed;
+pub mod state;
+pub mod usecase;
+
+use crate::app::{shell, App};
+use auth::password::PasswordHasher;
+use axum::routing::get;
+use axum::Router;
+use config::Config;
+use db::sessions::DbSessionStore;
+use db::{Db, DbOptions};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "portal_session";
+
+/// Opens the database, applies pending migrations and builds the shared state.
+pub async fn open_state(
+    config: Config,
+) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+    let db = Db::connect(&DbOptions {
+        url: config.database_url.clone(),
+        max_connections: config.db_max_connections,
+    })
+    .await
+    .map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            config::redact_url(&config.database_url)
+        )
+    })?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    let hasher = PasswordHasher::new(config.hash_concurrency)?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .build();
+    Ok(AppState {
+        leptos_options,
+        db,
+        config: Arc::new(config),
+        hasher,
+    })
+}
+
+/// The whole HTTP application: pages, server functions, health checks and static files, behind
+/// the session, origin-check and security-header layers.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(state.config.session.idle));
+    Router::new()
+        .route("/healthz", get(http::healthz))
+        .route("/readyz", get(http::readyz))
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::refuse_foreign_writes,
+        ))
+        .layer(axum::middleware::from_fn(http::security_headers))
+        .with_state(state)
+}
+
+/// Serves the portal until Ctrl-C or SIGTERM, with the background jobs running beside it.
+pub async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let addr = state.config.site_addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let jobs = jobs::spawn(state.clone());
+    tracing::info!(
+        "serving the portal at {} (listening on {}, database: {})",
+        state.config.public_url,
+        listener.local_addr()?,
+        state.db.engine()
+    );
+    println!("The portal is running at {}", state.config.public_url);
+    axum::serve(
+        listener,
+        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    jobs.abort();
+    state.db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,79 @@
+//! `AppState`, shared by every request, and the two helpers every server function starts with:
+//! [`state`] and [`actor`] ("who is calling").
+
+use super::auth::password::PasswordHasher;
+use super::auth::session::TypedSession;
+use super::config::Config;
+use super::db::{accounts, Db};
+use crate::domain::actor::Actor;
+use crate::error::AppError;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Leptos' own options (site root, output name).
+    pub leptos_options: LeptosOptions,
+    /// The database.
+    pub db: Db,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// The password hasher (bounded, off the executor).
+    pub hasher: PasswordHasher,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    /// The current time as the portal records it: UTC, whole seconds. Read once per use case.
+    pub fn now(&self) -> OffsetDateTime {
+        super::db::stored_time(OffsetDateTime::now_utc())
+    }
+}
+
+/// The application state, inside a server function or a page render.
+pub fn state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| super::errors::internal("AppState missing from context"))
+}
+
+/// The session of the current request.
+pub async fn session() -> Result<TypedSession, AppError> {
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| super::errors::internal(format!("no session layer: {e}")))?;
+    Ok(TypedSession(session))
+}
+
+/// Who is calling: the signed-in user with role and organisation, or `NotSignedIn`.
+/// A session past its absolute limit, or whose user no longer exists, is ended here.
+pub async fn actor(st: &AppState) -> Result<Actor, AppError> {
+    let session = session().await?;
+    let Some(signed_in) = session.signed_in().await.map_err(super::errors::internal)? else {
+        return Err(AppError::NotSignedIn);
+    };
+    if st
+        .config
+        .session
+        .absolute_limit_passed(signed_in.signed_in_at, st.now())
+    {
+        session.sign_out().await.map_err(super::errors::internal)?;
+        return Err(AppError::NotSignedIn);
+    }
+    let Some(user) = accounts::find_user(&st.db, signed_in.user_id).await? else {
+        session.sign_out().await.map_err(super::errors::internal)?;
+        return Err(AppError::NotSignedIn);
+    };
+    Ok(Actor {
+        user_id: user.user_id(),
+        role: user.role()?,
+        org_id: user.org_id(),
+    })
+}

@@ -1,0 +1,6 @@
+//! One async function per business action. Each takes the state and the actor, checks access
+//! through the domain, reads the clock once, and returns view types or an `AppError`.
+
+pub mod accounts;
+pub mod admin;
+pub mod inventory;

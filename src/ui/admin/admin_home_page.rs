@@ -1,0 +1,111 @@
+//! `/admin`: the staff home. Customers get the 403 page, anonymous visitors go to sign-in.
+
+use super::api::{get_admin_overview, AdminOverview, OrgCursor};
+use crate::error::AppError;
+use crate::ui::components::{ErrorView, ForbiddenPage};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_query_map;
+
+/// The admin home page.
+#[component]
+pub fn AdminHomePage() -> impl IntoView {
+    let query = use_query_map();
+    let after = move || {
+        let q = query.read();
+        match (
+            q.get("after_name"),
+            q.get("after_id").and_then(|id| id.parse().ok()),
+        ) {
+            (Some(name), Some(id)) => Some(OrgCursor { name, id }),
+            _ => None,
+        }
+    };
+    let overview = Resource::new(after, get_admin_overview);
+    view! {
+        <Title text="Admin · Abuse-case portal"/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(data) => view! { <Overview data/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <ForbiddenPage/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn next_page_href(cursor: &OrgCursor) -> String {
+    let name: String = url_escape(&cursor.name);
+    format!("/admin?after_name={name}&after_id={}", cursor.id)
+}
+
+/// Percent-encodes a query value (letters, digits and `-_.~` pass unchanged).
+fn url_escape(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn Overview(data: AdminOverview) -> impl IntoView {
+    let next = data.next.as_ref().map(next_page_href);
+    view! {
+        <div class="page-heading">
+            <p class="eyebrow">"Abuse desk"</p>
+            <h1>"Admin overview"</h1>
+        </div>
+        <div class="summary-cards">
+            <div class="card"><p class="card-figure">{data.organisations}</p><p class="card-label">"Customer organisations"</p></div>
+            <div class="card"><p class="card-figure">{data.customers}</p><p class="card-label">"Customer users"</p></div>
+            <div class="card"><p class="card-figure">{data.services}</p><p class="card-label">"Services"</p></div>
+            <div class="card" class:card-warning={data.services_not_active > 0}>
+                <p class="card-figure">{data.services_not_active}</p>
+                <p class="card-label">"Services restricted, suspended or terminated"</p>
+            </div>
+            <div class="card"><p class="card-figure">{data.staff}</p><p class="card-label">"Staff and admin accounts"</p></div>
+        </div>
+        <section aria-labelledby="orgs-heading">
+            <h2 id="orgs-heading">"Customer organisations"</h2>
+            <div class="table-wrap">
+                <table class="data-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Organisation"</th>
+                            <th scope="col" class="numeric">"Users"</th>
+                            <th scope="col" class="numeric">"Services"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {data.page.into_iter().map(|org| view! {
+                            <tr>
+                                <th scope="row">{org.name}</th>
+                                <td class="numeric">{org.users}</td>
+                                <td class="numeric">{org.services}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <nav class="pager" aria-label="Organisation pages">
+                {next.map(|href| view! { <A href=href>"Next page →"</A> })}
+            </nav>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cursor_names_are_percent_encoded() {
+        assert_eq!(super::url_escape("Acme & Co/Ltd"), "Acme%20%26%20Co%2FLtd");
+    }
+}

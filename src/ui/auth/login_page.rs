@@ -1,0 +1,91 @@
+//! `/login`: the sign-in form. Works as a plain form post without JavaScript.
+
+use super::api::Login;
+use super::use_auth;
+use crate::error::AppError;
+use crate::ui::components::FieldError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+/// The sign-in page.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = use_auth();
+    // Created under <Routes>, so that after a plain form post the error sent back in the URL
+    // reaches it and is shown just as it would be with JavaScript.
+    let login = ServerAction::<Login>::new();
+    let error = move || login.value().get().and_then(Result::err);
+    let form_error = move || {
+        error()
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
+            .map(|e| e.user_message())
+    };
+    let field = move |name: &'static str| {
+        Signal::derive(move || error().and_then(|e| e.field_message(name)))
+    };
+    let email_error = field("email");
+    let password_error = field("password");
+    let show_password = RwSignal::new(false);
+    let signed_out = move || use_query_map().read().get("signed_out").is_some();
+    let already_signed_in =
+        move || matches!(auth.session.get(), Some(Ok(ref s)) if s.user.is_some());
+
+    view! {
+        <Title text="Sign in · Abuse-case portal"/>
+        <Suspense>{move || already_signed_in().then(|| view! { <Redirect path="/"/> })}</Suspense>
+        <section class="auth-card" aria-labelledby="login-heading">
+            <h1 id="login-heading">"Sign in"</h1>
+            <p class="lead">"Answer abuse notices against your services, or work the abuse desk's queue."</p>
+            {move || (signed_out() && error().is_none()).then(|| view! {
+                <p class="notice notice-info" role="status">"You have signed out."</p>
+            })}
+            {move || form_error().map(|message| view! {
+                <p class="notice notice-error" role="alert" id="login-error">{message}</p>
+            })}
+            <ActionForm action=login attr:class="form" attr:aria-describedby="login-error">
+                <div class="field">
+                    <label for="login-email">"E-mail address"</label>
+                    <input
+                        id="login-email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        required
+                        aria-invalid=move || email_error.get().is_some().to_string()
+                        aria-describedby="login-email-error"
+                    />
+                    <FieldError id="login-email-error" message=email_error/>
+                </div>
+                <div class="field">
+                    <label for="login-password">"Password"</label>
+                    <div class="input-with-button">
+                        <input
+                            id="login-password"
+                            name="password"
+                            type=move || if show_password.get() { "text" } else { "password" }
+                            autocomplete="current-password"
+                            required
+                            aria-invalid=move || password_error.get().is_some().to_string()
+                            aria-describedby="login-password-error"
+                        />
+                        <button
+                            type="button"
+                            class="button button-secondary needs-js"
+                            aria-controls="login-password"
+                            aria-pressed=move || show_password.get().to_string()
+                            on:click=move |_| show_password.update(|shown| *shown = !*shown)
+                        >
+                            {move || if show_password.get() { "Hide password" } else { "Show password" }}
+                        </button>
+                    </div>
+                    <FieldError id="login-password-error" message=password_error/>
+                </div>
+                <button type="submit" class="button button-primary" disabled=move || login.pending().get()>
+                    {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

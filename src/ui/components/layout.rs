@@ -1,0 +1,70 @@
+//! The page frame: skip link, demo banner, header with navigation and the signed-in user, main.
+
+use crate::domain::actor::Role;
+use crate::ui::auth::use_auth;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Wraps every page. Navigation depends on the signed-in user's role; it only helps people find
+/// their way, the server checks every request.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let auth = use_auth();
+    let session = move || auth.session.get().and_then(Result::ok);
+    let user = move || session().and_then(|s| s.user);
+    let demo = move || session().map(|s| s.demo).unwrap_or(false);
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Suspense>
+            {move || demo().then(|| view! {
+                <div class="demo-banner" role="note">
+                    <strong>"Demo mode."</strong>
+                    " This portal runs on sample data. Demo accounts use the password "
+                    <code>"demo-password-1"</code>"."
+                </div>
+            })}
+        </Suspense>
+        <header class="site-header">
+            <div class="site-header-inner">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark" aria-hidden="true">"◆"</span>
+                    " Abuse-case portal"
+                </A>
+                <Suspense>
+                    {move || user().map(|u| {
+                        let is_staff = u.role.is_provider();
+                        view! {
+                            <nav class="site-nav" aria-label="Main">
+                                <ul>
+                                    {(!is_staff).then(|| view! { <li><A href="/">"Home"</A></li> })}
+                                    {is_staff.then(|| view! { <li><A href="/admin">"Admin"</A></li> })}
+                                </ul>
+                            </nav>
+                            <div class="account">
+                                <span class="account-name">
+                                    {u.email.clone()}
+                                    <span class="account-role">
+                                        {match (u.role, u.org_name.clone()) {
+                                            (Role::Customer, Some(org)) => org,
+                                            (role, _) => role.label().to_owned(),
+                                        }}
+                                    </span>
+                                </span>
+                                <ActionForm action=auth.logout attr:class="inline-form">
+                                    <button type="submit" class="button button-quiet">"Sign out"</button>
+                                </ActionForm>
+                            </div>
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </header>
+        <main id="main" class="site-main" tabindex="-1">
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <p>"Responses to abuse notices are due within 48 hours. The provider keeps no message contents."</p>
+        </footer>
+    }
+}

@@ -1,0 +1,229 @@
+//! Test harness: a real database per test (a SQLite file in a temp dir, or a fresh PostgreSQL
+//! database from `PORTAL_TEST_POSTGRES_URL`), the real router on 127.0.0.1:0, and a client.
+#![allow(dead_code)]
+
+use abuse_portal::domain::session::SessionLimits;
+use abuse_portal::domain::throttle::LoginThrottle;
+use abuse_portal::server::config::Config;
+use abuse_portal::server::state::AppState;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use time::Duration;
+
+/// Runs a test body on the one runtime all tests of a binary share. Leptos keeps process-wide
+/// state (its task spawner) bound to the first runtime it sees, as a server process has one
+/// runtime; a runtime per test would leave later tests spawning onto a dropped one.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    });
+    RUNTIME.block_on(future)
+}
+
+/// Which engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes one async test body as two tests, `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident, |$env:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn body($env: $crate::common::TestEnv) $body
+
+            #[test]
+            fn sqlite() {
+                $crate::common::block_on(async {
+                    let env = $crate::common::TestEnv::new($crate::common::Engine::Sqlite).await;
+                    let cleanup = env.clone();
+                    body(env).await;
+                    cleanup.finish().await;
+                })
+            }
+
+            #[test]
+            fn postgres() {
+                $crate::common::block_on(async {
+                    let Some(env) = $crate::common::TestEnv::postgres_if_configured().await else { return };
+                    let cleanup = env.clone();
+                    body(env).await;
+                    cleanup.finish().await;
+                })
+            }
+        }
+    };
+}
+
+/// A database with migrations applied, and the state over it.
+#[derive(Clone)]
+pub struct TestEnv {
+    pub st: AppState,
+    pub engine: Engine,
+    pg_admin_url: Option<String>,
+    pg_database: Option<String>,
+    _dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+fn config(database_url: String, data_dir: PathBuf, public_url: &str) -> Config {
+    Config {
+        database_url,
+        db_max_connections: 5,
+        data_dir,
+        site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        site_root: PathBuf::from("target/site"),
+        public_url: url::Url::parse(public_url).unwrap(),
+        cookie_secure: public_url.starts_with("https"),
+        session: SessionLimits {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        },
+        login_throttle: LoginThrottle::default(),
+        hash_concurrency: 2,
+    }
+}
+
+impl TestEnv {
+    pub async fn new(engine: Engine) -> TestEnv {
+        Self::with_public_url(engine, "http://127.0.0.1")
+            .await
+            .expect("PostgreSQL test URL")
+    }
+
+    /// A PostgreSQL environment when `PORTAL_TEST_POSTGRES_URL` is set; `None` (the test is
+    /// skipped) otherwise. When set, an unreachable server fails the test.
+    pub async fn postgres_if_configured() -> Option<TestEnv> {
+        if std::env::var("PORTAL_TEST_POSTGRES_URL")
+            .map(|v| v.is_empty())
+            .unwrap_or(true)
+        {
+            eprintln!("PORTAL_TEST_POSTGRES_URL is not set: PostgreSQL test skipped");
+            return None;
+        }
+        Self::with_public_url(Engine::Postgres, "http://127.0.0.1").await
+    }
+
+    pub async fn with_public_url(engine: Engine, public_url: &str) -> Option<TestEnv> {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, admin_url, database) = match engine {
+            Engine::Sqlite => (
+                format!("sqlite://{}", dir.path().join("portal.db").display()),
+                None,
+                None,
+            ),
+            Engine::Postgres => {
+                let admin = std::env::var("PORTAL_TEST_POSTGRES_URL")
+                    .ok()
+                    .filter(|v| !v.is_empty())?;
+                let name = format!("portal_test_{:016x}", rand::random::<u64>());
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("PostgreSQL at PORTAL_TEST_POSTGRES_URL is unreachable: {e}")
+                    });
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let mut url = url::Url::parse(&admin).unwrap();
+                url.set_path(&format!("/{name}"));
+                (url.to_string(), Some(admin), Some(name))
+            }
+        };
+        let st =
+            abuse_portal::server::open_state(config(url, dir.path().to_path_buf(), public_url))
+                .await
+                .unwrap();
+        Some(TestEnv {
+            st,
+            engine,
+            pg_admin_url: admin_url,
+            pg_database: database,
+            _dir: std::sync::Arc::new(dir),
+        })
+    }
+
+    /// Closes the pool and drops a PostgreSQL test database.
+    pub async fn finish(self) {
+        self.st.db.close().await;
+        if let (Some(admin), Some(name)) = (self.pg_admin_url, self.pg_database) {
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Serves the real router on 127.0.0.1 at a free port; returns its base URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = abuse_portal::server::router(self.st.clone());
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        format!("http://{addr}")
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects, sends `Accept: text/html`.
+pub fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT, "text/html".parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// Posts the sign-in form as a browser without JavaScript would.
+pub async fn post_login(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/auth/login"))
+        .header("origin", base)
+        .header("referer", format!("{base}/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The `Location` header of a redirect.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// The value of the session cookie set by a response, if any.
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers().get_all("set-cookie").iter().find_map(|v| {
+        let v = v.to_str().ok()?;
+        v.strip_prefix("portal_session=")
+            .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+    })
+}

@@ -1,0 +1,289 @@
+//! The real router over HTTP on 127.0.0.1: sign-in, sessions, roles, origin check, health.
+
+mod common;
+
+use abuse_portal::server::db::sessions;
+use abuse_portal::server::seed;
+use common::{client, location, post_login, session_cookie};
+
+on_both_engines!(health_endpoints, |env| {
+    let base = env.serve().await;
+    let c = client();
+    let health = c.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = c.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert!(ready.text().await.unwrap().starts_with("ready"));
+    env.st.db.close().await;
+    let down = c.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(down.status(), 503, "readyz reports a database that is gone");
+    let still_up = c.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(still_up.status(), 200);
+});
+
+on_both_engines!(anonymous_visitors_are_sent_to_sign_in, |env| {
+    let base = env.serve().await;
+    for path in ["/", "/admin"] {
+        let res = client().get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), 302, "{path}");
+        assert_eq!(location(&res), "/login", "{path}");
+    }
+    let login = client().get(format!("{base}/login")).send().await.unwrap();
+    assert_eq!(login.status(), 200);
+    let html = login.text().await.unwrap();
+    assert!(
+        html.contains("<label for=\"login-email\">E-mail address</label>"),
+        "{html}"
+    );
+    assert!(html.contains("action=\"/api/auth/login\""));
+});
+
+on_both_engines!(
+    a_plain_form_sign_in_starts_a_session_and_shows_the_home_page,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let c = client();
+        let res = post_login(&c, &base, "alice@acme.test", "demo-password-1").await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(location(&res), "/");
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(cookie.starts_with("portal_session="));
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            !cookie.contains("Secure"),
+            "plain http: no Secure flag ({cookie})"
+        );
+        let home = c.get(format!("{base}/")).send().await.unwrap();
+        assert_eq!(home.status(), 200);
+        let html = home.text().await.unwrap();
+        assert!(html.contains("Acme Hosting Ltd"));
+        assert!(html.contains("203.0.113.25"));
+        assert!(
+            !html.contains("Globex"),
+            "another organisation's data leaked"
+        );
+        assert!(html.contains("Demo mode."));
+    }
+);
+
+on_both_engines!(
+    a_wrong_password_and_an_unknown_account_look_the_same,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let wrong = post_login(&client(), &base, "alice@acme.test", "not the password").await;
+        let unknown = post_login(&client(), &base, "nobody@acme.test", "not the password").await;
+        assert_eq!(wrong.status(), 302);
+        assert_eq!(unknown.status(), 302);
+        assert!(session_cookie(&wrong).is_none() && session_cookie(&unknown).is_none());
+        let (wrong, unknown) = (location(&wrong), location(&unknown));
+        assert!(wrong.starts_with(&format!("{base}/login?")), "{wrong}");
+        assert_eq!(wrong, unknown, "the two failures must be indistinguishable");
+        let page = client()
+            .get(&wrong)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("That e-mail and password do not match an account."),
+            "the no-JS error is shown"
+        );
+    }
+);
+
+on_both_engines!(
+    the_session_id_changes_at_sign_in_and_logout_ends_it_on_the_server,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let c = client();
+        let first =
+            session_cookie(&post_login(&c, &base, "bob@globex.test", "demo-password-1").await)
+                .unwrap();
+        let second =
+            session_cookie(&post_login(&c, &base, "bob@globex.test", "demo-password-1").await)
+                .unwrap();
+        assert_ne!(first, second, "signing in issues a new session id");
+        assert_eq!(
+            sessions::count_live(&env.st.db, env.st.now())
+                .await
+                .unwrap(),
+            1,
+            "the old id is gone"
+        );
+
+        let logout = c
+            .post(format!("{base}/api/auth/logout"))
+            .header("origin", &base)
+            .header("referer", format!("{base}/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(logout.status(), 302);
+        assert_eq!(location(&logout), "/login?signed_out=1");
+        assert_eq!(
+            sessions::count_live(&env.st.db, env.st.now())
+                .await
+                .unwrap(),
+            0
+        );
+
+        // Replaying the old cookie gets nothing.
+        let res = client()
+            .get(format!("{base}/"))
+            .header("cookie", format!("portal_session={second}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 302);
+        assert_eq!(location(&res), "/login");
+    }
+);
+
+on_both_engines!(customers_get_403_on_admin_and_staff_get_in, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let customer = client();
+    post_login(&customer, &base, "alice@acme.test", "demo-password-1").await;
+    let res = customer.get(format!("{base}/admin")).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("You do not have access to this page"));
+
+    for email in ["staff@portal.test", "admin@portal.test"] {
+        let staff = client();
+        post_login(&staff, &base, email, "demo-password-1").await;
+        let res = staff.get(format!("{base}/admin")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{email}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Admin overview")
+                && html.contains("Globex Corp")
+                && html.contains("Acme Hosting Ltd")
+        );
+        let home = staff.get(format!("{base}/")).send().await.unwrap();
+        assert_eq!(
+            (home.status().as_u16(), location(&home)),
+            (302, "/admin".to_owned())
+        );
+    }
+});
+
+on_both_engines!(a_customer_cannot_call_the_staff_server_function, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let c = client();
+    post_login(&c, &base, "alice@acme.test", "demo-password-1").await;
+    let res = c
+        .post(format!("{base}/api/admin/overview"))
+        .header("origin", &base)
+        .header("accept", "application/json")
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Forbidden"), "{body}");
+    assert!(!body.contains("Globex"), "{body}");
+});
+
+on_both_engines!(cross_origin_writes_are_refused, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let c = client();
+    let foreign = c
+        .post(format!("{base}/api/auth/login"))
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("email", "alice@acme.test"),
+            ("password", "demo-password-1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
+    assert!(session_cookie(&foreign).is_none());
+    let cross_site = c
+        .post(format!("{base}/api/auth/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[
+            ("email", "alice@acme.test"),
+            ("password", "demo-password-1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    assert_eq!(
+        post_login(&c, &base, "alice@acme.test", "demo-password-1")
+            .await
+            .status(),
+        302
+    );
+});
+
+on_both_engines!(unknown_pages_are_404, |env| {
+    let base = env.serve().await;
+    let res = client()
+        .get(format!("{base}/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("Page not found"));
+});
+
+on_both_engines!(pages_carry_security_headers, |env| {
+    let base = env.serve().await;
+    let res = client().get(format!("{base}/login")).send().await.unwrap();
+    let h = res.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["cache-control"], "no-store");
+});
+
+#[test]
+fn cookies_are_secure_when_the_public_url_is_https() {
+    common::block_on(cookies_are_secure_body())
+}
+
+async fn cookies_are_secure_body() {
+    let env = common::TestEnv::with_public_url(common::Engine::Sqlite, "https://portal.example")
+        .await
+        .unwrap();
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let res = client()
+        .post(format!("{base}/api/auth/login"))
+        .header("origin", "https://portal.example")
+        .form(&[
+            ("email", "alice@acme.test"),
+            ("password", "demo-password-1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    env.finish().await;
+}

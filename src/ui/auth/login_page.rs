@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::ui::components::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The sign-in page.
@@ -29,15 +29,27 @@ pub fn LoginPage() -> impl IntoView {
     let password_error = field("password");
     let show_password = RwSignal::new(false);
     let signed_out = move || use_query_map().read().get("signed_out").is_some();
-    let already_signed_in =
-        move || matches!(auth.session.get(), Some(Ok(ref s)) if s.user.is_some());
+    let signed_in_as = move || {
+        auth.session
+            .get()
+            .and_then(Result::ok)
+            .and_then(|s| s.user)
+            .map(|u| u.email)
+    };
 
     view! {
         <Title text="Sign in · Abuse-case portal"/>
-        <Suspense>{move || already_signed_in().then(|| view! { <Redirect path="/"/> })}</Suspense>
         <section class="auth-card" aria-labelledby="login-heading">
             <h1 id="login-heading">"Sign in"</h1>
             <p class="lead">"Answer abuse notices against your services, or work the abuse desk's queue."</p>
+            <Suspense>
+                {move || signed_in_as().map(|email| view! {
+                    <p class="notice notice-info">
+                        "You are signed in as " {email} ". " <A href="/">"Go to your home page"</A>
+                        " or sign in with another account."
+                    </p>
+                })}
+            </Suspense>
             {move || (signed_out() && error().is_none()).then(|| view! {
                 <p class="notice notice-info" role="status">"You have signed out."</p>
             })}

@@ -58,7 +58,7 @@ fn HomeContent(view: HomeView) -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table class="data-table">
+                        <table class="data-table stack-on-small-screens">
                             <caption class="visually-hidden">"Services of " {view.org_name.clone()}</caption>
                             <thead>
                                 <tr>
@@ -86,13 +86,13 @@ fn ServiceRow(service: ServiceView) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{service.label}</th>
-            <td>{service.kind.label()}</td>
-            <td>
+            <td data-label="Kind">{service.kind.label()}</td>
+            <td data-label="IP addresses">
                 <ul class="ip-list">
                     {service.ips.into_iter().map(|ip| view! { <li><code>{ip}</code></li> }).collect_view()}
                 </ul>
             </td>
-            <td><span class=state_class>{service.state.label()}</span></td>
+            <td data-label="State"><span class=state_class>{service.state.label()}</span></td>
         </tr>
     }
 }

@@ -287,3 +287,61 @@ async fn cookies_are_secure_body() {
     assert!(cookie.contains("Secure"), "{cookie}");
     env.finish().await;
 }
+
+on_both_engines!(a_session_past_its_idle_expiry_is_not_loaded, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let c = client();
+    post_login(&c, &base, "alice@acme.test", "demo-password-1").await;
+    assert_eq!(
+        c.get(format!("{base}/")).send().await.unwrap().status(),
+        200
+    );
+    // As if the idle limit had passed: the stored expiry is in the past.
+    let past = env.st.now() - time::Duration::minutes(1);
+    abuse_portal::on_db!(&env.st.db, |pool| sqlx::query(
+        "UPDATE sessions SET expires_at = $1"
+    )
+    .bind(past)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let res = c.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(
+        (res.status().as_u16(), location(&res)),
+        (302, "/login".to_owned())
+    );
+});
+
+#[test]
+fn a_session_past_its_absolute_limit_ends() {
+    common::block_on(async {
+        let mut env = common::TestEnv::new(common::Engine::Sqlite).await;
+        let mut config = (*env.st.config).clone();
+        config.session.absolute = time::Duration::ZERO;
+        env.st.config = std::sync::Arc::new(config);
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let c = client();
+        assert_eq!(
+            post_login(&c, &base, "alice@acme.test", "demo-password-1")
+                .await
+                .status(),
+            302
+        );
+        let res = c.get(format!("{base}/")).send().await.unwrap();
+        assert_eq!(
+            (res.status().as_u16(), location(&res)),
+            (302, "/login".to_owned())
+        );
+        assert_eq!(
+            sessions::count_live(&env.st.db, env.st.now())
+                .await
+                .unwrap(),
+            0,
+            "the session was deleted"
+        );
+        env.finish().await;
+    })
+}

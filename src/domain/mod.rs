@@ -11,7 +11,11 @@
 
 pub mod account;
 pub mod actor;
+pub mod audit;
+pub mod deadline;
 pub mod ids;
+pub mod names;
+pub mod notice;
 pub mod service;
 pub mod session;
 pub mod throttle;

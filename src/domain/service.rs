@@ -1,58 +1,7 @@
 //! Services: the servers an organisation rents, of the kinds the policy covers, and their state.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-
-/// A stored spelling that names no variant of the enum it was read into.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} {value:?}")]
-pub struct UnknownName {
-    /// What was being read ("service kind", …).
-    pub what: &'static str,
-    /// The spelling found.
-    pub value: String,
-}
-
-/// Declares a fieldless enum with a stored spelling and a label for people for each variant.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident = $stored:literal, $label:literal;)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($(#[$vdoc])* #[serde(rename = $stored)] $variant,)+ }
-
-        impl $name {
-            /// Every variant, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The stored spelling.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $stored,)+ }
-            }
-
-            /// The name shown to people.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label,)+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownName;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($stored => Ok($name::$variant),)+
-                    other => Err(UnknownName { what: $what, value: other.to_owned() }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
-}
+use super::names::named_enum;
+pub use super::names::UnknownName;
 
 named_enum!(
     /// The kinds of service the policy applies to (policy, scope paragraph).

@@ -18,6 +18,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Runs `$body` with `$pool` bound to the live pool; the body is compiled once per engine.
+#[macro_export]
 macro_rules! on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
@@ -26,7 +27,7 @@ macro_rules! on_db {
         }
     };
 }
-pub(crate) use on_db;
+pub use crate::on_db;
 
 /// A connection pool on one of the two supported engines.
 #[derive(Clone, Debug)]

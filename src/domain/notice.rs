@@ -1,0 +1,399 @@
+//! Abuse notices: what they are about (policy §1 and §3), where the report came from, and the
+//! case lifecycle that every change of state goes through.
+//!
+//! The lifecycle is a pure function, [`transition`]: a state and an event give the next state or
+//! a [`TransitionError`]. Nothing else may change a notice's state.
+
+use super::actor::Role;
+use super::names::named_enum;
+use serde::{Deserialize, Serialize};
+
+named_enum!(
+    /// The kind of abuse a notice is about (policy §1 definitions and §3 prohibited activities).
+    NoticeCategory, "notice category" {
+        /// Unsolicited bulk or commercial messaging without consent.
+        Spam = "spam", "Spam (unsolicited bulk messaging)";
+        /// Phishing, scam or deceptive messaging.
+        Phishing = "phishing", "Phishing or scam";
+        /// Fraud, including AI-assisted fraudulent communications.
+        Fraud = "fraud", "Fraud";
+        /// Malware distribution.
+        Malware = "malware", "Malware distribution";
+        /// Participation in a botnet.
+        Botnet = "botnet", "Botnet activity";
+        /// Denial-of-service attacks.
+        Ddos = "ddos", "DDoS attack";
+        /// Network or port scanning.
+        Scanning = "scanning", "Network scanning";
+        /// Brute-force attacks or password cracking.
+        BruteForce = "brute_force", "Brute force or password cracking";
+        /// Header, domain or identity spoofing.
+        Spoofing = "spoofing", "Spoofing";
+        /// Open relay, proxy or amplification misuse.
+        OpenRelay = "open_relay", "Open relay, proxy or amplification";
+        /// Spamvertising or abuse-driven promotion.
+        Spamvertising = "spamvertising", "Spamvertising";
+        /// IP reputation damage or blacklist (RBL) listing.
+        Blacklisting = "blacklisting", "Blacklisting or IP reputation damage";
+    }
+);
+
+impl NoticeCategory {
+    /// Whether the category is on the policy's §5 list of high-risk scenarios that may be
+    /// enforced at once and without notice (active DDoS, botnets, malware distribution, network
+    /// scanning). Staff may still mark any notice high-risk, e.g. a large-scale spam campaign.
+    pub fn high_risk_by_default(self) -> bool {
+        matches!(
+            self,
+            NoticeCategory::Ddos
+                | NoticeCategory::Botnet
+                | NoticeCategory::Malware
+                | NoticeCategory::Scanning
+        )
+    }
+}
+
+named_enum!(
+    /// Where the report behind a notice came from.
+    NoticeSource, "notice source" {
+        /// A complaint from a third party.
+        ThirdPartyReport = "third_party_report", "Third-party report";
+        /// A blacklist (RBL) listing.
+        BlacklistListing = "blacklist_listing", "Blacklist (RBL) listing";
+        /// The upstream data centre or network provider.
+        UpstreamProvider = "upstream_provider", "Upstream provider";
+        /// Automated detection by the provider or its partners.
+        AutomatedDetection = "automated_detection", "Automated detection";
+    }
+);
+
+named_enum!(
+    /// Where a case stands.
+    NoticeState, "notice state" {
+        /// Notified; no response yet.
+        Open = "open", "Open";
+        /// The customer has seen it and is working on it; evidence or a dispute is still due.
+        Acknowledged = "acknowledged", "Acknowledged";
+        /// Remediation evidence is waiting for staff.
+        EvidenceSubmitted = "evidence_submitted", "Evidence submitted";
+        /// Staff are reviewing the evidence.
+        UnderReview = "under_review", "Under review";
+        /// Staff rejected the evidence with a reason; the customer must submit again.
+        EvidenceRejected = "evidence_rejected", "Evidence rejected";
+        /// The customer disputes the notice; staff must decide.
+        Disputed = "disputed", "Disputed";
+        /// Staff upheld the notice against the dispute; remediation evidence is due.
+        Upheld = "upheld", "Notice upheld";
+        /// The deadline passed without the response that was due.
+        Overdue = "overdue", "Overdue";
+        /// Staff accepted the evidence.
+        Resolved = "resolved", "Resolved";
+        /// Staff withdrew the notice (the dispute was right, or the report was wrong).
+        Withdrawn = "withdrawn", "Withdrawn";
+        /// Closed for good; nothing more happens.
+        Closed = "closed", "Closed";
+    }
+);
+
+impl NoticeState {
+    /// Whether the customer owes a response (evidence or a dispute) by the deadline.
+    pub fn awaits_customer(self) -> bool {
+        matches!(
+            self,
+            NoticeState::Open
+                | NoticeState::Acknowledged
+                | NoticeState::EvidenceRejected
+                | NoticeState::Upheld
+        )
+    }
+
+    /// Whether staff owe a decision.
+    pub fn awaits_staff(self) -> bool {
+        matches!(
+            self,
+            NoticeState::EvidenceSubmitted | NoticeState::UnderReview | NoticeState::Disputed
+        )
+    }
+
+    /// Whether the case is finished (resolved, withdrawn or closed).
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            NoticeState::Resolved | NoticeState::Withdrawn | NoticeState::Closed
+        )
+    }
+}
+
+/// Something that happens to a case. Staff decisions carry their written reason elsewhere; the
+/// lifecycle only decides whether the event is allowed and what state follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NoticeEvent {
+    /// The customer acknowledges the notice.
+    Acknowledge,
+    /// The customer submits remediation evidence (again, after a rejection).
+    SubmitEvidence,
+    /// The customer disputes the notice.
+    Dispute,
+    /// Staff start reviewing submitted evidence.
+    StartReview,
+    /// Staff accept the evidence.
+    AcceptEvidence,
+    /// Staff reject the evidence, with a reason.
+    RejectEvidence,
+    /// Staff uphold the notice against a dispute, with a statement of reasons.
+    UpholdNotice,
+    /// Staff withdraw the notice, with a reason.
+    WithdrawNotice,
+    /// The deadline passed while a response was due (recorded by the system).
+    MarkOverdue,
+    /// Staff move the deadline of an overdue case into the future: a response is due again.
+    Reopen,
+    /// Staff close the case.
+    Close,
+}
+
+impl NoticeEvent {
+    /// Every event.
+    pub const ALL: [NoticeEvent; 11] = [
+        NoticeEvent::Acknowledge,
+        NoticeEvent::SubmitEvidence,
+        NoticeEvent::Dispute,
+        NoticeEvent::StartReview,
+        NoticeEvent::AcceptEvidence,
+        NoticeEvent::RejectEvidence,
+        NoticeEvent::UpholdNotice,
+        NoticeEvent::WithdrawNotice,
+        NoticeEvent::MarkOverdue,
+        NoticeEvent::Reopen,
+        NoticeEvent::Close,
+    ];
+
+    /// Who may cause the event.
+    pub fn caused_by(self) -> EventActor {
+        match self {
+            NoticeEvent::Acknowledge | NoticeEvent::SubmitEvidence | NoticeEvent::Dispute => {
+                EventActor::Customer
+            }
+            NoticeEvent::MarkOverdue => EventActor::System,
+            _ => EventActor::Staff,
+        }
+    }
+}
+
+/// Who may cause an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventActor {
+    /// A user of the organisation the notice is against.
+    Customer,
+    /// Staff or an admin.
+    Staff,
+    /// The portal itself (the deadline watcher).
+    System,
+}
+
+impl EventActor {
+    /// Whether a user with `role` may cause events of this kind.
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            EventActor::Customer => role == Role::Customer,
+            EventActor::Staff => role.is_provider(),
+            EventActor::System => false,
+        }
+    }
+}
+
+/// An event that the case's current state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {event:?} a case that is {from:?}")]
+pub struct TransitionError {
+    /// The state the case is in.
+    pub from: NoticeState,
+    /// The event refused.
+    pub event: NoticeEvent,
+}
+
+impl TransitionError {
+    /// Why, in words for the person who tried.
+    pub fn user_message(&self) -> String {
+        format!(
+            "This case is {}: that action is not available now.",
+            self.from.label().to_lowercase()
+        )
+    }
+}
+
+/// The state after `event` happens to a case in state `from`, or why it cannot happen.
+pub fn transition(from: NoticeState, event: NoticeEvent) -> Result<NoticeState, TransitionError> {
+    use NoticeEvent as E;
+    use NoticeState as S;
+    let to = match (from, event) {
+        (S::Open, E::Acknowledge) => S::Acknowledged,
+        (
+            S::Open | S::Acknowledged | S::EvidenceRejected | S::Upheld | S::Overdue,
+            E::SubmitEvidence,
+        ) => S::EvidenceSubmitted,
+        (S::Open | S::Acknowledged | S::Overdue, E::Dispute) => S::Disputed,
+        (S::EvidenceSubmitted, E::StartReview) => S::UnderReview,
+        (S::EvidenceSubmitted | S::UnderReview, E::AcceptEvidence) => S::Resolved,
+        (S::EvidenceSubmitted | S::UnderReview, E::RejectEvidence) => S::EvidenceRejected,
+        (S::Disputed, E::UpholdNotice) => S::Upheld,
+        (from, E::WithdrawNotice) if !from.is_finished() => S::Withdrawn,
+        (from, E::MarkOverdue) if from.awaits_customer() => S::Overdue,
+        (S::Overdue, E::Reopen) => S::Open,
+        (S::Resolved | S::Withdrawn | S::Overdue | S::Upheld | S::EvidenceRejected, E::Close) => {
+            S::Closed
+        }
+        _ => return Err(TransitionError { from, event }),
+    };
+    Ok(to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use NoticeEvent as E;
+    use NoticeState as S;
+
+    /// The whole table: every state × event, and what it must give (None: refused).
+    fn expected(from: S, event: E) -> Option<S> {
+        let table: &[(S, E, S)] = &[
+            (S::Open, E::Acknowledge, S::Acknowledged),
+            (S::Open, E::SubmitEvidence, S::EvidenceSubmitted),
+            (S::Open, E::Dispute, S::Disputed),
+            (S::Open, E::WithdrawNotice, S::Withdrawn),
+            (S::Open, E::MarkOverdue, S::Overdue),
+            (S::Acknowledged, E::SubmitEvidence, S::EvidenceSubmitted),
+            (S::Acknowledged, E::Dispute, S::Disputed),
+            (S::Acknowledged, E::WithdrawNotice, S::Withdrawn),
+            (S::Acknowledged, E::MarkOverdue, S::Overdue),
+            (S::EvidenceSubmitted, E::StartReview, S::UnderReview),
+            (S::EvidenceSubmitted, E::AcceptEvidence, S::Resolved),
+            (S::EvidenceSubmitted, E::RejectEvidence, S::EvidenceRejected),
+            (S::EvidenceSubmitted, E::WithdrawNotice, S::Withdrawn),
+            (S::UnderReview, E::AcceptEvidence, S::Resolved),
+            (S::UnderReview, E::RejectEvidence, S::EvidenceRejected),
+            (S::UnderReview, E::WithdrawNotice, S::Withdrawn),
+            (S::EvidenceRejected, E::SubmitEvidence, S::EvidenceSubmitted),
+            (S::EvidenceRejected, E::WithdrawNotice, S::Withdrawn),
+            (S::EvidenceRejected, E::MarkOverdue, S::Overdue),
+            (S::EvidenceRejected, E::Close, S::Closed),
+            (S::Disputed, E::UpholdNotice, S::Upheld),
+            (S::Disputed, E::WithdrawNotice, S::Withdrawn),
+            (S::Upheld, E::SubmitEvidence, S::EvidenceSubmitted),
+            (S::Upheld, E::WithdrawNotice, S::Withdrawn),
+            (S::Upheld, E::MarkOverdue, S::Overdue),
+            (S::Upheld, E::Close, S::Closed),
+            (S::Overdue, E::SubmitEvidence, S::EvidenceSubmitted),
+            (S::Overdue, E::Dispute, S::Disputed),
+            (S::Overdue, E::WithdrawNotice, S::Withdrawn),
+            (S::Overdue, E::Reopen, S::Open),
+            (S::Overdue, E::Close, S::Closed),
+            (S::Resolved, E::Close, S::Closed),
+            (S::Withdrawn, E::Close, S::Closed),
+        ];
+        table
+            .iter()
+            .find(|(f, e, _)| *f == from && *e == event)
+            .map(|(_, _, to)| *to)
+    }
+
+    #[test]
+    fn every_state_and_event_follows_the_table() {
+        for from in S::ALL {
+            for event in E::ALL {
+                let got = transition(*from, event).ok();
+                assert_eq!(got, expected(*from, event), "{from:?} + {event:?}");
+                if got.is_none() {
+                    assert_eq!(
+                        transition(*from, event),
+                        Err(TransitionError { from: *from, event })
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn closed_cases_accept_nothing() {
+        for event in E::ALL {
+            assert!(transition(S::Closed, event).is_err(), "{event:?}");
+        }
+    }
+
+    #[test]
+    fn the_loop_reject_resubmit_accept_resolves() {
+        let mut s = S::Open;
+        for event in [
+            E::Acknowledge,
+            E::SubmitEvidence,
+            E::StartReview,
+            E::RejectEvidence,
+            E::SubmitEvidence,
+            E::AcceptEvidence,
+        ] {
+            s = transition(s, event).unwrap();
+        }
+        assert_eq!(s, S::Resolved);
+    }
+
+    #[test]
+    fn a_case_can_dispute_only_before_a_decision_on_the_dispute() {
+        let upheld = transition(transition(S::Open, E::Dispute).unwrap(), E::UpholdNotice).unwrap();
+        assert_eq!(upheld, S::Upheld);
+        assert!(
+            transition(upheld, E::Dispute).is_err(),
+            "no second dispute after the notice was upheld"
+        );
+    }
+
+    #[test]
+    fn who_may_cause_each_event() {
+        assert!(E::SubmitEvidence.caused_by().allows(Role::Customer));
+        assert!(!E::SubmitEvidence.caused_by().allows(Role::Staff));
+        for event in [
+            E::AcceptEvidence,
+            E::RejectEvidence,
+            E::UpholdNotice,
+            E::WithdrawNotice,
+            E::Close,
+            E::Reopen,
+        ] {
+            assert!(!event.caused_by().allows(Role::Customer), "{event:?}");
+            assert!(event.caused_by().allows(Role::Staff) && event.caused_by().allows(Role::Admin));
+        }
+        for role in Role::ALL {
+            assert!(
+                !E::MarkOverdue.caused_by().allows(role),
+                "only the system marks cases overdue"
+            );
+        }
+    }
+
+    #[test]
+    fn high_risk_categories_follow_policy_section_5() {
+        let high: Vec<_> = NoticeCategory::ALL
+            .iter()
+            .filter(|c| c.high_risk_by_default())
+            .collect();
+        assert_eq!(
+            high,
+            [
+                &NoticeCategory::Malware,
+                &NoticeCategory::Botnet,
+                &NoticeCategory::Ddos,
+                &NoticeCategory::Scanning
+            ]
+        );
+    }
+
+    #[test]
+    fn state_groups_do_not_overlap() {
+        for s in S::ALL {
+            let groups = [s.awaits_customer(), s.awaits_staff(), s.is_finished()]
+                .iter()
+                .filter(|b| **b)
+                .count();
+            assert!(groups <= 1, "{s:?}");
+        }
+    }
+}

@@ -8,7 +8,9 @@ export PORTAL_CHROMIUM="${PORTAL_CHROMIUM:-/usr/bin/chromium}"
 # The rustup toolchain to build with: stable where it has the wasm32 target, else the
 # Debian-based `debian-web` toolchain that scripts/setup links.
 portal_toolchain() {
-    if rustup target list --installed --toolchain stable 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    if [ "${PORTAL_SETUP_WASM:-}" = debian ]; then
+        echo debian-web
+    elif rustup target list --installed --toolchain stable 2>/dev/null | grep -qx wasm32-unknown-unknown; then
         echo stable
     elif rustup toolchain list 2>/dev/null | grep -q '^debian-web'; then
         echo debian-web

@@ -13,6 +13,8 @@ pub mod account;
 pub mod actor;
 pub mod audit;
 pub mod deadline;
+pub mod enforcement;
+pub mod evidence;
 pub mod ids;
 pub mod names;
 pub mod notice;

@@ -29,7 +29,10 @@ named_enum!(
 impl EnforcementKind {
     /// Whether the measure restricts traffic (rather than only informing the customer).
     pub fn restricts(self) -> bool {
-        !matches!(self, EnforcementKind::Notification | EnforcementKind::RemediationRequest)
+        !matches!(
+            self,
+            EnforcementKind::Notification | EnforcementKind::RemediationRequest
+        )
     }
 }
 
@@ -83,7 +86,11 @@ impl Measure {
 
 /// The service state implied by the measures in force at `now`. Termination is final: a
 /// terminated service stays terminated whatever else happens.
-pub fn service_state(current: ServiceState, measures: &[Measure], now: OffsetDateTime) -> ServiceState {
+pub fn service_state(
+    current: ServiceState,
+    measures: &[Measure],
+    now: OffsetDateTime,
+) -> ServiceState {
     if current == ServiceState::Terminated {
         return ServiceState::Terminated;
     }
@@ -121,7 +128,10 @@ mod tests {
         let m = measure(EnforcementKind::RateLimit, -2, Some(1));
         assert!(m.in_force(NOW));
         assert!(!m.in_force(NOW - Duration::hours(3)));
-        assert!(!m.in_force(NOW + Duration::hours(1)), "the end instant is no longer in force");
+        assert!(
+            !m.in_force(NOW + Duration::hours(1)),
+            "the end instant is no longer in force"
+        );
         assert!(measure(EnforcementKind::RateLimit, 0, None).in_force(NOW + Duration::days(400)));
     }
 
@@ -130,21 +140,56 @@ mod tests {
         use EnforcementKind as K;
         let s = |ms: &[Measure]| service_state(ServiceState::Active, ms, NOW);
         assert_eq!(s(&[]), ServiceState::Active);
-        assert_eq!(s(&[measure(K::Notification, -1, None)]), ServiceState::Active);
-        assert_eq!(s(&[measure(K::Port25Block, -1, None)]), ServiceState::Restricted);
-        assert_eq!(s(&[measure(K::Port25Block, -1, None), measure(K::Suspension, -1, None)]), ServiceState::Suspended);
-        assert_eq!(s(&[measure(K::Suspension, -5, Some(-1))]), ServiceState::Active, "an ended suspension");
-        assert_eq!(s(&[measure(K::Termination, -1, None), measure(K::NullRoute, -1, None)]), ServiceState::Terminated);
+        assert_eq!(
+            s(&[measure(K::Notification, -1, None)]),
+            ServiceState::Active
+        );
+        assert_eq!(
+            s(&[measure(K::Port25Block, -1, None)]),
+            ServiceState::Restricted
+        );
+        assert_eq!(
+            s(&[
+                measure(K::Port25Block, -1, None),
+                measure(K::Suspension, -1, None)
+            ]),
+            ServiceState::Suspended
+        );
+        assert_eq!(
+            s(&[measure(K::Suspension, -5, Some(-1))]),
+            ServiceState::Active,
+            "an ended suspension"
+        );
+        assert_eq!(
+            s(&[
+                measure(K::Termination, -1, None),
+                measure(K::NullRoute, -1, None)
+            ]),
+            ServiceState::Terminated
+        );
     }
 
     #[test]
     fn termination_is_final() {
-        assert_eq!(service_state(ServiceState::Terminated, &[], NOW), ServiceState::Terminated);
+        assert_eq!(
+            service_state(ServiceState::Terminated, &[], NOW),
+            ServiceState::Terminated
+        );
     }
 
     #[test]
     fn scopes_in_words() {
-        assert_eq!(Scope::Port { port: 25, ip: Some("203.0.113.25".into()) }.describe(), "port 25 on 203.0.113.25");
-        assert_eq!(Scope::Ip("198.51.100.7".into()).describe(), "IP 198.51.100.7");
+        assert_eq!(
+            Scope::Port {
+                port: 25,
+                ip: Some("203.0.113.25".into())
+            }
+            .describe(),
+            "port 25 on 203.0.113.25"
+        );
+        assert_eq!(
+            Scope::Ip("198.51.100.7".into()).describe(),
+            "IP 198.51.100.7"
+        );
     }
 }

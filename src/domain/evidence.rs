@@ -53,7 +53,9 @@ pub enum SniffError {
     #[error("The file is empty.")]
     Empty,
     /// Not an accepted type (images, PDF, plain text, logs, CSV).
-    #[error("This file is not an image, a PDF or plain text (logs, CSV); other types are not accepted.")]
+    #[error(
+        "This file is not an image, a PDF or plain text (logs, CSV); other types are not accepted."
+    )]
     NotAccepted,
     /// Text that is HTML, SVG or script, which could run in a browser.
     #[error("Web pages, SVG and scripts are not accepted; save it as PDF or plain text.")]
@@ -85,15 +87,28 @@ pub fn sniff(head: &[u8]) -> Result<DetectedType, SniffError> {
     // The head may end inside a multi-byte character: judge only the complete part.
     let valid = match std::str::from_utf8(text) {
         Ok(s) => s,
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&text[..e.valid_up_to()]).unwrap_or_default(),
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&text[..e.valid_up_to()]).unwrap_or_default()
+        }
         Err(_) => return Err(SniffError::NotAccepted),
     };
-    let binary = valid.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'));
+    let binary = valid
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'));
     if valid.is_empty() || binary {
         return Err(SniffError::NotAccepted);
     }
     let start = valid.trim_start().to_ascii_lowercase();
-    let markup = ["<!doctype", "<html", "<svg", "<script", "<?xml", "<head", "<body", "<iframe"];
+    let markup = [
+        "<!doctype",
+        "<html",
+        "<svg",
+        "<script",
+        "<?xml",
+        "<head",
+        "<body",
+        "<iframe",
+    ];
     if markup.iter().any(|m| start.starts_with(m)) || start.contains("<script") {
         return Err(SniffError::Markup);
     }
@@ -113,7 +128,11 @@ pub struct EvidenceLimits {
 
 impl Default for EvidenceLimits {
     fn default() -> Self {
-        EvidenceLimits { max_file_bytes: 10 * 1024 * 1024, max_submission_bytes: 25 * 1024 * 1024, max_files: 10 }
+        EvidenceLimits {
+            max_file_bytes: 10 * 1024 * 1024,
+            max_submission_bytes: 25 * 1024 * 1024,
+            max_files: 10,
+        }
     }
 }
 
@@ -143,7 +162,7 @@ pub enum LimitError {
 }
 
 fn mib(bytes: u64) -> String {
-    if bytes % (1024 * 1024) == 0 {
+    if bytes.is_multiple_of(1024 * 1024) {
         format!("{} MiB", bytes / (1024 * 1024))
     } else {
         format!("{bytes} bytes")
@@ -152,13 +171,26 @@ fn mib(bytes: u64) -> String {
 
 impl EvidenceLimits {
     /// Checks one more file of `size` bytes, after `files_so_far` files totalling `bytes_so_far`.
-    pub fn check_next(&self, name: &str, size: u64, files_so_far: usize, bytes_so_far: u64) -> Result<(), LimitError> {
+    pub fn check_next(
+        &self,
+        name: &str,
+        size: u64,
+        files_so_far: usize,
+        bytes_so_far: u64,
+    ) -> Result<(), LimitError> {
         if files_so_far + 1 > self.max_files {
-            Err(LimitError::TooManyFiles { max: self.max_files })
+            Err(LimitError::TooManyFiles {
+                max: self.max_files,
+            })
         } else if size > self.max_file_bytes {
-            Err(LimitError::FileTooLarge { name: name.to_owned(), max: self.max_file_bytes })
+            Err(LimitError::FileTooLarge {
+                name: name.to_owned(),
+                max: self.max_file_bytes,
+            })
         } else if bytes_so_far + size > self.max_submission_bytes {
-            Err(LimitError::SubmissionTooLarge { max: self.max_submission_bytes })
+            Err(LimitError::SubmissionTooLarge {
+                max: self.max_submission_bytes,
+            })
         } else {
             Ok(())
         }
@@ -207,21 +239,35 @@ impl Statement {
 
     /// Checks the three answers.
     pub fn parse(cause: &str, fix: &str, prevention: &str) -> Result<Statement, StatementError> {
-        let check = |field: &'static str, label: &str, raw: &str| -> Result<String, StatementError> {
-            let text = raw.trim();
-            let n = text.chars().count();
-            if n < Self::MIN_CHARS {
-                Err(StatementError { field, message: format!("Describe {label} in at least {} characters.", Self::MIN_CHARS) })
-            } else if n > Self::MAX_CHARS {
-                Err(StatementError { field, message: format!("Keep {label} under {} characters.", Self::MAX_CHARS) })
-            } else {
-                Ok(text.to_owned())
-            }
-        };
+        let check =
+            |field: &'static str, label: &str, raw: &str| -> Result<String, StatementError> {
+                let text = raw.trim();
+                let n = text.chars().count();
+                if n < Self::MIN_CHARS {
+                    Err(StatementError {
+                        field,
+                        message: format!(
+                            "Describe {label} in at least {} characters.",
+                            Self::MIN_CHARS
+                        ),
+                    })
+                } else if n > Self::MAX_CHARS {
+                    Err(StatementError {
+                        field,
+                        message: format!("Keep {label} under {} characters.", Self::MAX_CHARS),
+                    })
+                } else {
+                    Ok(text.to_owned())
+                }
+            };
         Ok(Statement {
             cause: check("cause", "the cause", cause)?,
             fix: check("fix", "the fix", fix)?,
-            prevention: check("prevention", "how you prevent it from happening again", prevention)?,
+            prevention: check(
+                "prevention",
+                "how you prevent it from happening again",
+                prevention,
+            )?,
         })
     }
 }
@@ -232,8 +278,14 @@ mod tests {
 
     #[test]
     fn images_and_pdf_by_magic_bytes() {
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Ok(DetectedType::Png));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Ok(DetectedType::Jpeg));
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Ok(DetectedType::Png)
+        );
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Ok(DetectedType::Jpeg)
+        );
         assert_eq!(sniff(b"GIF89a\x01\x00"), Ok(DetectedType::Gif));
         assert_eq!(sniff(b"RIFF\x24\0\0\0WEBPVP8 "), Ok(DetectedType::Webp));
         assert_eq!(sniff(b"%PDF-1.7\n%\xE2\xE3"), Ok(DetectedType::Pdf));
@@ -241,9 +293,18 @@ mod tests {
 
     #[test]
     fn logs_and_csv_are_text() {
-        assert_eq!(sniff(b"Nov 24 10:00:01 mail postfix/smtpd[123]: connect from unknown\n"), Ok(DetectedType::Text));
-        assert_eq!(sniff(b"\xEF\xBB\xBFip,count\n203.0.113.25,5120\n"), Ok(DetectedType::Text));
-        assert_eq!(sniff("caf\u{e9}\tr\u{e9}sum\u{e9}\r\n".as_bytes()), Ok(DetectedType::Text));
+        assert_eq!(
+            sniff(b"Nov 24 10:00:01 mail postfix/smtpd[123]: connect from unknown\n"),
+            Ok(DetectedType::Text)
+        );
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBFip,count\n203.0.113.25,5120\n"),
+            Ok(DetectedType::Text)
+        );
+        assert_eq!(
+            sniff("caf\u{e9}\tr\u{e9}sum\u{e9}\r\n".as_bytes()),
+            Ok(DetectedType::Text)
+        );
         // A head cut inside a multi-byte character is still text.
         let cut = "ab\u{e9}".as_bytes();
         assert_eq!(sniff(&cut[..3]), Ok(DetectedType::Text));
@@ -251,12 +312,26 @@ mod tests {
 
     #[test]
     fn disguised_and_dangerous_files_are_refused() {
-        assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0"), Err(SniffError::NotAccepted), "a Windows executable named .pdf");
+        assert_eq!(
+            sniff(b"MZ\x90\0\x03\0\0\0"),
+            Err(SniffError::NotAccepted),
+            "a Windows executable named .pdf"
+        );
         assert_eq!(sniff(b"\x7fELF\x02\x01\x01"), Err(SniffError::NotAccepted));
-        assert_eq!(sniff(b"PK\x03\x04\x14\0"), Err(SniffError::NotAccepted), "zip archives");
+        assert_eq!(
+            sniff(b"PK\x03\x04\x14\0"),
+            Err(SniffError::NotAccepted),
+            "zip archives"
+        );
         assert_eq!(sniff(b"<!DOCTYPE html><html>"), Err(SniffError::Markup));
-        assert_eq!(sniff(b"  <svg xmlns='http://www.w3.org/2000/svg'>"), Err(SniffError::Markup));
-        assert_eq!(sniff(b"log line\n<script>alert(1)</script>"), Err(SniffError::Markup));
+        assert_eq!(
+            sniff(b"  <svg xmlns='http://www.w3.org/2000/svg'>"),
+            Err(SniffError::Markup)
+        );
+        assert_eq!(
+            sniff(b"log line\n<script>alert(1)</script>"),
+            Err(SniffError::Markup)
+        );
         assert_eq!(sniff(b""), Err(SniffError::Empty));
         assert_eq!(sniff(b"text with a \0 byte"), Err(SniffError::NotAccepted));
     }
@@ -266,12 +341,23 @@ mod tests {
         let l = EvidenceLimits::default();
         let mib = 1024 * 1024;
         assert_eq!(l.check_next("a.log", 10 * mib, 0, 0), Ok(()));
-        assert!(matches!(l.check_next("a.log", 10 * mib + 1, 0, 0), Err(LimitError::FileTooLarge { .. })));
+        assert!(matches!(
+            l.check_next("a.log", 10 * mib + 1, 0, 0),
+            Err(LimitError::FileTooLarge { .. })
+        ));
         assert_eq!(l.check_next("c.log", 5 * mib, 2, 20 * mib), Ok(()));
-        assert_eq!(l.check_next("c.log", 5 * mib + 1, 2, 20 * mib), Err(LimitError::SubmissionTooLarge { max: 25 * mib }));
-        assert_eq!(l.check_next("k.log", 1, 10, 10), Err(LimitError::TooManyFiles { max: 10 }));
         assert_eq!(
-            l.check_next("big.pdf", 11 * mib, 0, 0).unwrap_err().to_string(),
+            l.check_next("c.log", 5 * mib + 1, 2, 20 * mib),
+            Err(LimitError::SubmissionTooLarge { max: 25 * mib })
+        );
+        assert_eq!(
+            l.check_next("k.log", 1, 10, 10),
+            Err(LimitError::TooManyFiles { max: 10 })
+        );
+        assert_eq!(
+            l.check_next("big.pdf", 11 * mib, 0, 0)
+                .unwrap_err()
+                .to_string(),
             "big.pdf is larger than the 10 MiB limit for one file."
         );
     }
@@ -292,6 +378,11 @@ mod tests {
         assert!(Statement::parse(&ok, &ok, &ok).is_ok());
         let err = Statement::parse(&ok, "too short", &ok).unwrap_err();
         assert_eq!(err.field, "fix");
-        assert_eq!(Statement::parse(&ok, &ok, &"y".repeat(5_001)).unwrap_err().field, "prevention");
+        assert_eq!(
+            Statement::parse(&ok, &ok, &"y".repeat(5_001))
+                .unwrap_err()
+                .field,
+            "prevention"
+        );
     }
 }

@@ -1,0 +1,172 @@
+//! The `portal` binary's commands, run as a person would, against a SQLite file in a temp dir.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn portal(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(args)
+        .env("PORTAL_DATA_DIR", dir)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("portal.db").display()),
+        )
+        .env("RUST_LOG", "error")
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn migrate_seed_and_add_users_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    let out = portal(d, &["migrate"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(d.join("portal.db").exists());
+
+    let out = portal(d, &["seed", "--demo", "--if-empty"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("demo-password-1"),
+        "the demo password is printed: {}",
+        text(&out)
+    );
+    assert!(text(&out).contains("alice@acme.test"));
+
+    let again = portal(d, &["seed", "--demo", "--if-empty"], "");
+    assert!(again.status.success());
+    assert!(
+        text(&again).contains("already has accounts"),
+        "{}",
+        text(&again)
+    );
+
+    // The password comes from standard input, never from the arguments.
+    let out = portal(
+        d,
+        &[
+            "user",
+            "add",
+            "--email",
+            "Dana@Initech.test",
+            "--role",
+            "customer",
+            "--org",
+            "Initech",
+        ],
+        "a long enough password\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Created customer account dana@initech.test"),
+        "{}",
+        text(&out)
+    );
+
+    let dup = portal(
+        d,
+        &[
+            "user",
+            "add",
+            "--email",
+            "dana@initech.test",
+            "--role",
+            "customer",
+            "--org",
+            "Initech",
+        ],
+        "a long enough password\n",
+    );
+    assert!(!dup.status.success());
+    assert!(text(&dup).contains("already exists"), "{}", text(&dup));
+
+    let short = portal(
+        d,
+        &[
+            "user",
+            "add",
+            "--email",
+            "erin@portal.test",
+            "--role",
+            "staff",
+        ],
+        "short\n",
+    );
+    assert!(!short.status.success());
+    assert!(
+        text(&short).contains("at least 12 characters"),
+        "{}",
+        text(&short)
+    );
+
+    let bad_role = portal(
+        d,
+        &[
+            "user",
+            "add",
+            "--email",
+            "erin@portal.test",
+            "--role",
+            "root",
+        ],
+        "a long enough password\n",
+    );
+    assert!(!bad_role.status.success());
+
+    let no_password_flag = portal(
+        d,
+        &[
+            "user",
+            "add",
+            "--email",
+            "erin@portal.test",
+            "--role",
+            "staff",
+            "--password",
+            "x",
+        ],
+        "",
+    );
+    assert!(
+        !no_password_flag.status.success(),
+        "there is no --password option"
+    );
+}
+
+#[test]
+fn a_bad_configuration_is_refused_with_its_variable_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .arg("migrate")
+        .env("PORTAL_DATA_DIR", dir.path())
+        .env("PORTAL_SESSION_IDLE_MINUTES", "soon")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("PORTAL_SESSION_IDLE_MINUTES"),
+        "{}",
+        text(&out)
+    );
+}

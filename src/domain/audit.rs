@@ -115,6 +115,18 @@ pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A 32-byte hash from 64 hexadecimal digits.
+pub fn hash_from_hex(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,5 +209,9 @@ mod tests {
     #[test]
     fn hex() {
         assert_eq!(to_hex(&[0, 15, 255]), "000fff");
+        let h = entry_hash(&GENESIS, &trail(1)[0].record);
+        assert_eq!(hash_from_hex(&to_hex(&h)), Some(h));
+        assert_eq!(hash_from_hex("zz"), None);
+        assert_eq!(hash_from_hex(&"g".repeat(64)), None);
     }
 }

@@ -21,3 +21,4 @@ pub mod notice;
 pub mod service;
 pub mod session;
 pub mod throttle;
+pub mod time_format;

@@ -124,6 +124,30 @@ impl NoticeState {
     }
 }
 
+/// Whether a text looks like message content (mail headers or a pasted message) rather than a
+/// summary of what was observed. The provider keeps no message payloads (policy §7), so staff
+/// summaries that look like one are refused.
+pub fn looks_like_message_payload(text: &str) -> bool {
+    const HEADERS: [&str; 8] = [
+        "received:",
+        "from:",
+        "to:",
+        "subject:",
+        "message-id:",
+        "content-type:",
+        "mime-version:",
+        "dkim-signature:",
+    ];
+    let header_lines = text
+        .lines()
+        .filter(|line| {
+            let l = line.trim_start().to_ascii_lowercase();
+            HEADERS.iter().any(|h| l.starts_with(h))
+        })
+        .count();
+    header_lines >= 2
+}
+
 /// Something that happens to a case. Staff decisions carry their written reason elsewhere; the
 /// lifecycle only decides whether the event is allowed and what state follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -384,6 +408,19 @@ mod tests {
                 &NoticeCategory::Scanning
             ]
         );
+    }
+
+    #[test]
+    fn pasted_messages_are_recognised_and_summaries_are_not() {
+        assert!(looks_like_message_payload(
+            "Received: from x\nFrom: a@b.test\nSubject: win now\n\nbody"
+        ));
+        assert!(!looks_like_message_payload(
+            "5,120 spam messages reported by 3 recipients; Spamhaus SBL listing."
+        ));
+        assert!(!looks_like_message_payload(
+            "From: one line only mentions a sender"
+        ));
     }
 
     #[test]

@@ -1,22 +1,48 @@
-//! Background jobs of the server process: sweeping expired sessions and old sign-in failures.
-//! Each sweep is an idempotent DELETE, so several processes on one database may run it.
+//! Background jobs of the server process:
+//! - the deadline watcher marks cases overdue (every 30 s) in exactly one process: it runs only
+//!   while holding the `deadline_watcher` lease in the database;
+//! - the sweeper deletes expired sessions and old sign-in failures (every 5 min); each sweep is an
+//!   idempotent DELETE, so several processes may run it.
+//!
+//! All their state is in the database, so they carry on after a restart.
 
-use super::db::{accounts, sessions};
+use super::db::{accounts, leases, sessions};
 use super::state::AppState;
 use std::time::Duration;
 
+/// How often the deadline watcher looks for overdue cases.
+const WATCH_EVERY: Duration = Duration::from_secs(30);
+/// How long a watcher's lease lasts without renewal (a crashed process is replaced after this).
+const LEASE_TTL: time::Duration = time::Duration::seconds(90);
 /// How often the sweeper runs.
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
 
 /// Starts the jobs; abort the handle to stop them.
 pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
+    let holder = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        let mut watch = tokio::time::interval(WATCH_EVERY);
+        let mut sweep_tick = tokio::time::interval(SWEEP_EVERY);
         loop {
-            tick.tick().await;
-            sweep(&st).await;
+            tokio::select! {
+                _ = watch.tick() => watch_deadlines(&st, &holder).await,
+                _ = sweep_tick.tick() => sweep(&st).await,
+            }
         }
     })
+}
+
+/// One round of the deadline watcher, if this process holds (or can take) the lease.
+pub async fn watch_deadlines(st: &AppState, holder: &str) {
+    match leases::try_acquire(&st.db, "deadline_watcher", holder, st.now(), LEASE_TTL).await {
+        Ok(true) => match super::usecase::notices::mark_overdue(st).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(marked = n, "cases marked overdue"),
+            Err(err) => tracing::warn!(?err, "deadline watcher failed"),
+        },
+        Ok(false) => {}
+        Err(err) => tracing::warn!(cause = %err, "deadline watcher lease failed"),
+    }
 }
 
 /// One sweep; failures are logged and retried at the next tick.

@@ -6,6 +6,9 @@
 //! must differ are marked `// dialect:`. Rows derive `sqlx::FromRow`, which decodes on both.
 
 pub mod accounts;
+pub mod audit;
+pub mod leases;
+pub mod notices;
 pub mod services;
 pub mod sessions;
 pub mod settings;
@@ -149,4 +152,61 @@ pub fn stored_time(t: time::OffsetDateTime) -> time::OffsetDateTime {
     t.to_offset(time::UtcOffset::UTC)
         .replace_nanosecond(0)
         .expect("0 is a valid nanosecond")
+}
+
+/// A write transaction on either engine. On SQLite it begins `IMMEDIATE`, taking the write lock
+/// at once so that the busy timeout applies instead of a failure at the first write.
+pub enum Tx {
+    /// SQLite.
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// PostgreSQL.
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection (use `&mut *$conn`).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::server::db::Tx::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut *t;
+                $body
+            }
+            $crate::server::db::Tx::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut *t;
+                $body
+            }
+        }
+    };
+}
+pub use crate::on_tx;
+
+impl Db {
+    /// Begins a write transaction.
+    pub async fn begin_write(&self) -> Result<Tx, DbError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+impl Tx {
+    /// Commits.
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, where the IMMEDIATE transaction already
+    /// holds the database's write lock.
+    pub fn lock_clause(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "",
+            Tx::Postgres(_) => " FOR UPDATE", // dialect: row lock
+        }
+    }
 }

@@ -47,6 +47,11 @@ pub async fn list_for_org(db: &Db, org: OrgId, limit: i64) -> Result<Vec<Service
         .bind(limit)
         .fetch_all(pool)
         .await)?;
+    group(rows)
+}
+
+/// Folds rows of (service, address), ordered by service, into services with their addresses.
+fn group(rows: Vec<ServiceIpRow>) -> Result<Vec<ServiceRecord>, DbError> {
     let mut out: Vec<ServiceRecord> = Vec::new();
     for row in rows {
         if out.last().map(|s| s.id.0) != Some(row.id) {
@@ -121,4 +126,15 @@ pub async fn assign_ip(db: &Db, service: ServiceId, address: &str) -> Result<(),
             Ok(())
         }
     }
+}
+
+/// One service with its addresses.
+pub async fn get(db: &Db, id: ServiceId) -> Result<Option<ServiceRecord>, DbError> {
+    let sql = "SELECT s.id, s.organisation_id, s.label, s.kind, s.state, ip.address FROM services s \
+               LEFT JOIN service_ips ip ON ip.service_id = s.id WHERE s.id = $1 ORDER BY ip.address";
+    let rows = on_db!(db, |pool| sqlx::query_as::<_, ServiceIpRow>(sql)
+        .bind(id.0)
+        .fetch_all(pool)
+        .await)?;
+    Ok(group(rows)?.into_iter().next())
 }

@@ -1,0 +1,408 @@
+//! Abuse cases: opening a notice, reading and listing notices within the caller's scope, the
+//! lifecycle events of both sides, deadline changes, and marking overdue cases. Every change is
+//! written with its audit entry in one transaction.
+
+use crate::domain::actor::{Actor, Role};
+use crate::domain::deadline::{self, DeadlineError};
+use crate::domain::ids::{OrgId, ServiceId};
+use crate::domain::notice::{transition, NoticeCategory, NoticeEvent, NoticeSource, NoticeState};
+use crate::error::AppError;
+use crate::server::db::audit::{self, AuditEvent};
+use crate::server::db::notices::{self, ListCursor, NewNotice, NoticeFilter, NoticeRecord};
+use crate::server::db::{accounts, services};
+use crate::server::state::AppState;
+use time::OffsetDateTime;
+
+/// The shortest written reason accepted for a staff decision.
+pub const MIN_REASON_CHARS: usize = 10;
+
+/// How a person appears in the audit trail.
+async fn actor_label(st: &AppState, who: &Actor) -> Result<String, AppError> {
+    let user = accounts::find_user(&st.db, who.user_id)
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    Ok(format!("{} ({})", user.email, who.role.as_str()))
+}
+
+fn deadline_error(field: &str, e: DeadlineError) -> AppError {
+    AppError::invalid(field, e.to_string())
+}
+
+/// What staff enter to open a notice.
+#[derive(Debug, Clone)]
+pub struct OpenNotice {
+    /// The affected service.
+    pub service: ServiceId,
+    /// Affected addresses; each must belong to the service. Empty: all of them.
+    pub ips: Vec<String>,
+    /// Abuse kind.
+    pub category: NoticeCategory,
+    /// Report source.
+    pub source: NoticeSource,
+    /// Mark high-risk; categories on the §5 list are high-risk anyway.
+    pub high_risk: bool,
+    /// What was observed (no message contents).
+    pub summary: String,
+    /// Verified abuse events.
+    pub event_count: i64,
+    /// First and last event.
+    pub first_seen_at: OffsetDateTime,
+    /// Last event.
+    pub last_seen_at: OffsetDateTime,
+    /// How the report was verified (recorded, shown to staff).
+    pub verification_note: String,
+    /// A deadline shorter than 48 hours, with its reason.
+    pub shorter_deadline: Option<(OffsetDateTime, String)>,
+}
+
+/// Opens a notice against a service (staff only); the customer's 48 hours start now.
+pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result<i64, AppError> {
+    who.require_staff()?;
+    let now = st.now();
+    let service = services::get(&st.db, form.service)
+        .await?
+        .ok_or_else(|| AppError::invalid("service", "Choose a service."))?;
+    let ips = if form.ips.is_empty() {
+        service.ips.clone()
+    } else {
+        form.ips.clone()
+    };
+    if let Some(stranger) = ips.iter().find(|ip| !service.ips.contains(ip)) {
+        return Err(AppError::invalid(
+            "ips",
+            format!("{stranger} is not an address of {}.", service.label),
+        ));
+    }
+    let summary = form.summary.trim().to_owned();
+    if summary.chars().count() < 20 {
+        return Err(AppError::invalid(
+            "summary",
+            "Describe what was observed in at least 20 characters.",
+        ));
+    }
+    if crate::domain::notice::looks_like_message_payload(&summary) {
+        return Err(AppError::invalid(
+            "summary",
+            "This looks like message content (headers or a body). Summarise what was observed instead: we keep no message payloads.",
+        ));
+    }
+    if form.event_count < 1 {
+        return Err(AppError::invalid(
+            "event_count",
+            "Enter the number of verified abuse events (at least 1).",
+        ));
+    }
+    if form.first_seen_at > form.last_seen_at || form.last_seen_at > now {
+        return Err(AppError::invalid(
+            "last_seen_at",
+            "The first event must come before the last, and neither in the future.",
+        ));
+    }
+    if form.verification_note.trim().chars().count() < MIN_REASON_CHARS {
+        return Err(AppError::invalid(
+            "verification_note",
+            "Record how the report was verified.",
+        ));
+    }
+    let shorter = form
+        .shorter_deadline
+        .as_ref()
+        .map(|(at, why)| (*at, why.as_str()));
+    let deadline_at =
+        deadline::initial_deadline(now, shorter).map_err(|e| deadline_error("deadline", e))?;
+    let high_risk = form.high_risk || form.category.high_risk_by_default();
+    let new = NewNotice {
+        org: service.org_id,
+        service: service.id,
+        ips,
+        category: form.category,
+        source: form.source,
+        high_risk,
+        summary,
+        event_count: form.event_count,
+        first_seen_at: form.first_seen_at,
+        last_seen_at: form.last_seen_at,
+        verification_note: form.verification_note.trim().to_owned(),
+        verified_by: who.user_id,
+        notified_at: now,
+        deadline_at,
+        deadline_reason: form.shorter_deadline.map(|(_, why)| why.trim().to_owned()),
+    };
+    let label = actor_label(st, who).await?;
+    let mut tx = st.db.begin_write().await?;
+    let id = notices::insert(&mut tx, &new, now).await?;
+    let verified = format!("Report verified: {}", new.verification_note);
+    audit::append(
+        &mut tx,
+        id,
+        now,
+        AuditEvent {
+            actor: &label,
+            action: "report_verified",
+            detail: &verified,
+        },
+    )
+    .await?;
+    let opened = format!(
+        "Notice opened: {} ({}), {} verified event(s), against {}. Response due {}{}.",
+        new.category.label(),
+        new.source.label(),
+        new.event_count,
+        service.label,
+        crate::domain::time_format::utc(deadline_at),
+        new.deadline_reason
+            .as_deref()
+            .map(|r| format!(" (shortened: {r})"))
+            .unwrap_or_default()
+    );
+    audit::append(
+        &mut tx,
+        id,
+        now,
+        AuditEvent {
+            actor: &label,
+            action: "notice_opened",
+            detail: &opened,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(notice_id = id, "notice opened");
+    Ok(id)
+}
+
+/// One notice as the caller may see it: customers only their organisation's (another's is
+/// "not found"), staff every one.
+pub async fn get_notice(st: &AppState, who: &Actor, id: i64) -> Result<NoticeRecord, AppError> {
+    let scope = scope_of(who)?;
+    notices::get(&st.db, id, scope)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The organisation a caller's reads are limited to; `None` for staff.
+fn scope_of(who: &Actor) -> Result<Option<OrgId>, AppError> {
+    match who.role {
+        Role::Customer => who.org_id.map(Some).ok_or(AppError::Forbidden),
+        _ => Ok(None),
+    }
+}
+
+/// A page of notices within the caller's scope; a customer's filter is always narrowed to their
+/// own organisation, whatever it asked for.
+pub async fn list_notices(
+    st: &AppState,
+    who: &Actor,
+    mut filter: NoticeFilter,
+    after: Option<ListCursor>,
+    limit: i64,
+) -> Result<Vec<NoticeRecord>, AppError> {
+    if let Some(org) = scope_of(who)? {
+        filter.org = Some(org);
+    }
+    Ok(notices::list(&st.db, &filter, after.as_ref(), limit.clamp(1, 100)).await?)
+}
+
+/// Applies a lifecycle event caused by a person, with its written reason where one is needed,
+/// and records it. Customers act only on their own organisation's notices.
+pub async fn apply_event(
+    st: &AppState,
+    who: &Actor,
+    id: i64,
+    event: NoticeEvent,
+    reason: &str,
+) -> Result<NoticeState, AppError> {
+    if !event.caused_by().allows(who.role) {
+        return Err(AppError::Forbidden);
+    }
+    let needs_reason = matches!(
+        event,
+        NoticeEvent::RejectEvidence
+            | NoticeEvent::UpholdNotice
+            | NoticeEvent::WithdrawNotice
+            | NoticeEvent::Close
+    );
+    let reason = reason.trim();
+    if needs_reason && reason.chars().count() < MIN_REASON_CHARS {
+        return Err(AppError::invalid(
+            "reason",
+            format!("Write a reason of at least {MIN_REASON_CHARS} characters."),
+        ));
+    }
+    let notice = get_notice(st, who, id).await?;
+    let label = actor_label(st, who).await?;
+    let now = st.now();
+    let mut tx = st.db.begin_write().await?;
+    let current = notices::lock_state(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let next = transition(current, event).map_err(|e| AppError::Conflict(e.user_message()))?;
+    notices::set_state(&mut tx, id, next, now).await?;
+    let detail = if reason.is_empty() {
+        format!("{} → {}", current.label(), next.label())
+    } else {
+        format!("{} → {}: {reason}", current.label(), next.label())
+    };
+    audit::append(
+        &mut tx,
+        id,
+        now,
+        AuditEvent {
+            actor: &label,
+            action: event_action(event),
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(notice_id = notice.id, ?event, "case event");
+    Ok(next)
+}
+
+/// The stable audit action name of an event.
+pub fn event_action(event: NoticeEvent) -> &'static str {
+    match event {
+        NoticeEvent::Acknowledge => "acknowledged",
+        NoticeEvent::SubmitEvidence => "evidence_submitted",
+        NoticeEvent::Dispute => "disputed",
+        NoticeEvent::StartReview => "review_started",
+        NoticeEvent::AcceptEvidence => "evidence_accepted",
+        NoticeEvent::RejectEvidence => "evidence_rejected",
+        NoticeEvent::UpholdNotice => "notice_upheld",
+        NoticeEvent::WithdrawNotice => "notice_withdrawn",
+        NoticeEvent::MarkOverdue => "marked_overdue",
+        NoticeEvent::Reopen => "reopened",
+        NoticeEvent::Close => "closed",
+    }
+}
+
+/// Moves a case's deadline (staff only), later or earlier, with a reason. Moving an overdue
+/// case's deadline into the future makes a response due again.
+pub async fn change_deadline(
+    st: &AppState,
+    who: &Actor,
+    id: i64,
+    new: OffsetDateTime,
+    reason: &str,
+) -> Result<(), AppError> {
+    who.require_staff()?;
+    let notice = get_notice(st, who, id).await?;
+    if notice.state.is_finished() || notice.state.awaits_staff() {
+        return Err(AppError::Conflict(
+            "The deadline only matters while a response from the customer is due.".into(),
+        ));
+    }
+    let now = st.now();
+    let checked = if new > notice.deadline_at {
+        deadline::extend(notice.deadline_at, new, now, reason)
+    } else {
+        deadline::shorten(notice.deadline_at, new, now, reason)
+    }
+    .map_err(|e| {
+        deadline_error(
+            if matches!(e, DeadlineError::ReasonMissing) {
+                "reason"
+            } else {
+                "deadline"
+            },
+            e,
+        )
+    })?;
+    let label = actor_label(st, who).await?;
+    let mut tx = st.db.begin_write().await?;
+    let state = notices::lock_state(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    notices::set_deadline(&mut tx, id, checked, reason.trim(), now).await?;
+    let verb = if new > notice.deadline_at {
+        "extended"
+    } else {
+        "shortened"
+    };
+    let detail = format!(
+        "Deadline {verb} from {} to {}: {}",
+        crate::domain::time_format::utc(notice.deadline_at),
+        crate::domain::time_format::utc(checked),
+        reason.trim()
+    );
+    audit::append(
+        &mut tx,
+        id,
+        now,
+        AuditEvent {
+            actor: &label,
+            action: "deadline_changed",
+            detail: &detail,
+        },
+    )
+    .await?;
+    if state == NoticeState::Overdue {
+        notices::set_state(
+            &mut tx,
+            id,
+            transition(state, NoticeEvent::Reopen).expect("overdue reopens"),
+            now,
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            id,
+            now,
+            AuditEvent {
+                actor: &label,
+                action: "reopened",
+                detail: "Overdue → Open: new deadline",
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks every case whose deadline passed without the response that was due as overdue, with
+/// an audit entry by the system. Returns how many. Safe to run from several processes: each
+/// case is re-checked under lock, so no case is marked twice.
+pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
+    const BATCH: i64 = 200;
+    let now = st.now();
+    let mut marked = 0;
+    loop {
+        let due = notices::due_for_overdue(&st.db, now, BATCH).await?;
+        let full_batch = due.len() as i64 == BATCH;
+        let mut changed = 0;
+        for id in due {
+            let mut tx = st.db.begin_write().await?;
+            let Some(current) = notices::lock_state(&mut tx, id).await? else {
+                continue;
+            };
+            let Ok(next) = transition(current, NoticeEvent::MarkOverdue) else {
+                continue;
+            };
+            notices::set_state(&mut tx, id, next, now).await?;
+            let detail = format!(
+                "{} → {}: no response by the deadline",
+                current.label(),
+                next.label()
+            );
+            audit::append(
+                &mut tx,
+                id,
+                now,
+                AuditEvent {
+                    actor: "system",
+                    action: "marked_overdue",
+                    detail: &detail,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            changed += 1;
+        }
+        marked += changed;
+        // Another process may have taken some; stop when nothing is left or nothing changed.
+        if !full_batch || changed == 0 {
+            return Ok(marked);
+        }
+    }
+}

@@ -5,12 +5,13 @@ mod common;
 
 use abuse_portal::domain::account::Email;
 use abuse_portal::domain::actor::Actor;
+use abuse_portal::domain::evidence::Statement;
 use abuse_portal::domain::ids::ServiceId;
 use abuse_portal::domain::notice::{NoticeCategory, NoticeEvent, NoticeSource, NoticeState};
 use abuse_portal::error::AppError;
 use abuse_portal::server::db::audit::{self, TrailError};
 use abuse_portal::server::db::notices::{ListCursor, ListOrder, NoticeFilter};
-use abuse_portal::server::db::{accounts, leases};
+use abuse_portal::server::db::{accounts, leases, responses};
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::notices::{self as cases, OpenNotice};
@@ -54,6 +55,15 @@ fn spam_notice(service: ServiceId, now: time::OffsetDateTime) -> OpenNotice {
             .into(),
         shorter_deadline: None,
     }
+}
+
+fn statement() -> Statement {
+    Statement::parse(
+        "An outdated WordPress plugin let a spammer send mail.",
+        "Removed the plugin, rotated credentials, cleaned the queue.",
+        "Automatic updates and outbound rate limits on the MTA.",
+    )
+    .unwrap()
 }
 
 async fn backdate_deadline(st: &AppState, id: i64) {
@@ -219,7 +229,7 @@ on_both_engines!(the_whole_loop_with_its_audit_trail, |env| {
         Err(AppError::Forbidden)
     );
     assert_eq!(
-        cases::apply_event(st, &alice, id, NoticeEvent::SubmitEvidence, "").await,
+        cases::submit_evidence(st, &alice, id, statement()).await,
         Ok(NoticeState::EvidenceSubmitted)
     );
     assert!(matches!(
@@ -236,13 +246,22 @@ on_both_engines!(the_whole_loop_with_its_audit_trail, |env| {
         Err(AppError::Conflict(_))
     ));
     assert_eq!(
-        cases::apply_event(st, &alice, id, NoticeEvent::SubmitEvidence, "").await,
+        cases::submit_evidence(st, &alice, id, statement()).await,
         Ok(NoticeState::EvidenceSubmitted)
     );
     assert_eq!(
         cases::apply_event(st, &staff, id, NoticeEvent::AcceptEvidence, "").await,
         Ok(NoticeState::Resolved)
     );
+    let subs = responses::submissions(&st.db, id).await.unwrap();
+    assert_eq!(subs.len(), 2, "the rejected submission is kept");
+    assert_eq!(subs[0].decision.as_deref(), Some("rejected"));
+    assert!(subs[0]
+        .decision_reason
+        .as_deref()
+        .unwrap()
+        .contains("send one from today"));
+    assert_eq!(subs[1].decision.as_deref(), Some("accepted"));
     let trail = audit::list(&st.db, id).await.unwrap();
     let actions: Vec<_> = trail.iter().map(|e| e.record.action.as_str()).collect();
     assert_eq!(
@@ -273,7 +292,7 @@ on_both_engines!(
         let late = cases::open_notice(st, &staff, n.clone()).await.unwrap();
         let answered = cases::open_notice(st, &staff, n).await.unwrap();
         let alice = actor(st, "alice@acme.test").await;
-        cases::apply_event(st, &alice, answered, NoticeEvent::SubmitEvidence, "")
+        cases::submit_evidence(st, &alice, answered, statement())
             .await
             .unwrap();
         backdate_deadline(st, late).await;
@@ -471,5 +490,49 @@ on_both_engines!(one_process_at_a_time_holds_the_watcher_lease, |env| {
         .await
         .unwrap(),
         "taken over after expiry"
+    );
+});
+
+on_both_engines!(a_dispute_is_decided_with_a_statement_of_reasons, |env| {
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let staff = actor(st, "staff@portal.test").await;
+    let bob = actor(st, "bob@globex.test").await;
+    let mut n = spam_notice(service_id(st, "db-01.globex.test").await, st.now());
+    n.ips = vec![];
+    let id = cases::open_notice(st, &staff, n).await.unwrap();
+    assert!(
+        matches!(cases::dispute(st, &bob, id, "not me").await, Err(AppError::Invalid { ref field, .. }) if field == "reasons")
+    );
+    let reasons = "That address was reassigned to us only yesterday; the listing predates it.";
+    assert_eq!(
+        cases::dispute(st, &bob, id, reasons).await,
+        Ok(NoticeState::Disputed)
+    );
+    assert!(
+        matches!(
+            cases::dispute(st, &bob, id, reasons).await,
+            Err(AppError::Conflict(_))
+        ),
+        "one open dispute"
+    );
+    let statement = "Our flow logs show the spam left this address after the reassignment.";
+    assert_eq!(
+        cases::apply_event(st, &staff, id, NoticeEvent::UpholdNotice, statement).await,
+        Ok(NoticeState::Upheld)
+    );
+    let d = responses::disputes(&st.db, id).await.unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0].reasons.as_str(), d[0].outcome.as_deref()),
+        (reasons, Some("upheld"))
+    );
+    assert_eq!(d[0].statement_of_reasons.as_deref(), Some(statement));
+    assert!(
+        matches!(
+            cases::dispute(st, &bob, id, reasons).await,
+            Err(AppError::Conflict(_))
+        ),
+        "no second dispute once upheld"
     );
 });

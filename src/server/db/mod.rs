@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod leases;
 pub mod notices;
+pub mod responses;
 pub mod services;
 pub mod sessions;
 pub mod settings;

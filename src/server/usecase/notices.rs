@@ -4,11 +4,13 @@
 
 use crate::domain::actor::{Actor, Role};
 use crate::domain::deadline::{self, DeadlineError};
+use crate::domain::evidence::Statement;
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::notice::{transition, NoticeCategory, NoticeEvent, NoticeSource, NoticeState};
 use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::notices::{self, ListCursor, NewNotice, NoticeFilter, NoticeRecord};
+use crate::server::db::responses;
 use crate::server::db::{accounts, services};
 use crate::server::state::AppState;
 use time::OffsetDateTime;
@@ -203,14 +205,88 @@ pub async fn list_notices(
     Ok(notices::list(&st.db, &filter, after.as_ref(), limit.clamp(1, 100)).await?)
 }
 
-/// Applies a lifecycle event caused by a person, with its written reason where one is needed,
-/// and records it. Customers act only on their own organisation's notices.
+/// What a response carries besides the event itself.
+#[derive(Debug, Clone)]
+pub enum Response {
+    /// Nothing more (acknowledge, start review, close…).
+    Plain,
+    /// A remediation statement (evidence submission).
+    Evidence(Statement),
+    /// The customer's reasons for disputing.
+    Dispute(String),
+}
+
+/// Applies a lifecycle event caused by a person and records it: staff decisions need a written
+/// reason (stored with the evidence or dispute decided, and shown to the customer); customers
+/// act only on their own organisation's notices.
 pub async fn apply_event(
     st: &AppState,
     who: &Actor,
     id: i64,
     event: NoticeEvent,
     reason: &str,
+) -> Result<NoticeState, AppError> {
+    let response = match event {
+        NoticeEvent::SubmitEvidence | NoticeEvent::Dispute => {
+            return Err(AppError::Conflict(
+                "Evidence and disputes are submitted with their own forms.".into(),
+            ))
+        }
+        _ => Response::Plain,
+    };
+    record(st, who, id, event, reason, response).await
+}
+
+/// Submits remediation evidence (a statement of cause, fix and prevention).
+pub async fn submit_evidence(
+    st: &AppState,
+    who: &Actor,
+    id: i64,
+    statement: Statement,
+) -> Result<NoticeState, AppError> {
+    record(
+        st,
+        who,
+        id,
+        NoticeEvent::SubmitEvidence,
+        "",
+        Response::Evidence(statement),
+    )
+    .await
+}
+
+/// Disputes a notice, with reasons.
+pub async fn dispute(
+    st: &AppState,
+    who: &Actor,
+    id: i64,
+    reasons: &str,
+) -> Result<NoticeState, AppError> {
+    let reasons = reasons.trim();
+    if reasons.chars().count() < 20 {
+        return Err(AppError::invalid(
+            "reasons",
+            "Explain in at least 20 characters why you think the notice is wrong.",
+        ));
+    }
+    record(
+        st,
+        who,
+        id,
+        NoticeEvent::Dispute,
+        "",
+        Response::Dispute(reasons.to_owned()),
+    )
+    .await
+}
+
+async fn record(
+    st: &AppState,
+    who: &Actor,
+    id: i64,
+    event: NoticeEvent,
+    reason: &str,
+    response: Response,
 ) -> Result<NoticeState, AppError> {
     if !event.caused_by().allows(who.role) {
         return Err(AppError::Forbidden);
@@ -229,7 +305,7 @@ pub async fn apply_event(
             format!("Write a reason of at least {MIN_REASON_CHARS} characters."),
         ));
     }
-    let notice = get_notice(st, who, id).await?;
+    get_notice(st, who, id).await?;
     let label = actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
@@ -238,11 +314,39 @@ pub async fn apply_event(
         .ok_or(AppError::NotFound)?;
     let next = transition(current, event).map_err(|e| AppError::Conflict(e.user_message()))?;
     notices::set_state(&mut tx, id, next, now).await?;
-    let detail = if reason.is_empty() {
+    let mut detail = if reason.is_empty() {
         format!("{} → {}", current.label(), next.label())
     } else {
         format!("{} → {}: {reason}", current.label(), next.label())
     };
+    match (&response, event) {
+        (Response::Evidence(statement), _) => {
+            let sub =
+                responses::insert_submission(&mut tx, id, who.user_id, now, statement).await?;
+            detail.push_str(&format!(" (submission #{sub})"));
+        }
+        (Response::Dispute(reasons), _) => {
+            responses::insert_dispute(&mut tx, id, who.user_id, now, reasons).await?;
+            detail.push_str(&format!(": {reasons}"));
+        }
+        (Response::Plain, NoticeEvent::AcceptEvidence | NoticeEvent::RejectEvidence) => {
+            let decision = if event == NoticeEvent::AcceptEvidence {
+                "accepted"
+            } else {
+                "rejected"
+            };
+            responses::decide_submission(&mut tx, id, decision, who.user_id, now, reason).await?;
+        }
+        (Response::Plain, NoticeEvent::UpholdNotice | NoticeEvent::WithdrawNotice) => {
+            let outcome = if event == NoticeEvent::UpholdNotice {
+                "upheld"
+            } else {
+                "withdrawn"
+            };
+            responses::decide_dispute(&mut tx, id, outcome, who.user_id, now, reason).await?;
+        }
+        (Response::Plain, _) => {}
+    }
     audit::append(
         &mut tx,
         id,
@@ -255,7 +359,7 @@ pub async fn apply_event(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(notice_id = notice.id, ?event, "case event");
+    tracing::info!(notice_id = id, ?event, "case event");
     Ok(next)
 }
 

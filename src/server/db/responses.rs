@@ -1,0 +1,162 @@
+//! The customer's responses to a notice and staff decisions on them: evidence submissions (a
+//! statement, later with files) and disputes. Rows are added, and decided once; never deleted.
+
+use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
+use crate::domain::evidence::Statement;
+use crate::domain::ids::UserId;
+use time::OffsetDateTime;
+
+/// An evidence submission with who sent and who decided it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubmissionRow {
+    /// Id.
+    pub id: i64,
+    /// Who submitted it.
+    pub submitted_by_email: String,
+    /// When.
+    pub submitted_at: OffsetDateTime,
+    /// The cause.
+    pub cause: String,
+    /// The fix.
+    pub fix: String,
+    /// The prevention.
+    pub prevention: String,
+    /// `accepted` or `rejected`, once decided.
+    pub decision: Option<String>,
+    /// Who decided.
+    pub decided_by_email: Option<String>,
+    /// When.
+    pub decided_at: Option<OffsetDateTime>,
+    /// The written reason (shown to the customer).
+    pub decision_reason: Option<String>,
+}
+
+/// Records a submission.
+pub async fn insert_submission(
+    tx: &mut Tx,
+    notice_id: i64,
+    by: UserId,
+    at: OffsetDateTime,
+    s: &Statement,
+) -> Result<i64, DbError> {
+    let sql = "INSERT INTO evidence_submissions (notice_id, submitted_by, submitted_at, cause, fix, prevention) \
+               VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    Ok(on_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(notice_id)
+        .bind(by.0)
+        .bind(stored_time(at))
+        .bind(&s.cause)
+        .bind(&s.fix)
+        .bind(&s.prevention)
+        .fetch_one(&mut *conn)
+        .await)?)
+}
+
+/// Decides the latest undecided submission of a notice; `false` if there is none.
+pub async fn decide_submission(
+    tx: &mut Tx,
+    notice_id: i64,
+    decision: &str,
+    by: UserId,
+    at: OffsetDateTime,
+    reason: &str,
+) -> Result<bool, DbError> {
+    let sql = "UPDATE evidence_submissions SET decision = $1, decided_by = $2, decided_at = $3, decision_reason = $4 \
+               WHERE id = (SELECT MAX(id) FROM evidence_submissions WHERE notice_id = $5 AND decision IS NULL)";
+    let n = on_tx!(tx, |conn| sqlx::query(sql)
+        .bind(decision)
+        .bind(by.0)
+        .bind(stored_time(at))
+        .bind(reason)
+        .bind(notice_id)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// A notice's submissions, oldest first.
+pub async fn submissions(db: &Db, notice_id: i64) -> Result<Vec<SubmissionRow>, DbError> {
+    let sql = "SELECT e.id, u.email AS submitted_by_email, e.submitted_at, e.cause, e.fix, e.prevention, e.decision, \
+               d.email AS decided_by_email, e.decided_at, e.decision_reason FROM evidence_submissions e \
+               JOIN users u ON u.id = e.submitted_by LEFT JOIN users d ON d.id = e.decided_by \
+               WHERE e.notice_id = $1 ORDER BY e.id";
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, SubmissionRow>(sql)
+        .bind(notice_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// A dispute with its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DisputeRow {
+    /// Id.
+    pub id: i64,
+    /// Who disputed.
+    pub submitted_by_email: String,
+    /// When.
+    pub submitted_at: OffsetDateTime,
+    /// The customer's reasons.
+    pub reasons: String,
+    /// `upheld` (the notice stands) or `withdrawn` (the notice is withdrawn), once decided.
+    pub outcome: Option<String>,
+    /// Who decided.
+    pub decided_by_email: Option<String>,
+    /// When.
+    pub decided_at: Option<OffsetDateTime>,
+    /// The statement of reasons the customer sees.
+    pub statement_of_reasons: Option<String>,
+}
+
+/// Records a dispute.
+pub async fn insert_dispute(
+    tx: &mut Tx,
+    notice_id: i64,
+    by: UserId,
+    at: OffsetDateTime,
+    reasons: &str,
+) -> Result<i64, DbError> {
+    let sql = "INSERT INTO disputes (notice_id, submitted_by, submitted_at, reasons) VALUES ($1, $2, $3, $4) RETURNING id";
+    Ok(on_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(notice_id)
+        .bind(by.0)
+        .bind(stored_time(at))
+        .bind(reasons)
+        .fetch_one(&mut *conn)
+        .await)?)
+}
+
+/// Decides a notice's open dispute; `false` if there is none.
+pub async fn decide_dispute(
+    tx: &mut Tx,
+    notice_id: i64,
+    outcome: &str,
+    by: UserId,
+    at: OffsetDateTime,
+    statement: &str,
+) -> Result<bool, DbError> {
+    let sql = "UPDATE disputes SET outcome = $1, decided_by = $2, decided_at = $3, statement_of_reasons = $4 \
+               WHERE notice_id = $5 AND outcome IS NULL";
+    let n = on_tx!(tx, |conn| sqlx::query(sql)
+        .bind(outcome)
+        .bind(by.0)
+        .bind(stored_time(at))
+        .bind(statement)
+        .bind(notice_id)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n >= 1)
+}
+
+/// A notice's disputes, oldest first.
+pub async fn disputes(db: &Db, notice_id: i64) -> Result<Vec<DisputeRow>, DbError> {
+    let sql = "SELECT x.id, u.email AS submitted_by_email, x.submitted_at, x.reasons, x.outcome, \
+               d.email AS decided_by_email, x.decided_at, x.statement_of_reasons FROM disputes x \
+               JOIN users u ON u.id = x.submitted_by LEFT JOIN users d ON d.id = x.decided_by \
+               WHERE x.notice_id = $1 ORDER BY x.id";
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, DisputeRow>(sql)
+        .bind(notice_id)
+        .fetch_all(pool)
+        .await)?)
+}

@@ -4,10 +4,11 @@ use crate::ui::admin::AdminHomePage;
 use crate::ui::auth::{Auth, LoginPage, LogoutPage};
 use crate::ui::components::{Layout, NotFoundPage};
 use crate::ui::home::HomePage;
+use crate::ui::notices::{NoticeDetailPage, NoticeListPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{path, SsrMode, StaticSegment};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,6 +62,8 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("logout") view=LogoutPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("notices") view=NoticeListPage ssr=SsrMode::Async/>
+                <Route path=path!("/notices/:id") view=NoticeDetailPage ssr=SsrMode::Async/>
             </Routes>
         </Layout>
     }

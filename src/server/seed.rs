@@ -1,13 +1,21 @@
 //! Demo data: two customer organisations with services and IPs, a staff and an admin account.
 //! Idempotent: what exists is kept as it is (passwords included), what is missing is added.
 
-use super::db::{accounts, services, settings, DbError};
+use super::db::{accounts, notices, services, settings, DbError};
 use super::state::AppState;
 use super::usecase::accounts::create_user;
+use super::usecase::notices::{
+    apply_event, dispute, mark_overdue, open_notice, submit_evidence, OpenNotice,
+};
 use crate::domain::account::{Email, OrgName};
+use crate::domain::actor::Actor;
 use crate::domain::actor::Role;
+use crate::domain::evidence::Statement;
+use crate::domain::ids::ServiceId;
+use crate::domain::notice::{NoticeCategory, NoticeEvent, NoticeSource};
 use crate::domain::service::{ServiceKind, ServiceState};
 use crate::error::AppError;
+use time::Duration;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password-1";
@@ -126,6 +134,150 @@ pub async fn seed_demo(st: &AppState) -> Result<SeedReport, AppError> {
             }
         }
     }
+    if notices::count(&st.db).await? == 0 {
+        seed_demo_cases(st).await?;
+    }
     settings::set(&st.db, settings::DEMO_MODE, "true").await?;
     Ok(report)
+}
+
+async fn demo_actor(st: &AppState, email: &str) -> Result<Actor, AppError> {
+    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).expect("valid"))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Actor {
+        user_id: row.user_id(),
+        role: row.role()?,
+        org_id: row.org_id(),
+    })
+}
+
+async fn demo_service(st: &AppState, org: &str, label: &str) -> Result<ServiceId, AppError> {
+    let org = accounts::ensure_organisation(&st.db, &OrgName::parse(org).expect("valid"), st.now())
+        .await?;
+    let services = services::list_for_org(&st.db, org, 100).await?;
+    services
+        .into_iter()
+        .find(|s| s.label == label)
+        .map(|s| s.id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Cases in several states: new, rejected evidence, overdue, disputed, awaiting review, resolved.
+async fn seed_demo_cases(st: &AppState) -> Result<(), AppError> {
+    let staff = demo_actor(st, "staff@portal.test").await?;
+    let alice = demo_actor(st, "alice@acme.test").await?;
+    let bob = demo_actor(st, "bob@globex.test").await?;
+    let now = st.now();
+    let notice = |service, category, source, events: i64, summary: &str| OpenNotice {
+        service,
+        ips: Vec::new(),
+        category,
+        source,
+        high_risk: false,
+        summary: summary.to_owned(),
+        event_count: events,
+        first_seen_at: now - Duration::hours(20),
+        last_seen_at: now - Duration::hours(2),
+        verification_note: "Checked the listing and our NetFlow records for the addresses."
+            .to_owned(),
+        shorter_deadline: None,
+    };
+    let statement = |cause: &str| {
+        Statement::parse(
+            cause,
+            "Removed the offending software, rotated all credentials and cleared the mail queue.",
+            "Automatic security updates, outbound rate limits and alerts on queue growth.",
+        )
+        .expect("valid demo statement")
+    };
+
+    let acme_mail = demo_service(st, "Acme Hosting Ltd", "mail-01.acme.test").await?;
+    open_notice(st, &staff, notice(acme_mail, NoticeCategory::Spam, NoticeSource::BlacklistListing, 5_120,
+        "Outbound spam from both addresses: 5,120 messages reported by recipients; listed on two RBLs since this morning.")).await?;
+
+    let acme_web = demo_service(st, "Acme Hosting Ltd", "web-01.acme.test").await?;
+    let rejected = open_notice(st, &staff, notice(acme_web, NoticeCategory::Phishing, NoticeSource::ThirdPartyReport, 12,
+        "A bank reported 12 phishing pages imitating its login, hosted under /wp-content/uploads/ on this server.")).await?;
+    apply_event(st, &alice, rejected, NoticeEvent::Acknowledge, "").await?;
+    submit_evidence(
+        st,
+        &alice,
+        rejected,
+        statement("A compromised WordPress admin account was used to upload the pages."),
+    )
+    .await?;
+    apply_event(st, &staff, rejected, NoticeEvent::RejectEvidence,
+        "The pages are still reachable at two of the reported URLs; remove them and send a fresh malware scan.").await?;
+
+    let acme_gpu = demo_service(st, "Acme Hosting Ltd", "gpu-train-01.acme.test").await?;
+    let overdue = open_notice(st, &staff, notice(acme_gpu, NoticeCategory::BruteForce, NoticeSource::UpstreamProvider, 48_000,
+        "The upstream provider reports SSH brute-force attempts from this server against 3,000 hosts.")).await?;
+    notices::backdate_for_demo(&st.db, overdue, Duration::hours(50)).await?;
+    mark_overdue(st).await?;
+
+    let globex_db = demo_service(st, "Globex Corp", "db-01.globex.test").await?;
+    let disputed = open_notice(
+        st,
+        &staff,
+        notice(
+            globex_db,
+            NoticeCategory::Spam,
+            NoticeSource::ThirdPartyReport,
+            40,
+            "Recipients reported 40 unsolicited newsletters sent from this address.",
+        ),
+    )
+    .await?;
+    dispute(
+        st,
+        &bob,
+        disputed,
+        "This server runs only PostgreSQL and has no mail software; port 25 is closed on it.",
+    )
+    .await?;
+
+    let globex_ml = demo_service(st, "Globex Corp", "ml-cluster-a.globex.test").await?;
+    let review = open_notice(
+        st,
+        &staff,
+        notice(
+            globex_ml,
+            NoticeCategory::Botnet,
+            NoticeSource::AutomatedDetection,
+            310,
+            "Automated detection saw 310 connections to a known botnet command-and-control server.",
+        ),
+    )
+    .await?;
+    submit_evidence(
+        st,
+        &bob,
+        review,
+        statement("A container image pulled from an untrusted registry contained a bot."),
+    )
+    .await?;
+
+    let globex_edge = demo_service(st, "Globex Corp", "edge-03.globex.test").await?;
+    let resolved = open_notice(
+        st,
+        &staff,
+        notice(
+            globex_edge,
+            NoticeCategory::Ddos,
+            NoticeSource::UpstreamProvider,
+            1,
+            "The upstream provider mitigated a 9 Gbit/s UDP flood originating from this server.",
+        ),
+    )
+    .await?;
+    submit_evidence(
+        st,
+        &bob,
+        resolved,
+        statement("An exposed memcached instance was used for amplification."),
+    )
+    .await?;
+    apply_event(st, &staff, resolved, NoticeEvent::AcceptEvidence, "").await?;
+    Ok(())
 }

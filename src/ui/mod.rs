@@ -5,3 +5,4 @@ pub mod admin;
 pub mod auth;
 pub mod components;
 pub mod home;
+pub mod notices;

@@ -453,3 +453,39 @@ pub async fn due_for_overdue(
         .fetch_all(pool)
         .await)?)
 }
+
+/// How many notices exist.
+pub async fn count(db: &Db) -> Result<i64, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM notices"
+    )
+    .fetch_one(pool)
+    .await)?)
+}
+
+/// Moves a notice's notification and deadline into the past (demo data only: a case that is
+/// already late when the demo starts).
+pub async fn backdate_for_demo(db: &Db, id: i64, by: time::Duration) -> Result<(), DbError> {
+    let sql =
+        "SELECT notified_at, deadline_at, first_seen_at, last_seen_at FROM notices WHERE id = $1";
+    let (notified, deadline, first, last): (
+        OffsetDateTime,
+        OffsetDateTime,
+        OffsetDateTime,
+        OffsetDateTime,
+    ) = on_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_one(pool)
+        .await)?;
+    let update = "UPDATE notices SET notified_at = $1, deadline_at = $2, first_seen_at = $3, last_seen_at = $4 WHERE id = $5";
+    on_db!(db, |pool| sqlx::query(update)
+        .bind(stored_time(notified - by))
+        .bind(stored_time(deadline - by))
+        .bind(stored_time(first - by))
+        .bind(stored_time(last - by))
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

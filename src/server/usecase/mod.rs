@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod admin;
 pub mod inventory;
+pub mod notice_views;
 pub mod notices;

@@ -37,7 +37,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         view! {
                             <nav class="site-nav" aria-label="Main">
                                 <ul>
-                                    {(!is_staff).then(|| view! { <li><A href="/">"Home"</A></li> })}
+                                    {(!is_staff).then(|| view! { <li><A href="/">"Home"</A></li><li><A href="/notices">"Notices"</A></li> })}
                                     {is_staff.then(|| view! { <li><A href="/admin">"Admin"</A></li> })}
                                 </ul>
                             </nav>

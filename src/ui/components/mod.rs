@@ -1,10 +1,12 @@
 //! Shared components: the page layout and navigation, form field errors, error and status pages.
 //! No server functions live here.
 
+mod countdown;
 mod errors;
 mod fields;
 mod layout;
 
+pub use countdown::Countdown;
 pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage};
 pub use fields::FieldError;
 pub use layout::Layout;

@@ -1,0 +1,181 @@
+//! Notices as the pages show them: turns records into view types, with the viewer's scope.
+
+use super::notices::{get_notice, list_notices};
+use crate::domain::actor::Actor;
+use crate::domain::ids::ServiceId;
+use crate::domain::time_format::utc;
+use crate::error::AppError;
+use crate::server::db::notices::{ListCursor, ListOrder, NoticeFilter, NoticeRecord};
+use crate::server::db::{audit, responses, services};
+use crate::server::state::AppState;
+use crate::ui::notices::api::{
+    DisputeView, NoticeDetailView, NoticeListView, NoticeRowView, SubmissionView, TimelineEntryView,
+};
+
+/// Notices per page.
+pub const PAGE_SIZE: i64 = 20;
+
+fn row(n: &NoticeRecord) -> NoticeRowView {
+    NoticeRowView {
+        id: n.id,
+        service_label: n.service_label.clone(),
+        ips: n.ips.clone(),
+        category: n.category,
+        state: n.state,
+        high_risk: n.high_risk,
+        deadline_unix: n.deadline_at.unix_timestamp(),
+        deadline_text: utc(n.deadline_at),
+        notified_text: utc(n.notified_at),
+    }
+}
+
+/// Encodes a list cursor as `deadline.id` (Unix seconds).
+fn encode(c: &ListCursor) -> String {
+    format!("{}.{}", c.deadline_at.unix_timestamp(), c.id)
+}
+
+fn decode(raw: &str) -> Result<ListCursor, AppError> {
+    let bad = || {
+        AppError::invalid(
+            "after",
+            "That page link is not valid any more; start from the first page.",
+        )
+    };
+    let (d, id) = raw.split_once('.').ok_or_else(bad)?;
+    let deadline_at = time::OffsetDateTime::from_unix_timestamp(d.parse().map_err(|_| bad())?)
+        .map_err(|_| bad())?;
+    Ok(ListCursor {
+        deadline_at,
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+/// A page of the caller's notices with the given filters (text values as the URL carries them).
+pub async fn list(
+    st: &AppState,
+    who: &Actor,
+    state: Option<String>,
+    service: Option<i64>,
+    category: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
+) -> Result<NoticeListView, AppError> {
+    let mut filter = NoticeFilter::default();
+    if let Some(s) = state.filter(|s| !s.is_empty()) {
+        filter.states = vec![s
+            .parse()
+            .map_err(|_| AppError::invalid("state", "Choose a status from the list."))?];
+    }
+    filter.service = service.map(ServiceId);
+    if let Some(c) = category.filter(|c| !c.is_empty()) {
+        filter.category = Some(
+            c.parse()
+                .map_err(|_| AppError::invalid("category", "Choose a category from the list."))?,
+        );
+    }
+    filter.order = if order.as_deref() == Some("newest") {
+        ListOrder::Newest
+    } else {
+        ListOrder::Deadline
+    };
+    let after = after
+        .filter(|a| !a.is_empty())
+        .map(|a| decode(&a))
+        .transpose()?;
+    let mut rows = list_notices(st, who, filter, after, PAGE_SIZE + 1).await?;
+    let next = if rows.len() as i64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|n| {
+            encode(&ListCursor {
+                deadline_at: n.deadline_at,
+                id: n.id,
+            })
+        })
+    } else {
+        None
+    };
+    let services = match who.org_scope() {
+        Some(org) => services::list_for_org(&st.db, org, 200)
+            .await?
+            .into_iter()
+            .map(|s| (s.id.0, s.label))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(NoticeListView {
+        rows: rows.iter().map(row).collect(),
+        next,
+        services,
+        now_unix: st.now().unix_timestamp(),
+    })
+}
+
+/// Staff appear to customers as "Abuse desk"; staff see everyone as recorded.
+fn actor_for(viewer: &Actor, recorded: &str) -> String {
+    let staff = recorded.ends_with("(staff)") || recorded.ends_with("(admin)");
+    if viewer.role.is_provider() {
+        recorded.to_owned()
+    } else if staff {
+        "Abuse desk".to_owned()
+    } else if recorded == "system" {
+        "Portal (automatic)".to_owned()
+    } else {
+        recorded.trim_end_matches(" (customer)").to_owned()
+    }
+}
+
+/// One notice with its timeline and responses, within the caller's scope.
+pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailView, AppError> {
+    let n = get_notice(st, who, id).await?;
+    let trail = audit::list(&st.db, id).await?;
+    let intact = audit::verify(&st.db, id).await?.is_ok();
+    let submissions = responses::submissions(&st.db, id).await?;
+    let disputes = responses::disputes(&st.db, id).await?;
+    Ok(NoticeDetailView {
+        row: row(&n),
+        source: n.source.label().to_owned(),
+        service_kind: n.service_kind.label().to_owned(),
+        service_state: n.service_state.label().to_owned(),
+        summary: n.summary.clone(),
+        event_count: n.event_count,
+        first_seen_text: utc(n.first_seen_at),
+        last_seen_text: utc(n.last_seen_at),
+        deadline_reason: n.deadline_reason.clone(),
+        now_unix: st.now().unix_timestamp(),
+        timeline: trail
+            .iter()
+            .map(|e| TimelineEntryView {
+                at_text: utc(e.record.at),
+                actor: actor_for(who, &e.record.actor),
+                // How a report was verified is the abuse desk's working note.
+                detail: if e.record.action == "report_verified" && !who.role.is_provider() {
+                    "The report was verified by the abuse desk.".to_owned()
+                } else {
+                    e.record.detail.clone()
+                },
+            })
+            .collect(),
+        submissions: submissions
+            .into_iter()
+            .map(|s| SubmissionView {
+                id: s.id,
+                submitted_text: utc(s.submitted_at),
+                cause: s.cause,
+                fix: s.fix,
+                prevention: s.prevention,
+                decision: s.decision,
+                decision_reason: s.decision_reason,
+            })
+            .collect(),
+        disputes: disputes
+            .into_iter()
+            .map(|d| DisputeView {
+                submitted_text: utc(d.submitted_at),
+                reasons: d.reasons,
+                outcome: d.outcome,
+                statement_of_reasons: d.statement_of_reasons,
+            })
+            .collect(),
+        trail_intact: intact,
+    })
+}

@@ -1,0 +1,185 @@
+//! Server functions and view types for the customer's notices (staff see the same through the
+//! admin pages). Every function checks the caller; another organisation's notice is not found.
+
+use crate::domain::notice::{NoticeCategory, NoticeState};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A notice in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRowView {
+    /// Id.
+    pub id: i64,
+    /// The affected service.
+    pub service_label: String,
+    /// The affected addresses.
+    pub ips: Vec<String>,
+    /// Abuse kind.
+    pub category: NoticeCategory,
+    /// State.
+    pub state: NoticeState,
+    /// High-risk (policy §5).
+    pub high_risk: bool,
+    /// Deadline, Unix seconds.
+    pub deadline_unix: i64,
+    /// Deadline in words (UTC).
+    pub deadline_text: String,
+    /// When notified, in words (UTC).
+    pub notified_text: String,
+}
+
+/// One page of the customer's notices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeListView {
+    /// The notices.
+    pub rows: Vec<NoticeRowView>,
+    /// The cursor of the next page, if any.
+    pub next: Option<String>,
+    /// The organisation's services, for the filter.
+    pub services: Vec<(i64, String)>,
+    /// The server's clock, Unix seconds (time left is computed from it before hydration).
+    pub now_unix: i64,
+}
+
+/// An entry of a case's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntryView {
+    /// When (UTC).
+    pub at_text: String,
+    /// Who, as the viewer may see it.
+    pub actor: String,
+    /// What happened.
+    pub detail: String,
+}
+
+/// An evidence submission and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionView {
+    /// Submission number.
+    pub id: i64,
+    /// When (UTC).
+    pub submitted_text: String,
+    /// Cause.
+    pub cause: String,
+    /// Fix.
+    pub fix: String,
+    /// Prevention.
+    pub prevention: String,
+    /// `accepted` / `rejected`, once decided.
+    pub decision: Option<String>,
+    /// The reason written by staff.
+    pub decision_reason: Option<String>,
+}
+
+/// A dispute and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeView {
+    /// When (UTC).
+    pub submitted_text: String,
+    /// The customer's reasons.
+    pub reasons: String,
+    /// `upheld` / `withdrawn`, once decided.
+    pub outcome: Option<String>,
+    /// The statement of reasons.
+    pub statement_of_reasons: Option<String>,
+}
+
+/// Everything the customer's notice page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeDetailView {
+    /// The notice as listed.
+    pub row: NoticeRowView,
+    /// Source of the report, in words.
+    pub source: String,
+    /// The affected service's kind and state, in words.
+    pub service_kind: String,
+    /// The service's state, in words.
+    pub service_state: String,
+    /// What was observed.
+    pub summary: String,
+    /// Verified abuse events.
+    pub event_count: i64,
+    /// First and last event (UTC).
+    pub first_seen_text: String,
+    /// Last event (UTC).
+    pub last_seen_text: String,
+    /// Why the deadline is not the standard 48 hours.
+    pub deadline_reason: Option<String>,
+    /// The server's clock, Unix seconds.
+    pub now_unix: i64,
+    /// Oldest first.
+    pub timeline: Vec<TimelineEntryView>,
+    /// Oldest first.
+    pub submissions: Vec<SubmissionView>,
+    /// Oldest first.
+    pub disputes: Vec<DisputeView>,
+    /// Whether the trail verifies.
+    pub trail_intact: bool,
+}
+
+/// A page of the caller's notices. Filters: `state`, `service` (id), `category`; `order`
+/// `deadline` (default) or `newest`; `after` is a cursor from the previous page.
+#[server(endpoint = "notices/list")]
+pub async fn list_my_notices(
+    state: Option<String>,
+    service: Option<i64>,
+    category: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
+) -> Result<NoticeListView, AppError> {
+    use crate::server::state::{actor, state as app_state};
+    let st = app_state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::notice_views::list(&st, &who, state, service, category, order, after)
+        .await
+}
+
+/// One notice with its timeline and responses.
+#[server(endpoint = "notices/detail")]
+pub async fn get_notice_detail(id: i64) -> Result<NoticeDetailView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::notice_views::detail(&st, &who, id).await
+}
+
+/// Acknowledges a notice.
+#[server(endpoint = "notices/acknowledge")]
+pub async fn acknowledge_notice(id: i64) -> Result<(), AppError> {
+    use crate::domain::notice::NoticeEvent;
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::notices::apply_event(&st, &who, id, NoticeEvent::Acknowledge, "")
+        .await?;
+    Ok(())
+}
+
+/// Submits remediation evidence: what caused the abuse, what was fixed, how it is prevented.
+#[server(endpoint = "notices/submit_evidence")]
+pub async fn submit_notice_evidence(
+    id: i64,
+    cause: String,
+    fix: String,
+    prevention: String,
+) -> Result<(), AppError> {
+    use crate::domain::evidence::Statement;
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let statement = Statement::parse(&cause, &fix, &prevention)
+        .map_err(|e| AppError::invalid(e.field, e.message))?;
+    crate::server::usecase::notices::submit_evidence(&st, &who, id, statement).await?;
+    Ok(())
+}
+
+/// Disputes a notice, with reasons.
+#[server(endpoint = "notices/dispute")]
+pub async fn dispute_notice(id: i64, reasons: String) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::notices::dispute(&st, &who, id, &reasons).await?;
+    Ok(())
+}

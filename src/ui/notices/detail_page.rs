@@ -1,0 +1,284 @@
+//! `/notices/{id}`: what happened, the countdown, the responses allowed now, and the timeline.
+
+use super::api::{
+    get_notice_detail, AcknowledgeNotice, DisputeNotice, NoticeDetailView, SubmitNoticeEvidence,
+};
+use super::list_page::StateBadge;
+use crate::domain::notice::{transition, NoticeEvent, NoticeState};
+use crate::error::AppError;
+use crate::ui::components::{Countdown, ErrorView, FieldError, NotFoundPage};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_params_map;
+
+/// One notice.
+#[component]
+pub fn NoticeDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let acknowledge = ServerAction::<AcknowledgeNotice>::new();
+    let evidence = ServerAction::<SubmitNoticeEvidence>::new();
+    let dispute = ServerAction::<DisputeNotice>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                id(),
+                acknowledge.version().get(),
+                evidence.version().get(),
+                dispute.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_notice_detail(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(data) => view! { <Detail data acknowledge evidence dispute/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn allowed(state: NoticeState, event: NoticeEvent) -> bool {
+    transition(state, event).is_ok()
+}
+
+#[component]
+fn Detail(
+    data: NoticeDetailView,
+    acknowledge: ServerAction<AcknowledgeNotice>,
+    evidence: ServerAction<SubmitNoticeEvidence>,
+    dispute: ServerAction<DisputeNotice>,
+) -> impl IntoView {
+    let row = data.row.clone();
+    let state = row.state;
+    let awaits = state.awaits_customer() || state == NoticeState::Overdue;
+    let title = format!("Notice #{} · Abuse-case portal", row.id);
+    let id = row.id;
+    view! {
+        <Title text=title/>
+        <p class="breadcrumb"><A href="/notices">"← All notices"</A></p>
+        <div class="page-heading notice-heading">
+            <p class="eyebrow">{format!("Notice #{id} · {}", data.source)}</p>
+            <h1>{row.category.label()}</h1>
+            <p class="heading-tags">
+                <StateBadge state/>
+                {row.high_risk.then(|| view! { <span class="tag tag-danger">"High risk: may be enforced without notice"</span> })}
+            </p>
+        </div>
+
+        {(!data.trail_intact).then(|| view! {
+            <p class="notice notice-error" role="alert">"This case's history failed its integrity check. The abuse desk has been alerted; contact them before relying on it."</p>
+        })}
+
+        <section class="deadline-panel" class:deadline-overdue=state == NoticeState::Overdue aria-labelledby="deadline-heading">
+            <h2 id="deadline-heading">{if awaits { "Your response is due" } else { "Response" }}</h2>
+            {if awaits {
+                view! {
+                    <p class="deadline-figure"><Countdown deadline_unix=row.deadline_unix now_unix=data.now_unix/></p>
+                    <p>"Deadline: " <strong>{row.deadline_text.clone()}</strong></p>
+                    {data.deadline_reason.clone().map(|r| view! { <p class="muted">"Deadline set by the abuse desk: " {r}</p> })}
+                    <p>"Fix the cause, then submit remediation evidence below, or dispute the notice if you think it is wrong. Without a response by the deadline the abuse desk may block, suspend or terminate the service (policy §5)."</p>
+                }.into_any()
+            } else {
+                view! { <p>{next_step_text(state)}</p> }.into_any()
+            }}
+        </section>
+
+        <div class="two-columns">
+            <section aria-labelledby="what-heading" class="panel">
+                <h2 id="what-heading">"What happened"</h2>
+                <p class="summary">{data.summary.clone()}</p>
+                <dl class="facts">
+                    <dt>"Verified abuse events"</dt><dd>{data.event_count}</dd>
+                    <dt>"First seen"</dt><dd>{data.first_seen_text.clone()}</dd>
+                    <dt>"Last seen"</dt><dd>{data.last_seen_text.clone()}</dd>
+                    <dt>"Notified"</dt><dd>{row.notified_text.clone()}</dd>
+                    <dt>"Report source"</dt><dd>{data.source.clone()}</dd>
+                </dl>
+            </section>
+            <section aria-labelledby="service-heading" class="panel">
+                <h2 id="service-heading">"Affected service"</h2>
+                <dl class="facts">
+                    <dt>"Service"</dt><dd>{row.service_label.clone()}</dd>
+                    <dt>"Kind"</dt><dd>{data.service_kind.clone()}</dd>
+                    <dt>"State"</dt><dd>{data.service_state.clone()}</dd>
+                    <dt>"IP addresses"</dt>
+                    <dd><ul class="ip-list">{row.ips.iter().map(|ip| view! { <li><code>{ip.clone()}</code></li> }).collect_view()}</ul></dd>
+                </dl>
+            </section>
+        </div>
+
+        {allowed(state, NoticeEvent::Acknowledge).then(|| view! {
+            <section class="panel" aria-labelledby="ack-heading">
+                <h2 id="ack-heading">"Acknowledge"</h2>
+                <p>"Let the abuse desk know you are working on it. Evidence or a dispute is still due by the deadline."</p>
+                <ActionForm action=acknowledge attr:class="inline-actions">
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button button-secondary">"Acknowledge notice"</button>
+                </ActionForm>
+                <ActionError action_value=Signal::derive(move || acknowledge.value().get())/>
+            </section>
+        })}
+
+        {allowed(state, NoticeEvent::SubmitEvidence).then(|| view! { <EvidenceForm id action=evidence/> })}
+        {allowed(state, NoticeEvent::Dispute).then(|| view! { <DisputeForm id action=dispute/> })}
+
+        {(!data.submissions.is_empty()).then(|| view! {
+            <section aria-labelledby="subs-heading">
+                <h2 id="subs-heading">"Your evidence"</h2>
+                {data.submissions.iter().rev().map(|s| view! {
+                    <article class="panel submission">
+                        <h3>{format!("Submission #{} · {}", s.id, s.submitted_text)}</h3>
+                        {match (s.decision.as_deref(), s.decision_reason.clone()) {
+                            (Some("rejected"), reason) => view! {
+                                <p class="notice notice-error">"Rejected by the abuse desk: " {reason.unwrap_or_default()}</p>
+                            }.into_any(),
+                            (Some(_), _) => view! { <p class="notice notice-ok">"Accepted by the abuse desk."</p> }.into_any(),
+                            (None, _) => view! { <p class="notice notice-info">"Waiting for the abuse desk's review."</p> }.into_any(),
+                        }}
+                        <dl class="facts">
+                            <dt>"Cause"</dt><dd>{s.cause.clone()}</dd>
+                            <dt>"Fix"</dt><dd>{s.fix.clone()}</dd>
+                            <dt>"Prevention"</dt><dd>{s.prevention.clone()}</dd>
+                        </dl>
+                    </article>
+                }).collect_view()}
+            </section>
+        })}
+
+        {(!data.disputes.is_empty()).then(|| view! {
+            <section aria-labelledby="disputes-heading">
+                <h2 id="disputes-heading">"Your dispute"</h2>
+                {data.disputes.iter().map(|d| view! {
+                    <article class="panel">
+                        <p class="muted">{format!("Sent {}", d.submitted_text)}</p>
+                        <p>{d.reasons.clone()}</p>
+                        {match d.outcome.as_deref() {
+                            Some("upheld") => view! { <p class="notice notice-error">"The abuse desk upheld the notice: " {d.statement_of_reasons.clone().unwrap_or_default()}</p> }.into_any(),
+                            Some(_) => view! { <p class="notice notice-ok">"The abuse desk withdrew the notice: " {d.statement_of_reasons.clone().unwrap_or_default()}</p> }.into_any(),
+                            None => view! { <p class="notice notice-info">"Waiting for the abuse desk's decision."</p> }.into_any(),
+                        }}
+                    </article>
+                }).collect_view()}
+            </section>
+        })}
+
+        <section aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">"Timeline"</h2>
+            <ol class="timeline">
+                {data.timeline.iter().rev().map(|e| view! {
+                    <li>
+                        <p class="timeline-meta"><time>{e.at_text.clone()}</time>" · "{e.actor.clone()}</p>
+                        <p>{e.detail.clone()}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+fn next_step_text(state: NoticeState) -> &'static str {
+    match state {
+        NoticeState::EvidenceSubmitted | NoticeState::UnderReview => {
+            "Your evidence is with the abuse desk. You will see their decision here."
+        }
+        NoticeState::Disputed => {
+            "Your dispute is with the abuse desk. You will see their decision and reasons here."
+        }
+        NoticeState::Resolved => "Resolved: the abuse desk accepted your evidence.",
+        NoticeState::Withdrawn => "The abuse desk withdrew this notice.",
+        NoticeState::Closed => "This case is closed.",
+        _ => "",
+    }
+}
+
+/// A form-level error from an action (field errors are shown by their fields).
+#[component]
+fn ActionError(action_value: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
+    move || {
+        action_value
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
+            .map(|e| {
+                view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> }
+            })
+    }
+}
+
+fn field_error(value: Option<Result<(), AppError>>, name: &str) -> Option<String> {
+    value
+        .and_then(Result::err)
+        .and_then(|e| e.field_message(name))
+}
+
+#[component]
+fn EvidenceForm(id: i64, action: ServerAction<SubmitNoticeEvidence>) -> impl IntoView {
+    let err =
+        move |name: &'static str| Signal::derive(move || field_error(action.value().get(), name));
+    let (cause, fix, prevention) = (err("cause"), err("fix"), err("prevention"));
+    view! {
+        <section class="panel" aria-labelledby="evidence-heading">
+            <h2 id="evidence-heading">"Submit remediation evidence"</h2>
+            <p class="notice notice-info">"Describe what you found and fixed. Do not paste message contents or recipients' personal data: the provider keeps no message payloads."</p>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="id" value=id/>
+                <div class="field">
+                    <label for="evidence-cause">"What caused the abuse?"</label>
+                    <textarea id="evidence-cause" name="cause" rows="3" required aria-describedby="evidence-cause-error" aria-invalid=move || cause.get().is_some().to_string()></textarea>
+                    <FieldError id="evidence-cause-error" message=cause/>
+                </div>
+                <div class="field">
+                    <label for="evidence-fix">"What did you fix?"</label>
+                    <textarea id="evidence-fix" name="fix" rows="3" required aria-describedby="evidence-fix-error" aria-invalid=move || fix.get().is_some().to_string()></textarea>
+                    <FieldError id="evidence-fix-error" message=fix/>
+                </div>
+                <div class="field">
+                    <label for="evidence-prevention">"How do you prevent it from happening again?"</label>
+                    <textarea id="evidence-prevention" name="prevention" rows="3" required aria-describedby="evidence-prevention-error" aria-invalid=move || prevention.get().is_some().to_string()></textarea>
+                    <FieldError id="evidence-prevention-error" message=prevention/>
+                </div>
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Submit evidence"</button>
+            </ActionForm>
+            <ActionError action_value=Signal::derive(move || action.value().get())/>
+        </section>
+    }
+}
+
+#[component]
+fn DisputeForm(id: i64, action: ServerAction<DisputeNotice>) -> impl IntoView {
+    let reasons = Signal::derive(move || field_error(action.value().get(), "reasons"));
+    view! {
+        <section class="panel" aria-labelledby="dispute-heading">
+            <h2 id="dispute-heading">"Dispute this notice"</h2>
+            <p>"If you believe the notice is wrong (for example the address was not yours at the time), explain why. The abuse desk decides and gives you its reasons."</p>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="id" value=id/>
+                <div class="field">
+                    <label for="dispute-reasons">"Why is the notice wrong?"</label>
+                    <textarea id="dispute-reasons" name="reasons" rows="4" required aria-describedby="dispute-reasons-error" aria-invalid=move || reasons.get().is_some().to_string()></textarea>
+                    <FieldError id="dispute-reasons-error" message=reasons/>
+                </div>
+                <button type="submit" class="button button-secondary" disabled=move || action.pending().get()>"Send dispute"</button>
+            </ActionForm>
+            <ActionError action_value=Signal::derive(move || action.value().get())/>
+        </section>
+    }
+}

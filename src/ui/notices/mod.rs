@@ -1,0 +1,9 @@
+//! The customer's abuse notices: the list and one notice with its countdown, timeline and the
+//! responses allowed in its state.
+
+pub mod api;
+mod detail_page;
+mod list_page;
+
+pub use detail_page::NoticeDetailPage;
+pub use list_page::NoticeListPage;

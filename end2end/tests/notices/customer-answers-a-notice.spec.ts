@@ -1,0 +1,87 @@
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { hydrated, signIn, users } from '../../fixtures/auth';
+
+// The demo data gives Acme Hosting Ltd an open spam notice against mail-01.acme.test, a
+// phishing notice whose evidence was rejected, and an overdue brute-force notice. Tests that
+// change a notice each take their own (spam here, brute force in the no-JS dispute test), so
+// they can run in parallel with the tests that only read.
+
+test('a customer sees their notices, most urgent first, with the time left', async ({ page }) => {
+  await signIn(page, users.alice);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notices' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Abuse notices' })).toBeVisible();
+  const rows = page.getByRole('table').getByRole('row');
+  // Earliest deadline first: the brute-force notice whose deadline passed two hours ago.
+  await expect(rows.nth(1)).toContainText('gpu-train-01.acme.test');
+  const rejected = page.getByRole('row', { name: /Phishing/ });
+  await expect(rejected).toContainText('Evidence rejected');
+  await expect(rejected.getByTestId('countdown')).toHaveText(/^1 d 2\d h left$/);
+  await expect(page.getByRole('table')).toContainText('mail-01.acme.test');
+  await expect(page.getByRole('table')).not.toContainText('globex');
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+});
+
+test('the notice page counts down in the browser and shows why evidence was rejected', async ({ page }) => {
+  await page.clock.install();
+  await signIn(page, users.alice);
+  await page.goto('/notices?state=evidence_rejected');
+  await page.getByRole('link', { name: /Notice #\d+/ }).first().click();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1, name: 'Phishing or scam' })).toBeVisible();
+  await expect(page.getByText('Rejected by the abuse desk: The pages are still reachable')).toBeVisible();
+  // The countdown runs in the browser: move the browser's clock on and it follows, no reload.
+  const countdown = page.getByTestId('countdown').first();
+  await expect(countdown).toHaveText(/^1 d 2\d h left$/);
+  const before = await countdown.textContent();
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.clock.fastForward('03:00:00');
+  await expect(countdown).not.toHaveText(before!);
+  await expect(countdown).toHaveText(/^1 d 2\d h left$|^2\d h \d+ min left$/);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await expect(page.getByRole('heading', { name: 'Timeline' })).toBeVisible();
+  await expect(page.getByRole('list').filter({ hasText: 'Abuse desk' }).first()).toBeVisible();
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+});
+
+test('a customer acknowledges a notice, then submits evidence after fixing a short answer', async ({ page }) => {
+  await signIn(page, users.alice);
+  await page.goto('/notices?category=spam');
+  await page.getByRole('link', { name: /Notice #\d+/ }).first().click();
+  await hydrated(page);
+  const before = page.url();
+  await page.getByRole('button', { name: 'Acknowledge notice' }).click();
+  await expect(page.getByText('Open → Acknowledged')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Acknowledge notice' })).toHaveCount(0);
+  expect(page.url()).toBe(before);
+
+  await page.getByLabel('What caused the abuse?').fill('A weak SMTP password was guessed by a spammer.');
+  await page.getByLabel('What did you fix?').fill('short');
+  await page.getByLabel('How do you prevent it from happening again?').fill('Rate limits, fail2ban and alerts on queue size.');
+  await page.getByRole('button', { name: 'Submit evidence' }).click();
+  await expect(page.locator('#evidence-fix-error')).toHaveText('Describe the fix in at least 20 characters.');
+  await expect(page.getByLabel('What did you fix?')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('What caused the abuse?')).toHaveValue('A weak SMTP password was guessed by a spammer.');
+
+  await page.getByLabel('What did you fix?').fill('Reset every mailbox password and purged the queue.');
+  await page.getByRole('button', { name: 'Submit evidence' }).click();
+  await expect(page.getByText('Waiting for the abuse desk\'s review.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Response' })).toBeVisible();
+  await expect(page.getByText(/Acknowledged → Evidence submitted/)).toBeVisible();
+});
+
+test("another organisation's notice is not found", async ({ page }) => {
+  await signIn(page, users.bob);
+  await page.goto('/notices');
+  await expect(page.getByRole('table')).not.toContainText('acme');
+  for (const id of [1, 2, 3]) {
+    const response = await page.goto(`/notices/${id}`);
+    if (response?.status() === 404) {
+      await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+    } else {
+      await expect(page.getByRole('heading', { level: 1 })).not.toHaveText(/Phishing|Brute force/);
+    }
+  }
+});

@@ -1,5 +1,6 @@
 //! The HTML shell, the root component and the route table (every URL of the portal).
 
+use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
 use crate::ui::admin::AdminHomePage;
 use crate::ui::auth::{Auth, LoginPage, LogoutPage};
 use crate::ui::components::{Layout, NotFoundPage};
@@ -64,6 +65,9 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("notices") view=NoticeListPage ssr=SsrMode::Async/>
                 <Route path=path!("/notices/:id") view=NoticeDetailPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/cases") view=CaseQueuePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/cases/new") view=NewCasePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/cases/:id") view=CasePage ssr=SsrMode::Async/>
             </Routes>
         </Layout>
     }

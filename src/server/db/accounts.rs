@@ -253,3 +253,12 @@ pub async fn totals(db: &Db) -> Result<Totals, DbError> {
         .fetch_one(pool)
         .await)?)
 }
+
+/// Every organisation's id and name, in name order (for filters).
+pub async fn organisation_names(db: &Db) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, name FROM organisations ORDER BY name, id LIMIT 1000"
+    )
+    .fetch_all(pool)
+    .await)?)
+}

@@ -138,3 +138,16 @@ pub async fn get(db: &Db, id: ServiceId) -> Result<Option<ServiceRecord>, DbErro
         .await)?;
     Ok(group(rows)?.into_iter().next())
 }
+
+/// Every service with its organisation's name, for the staff's "open a notice" form.
+pub async fn list_all_labelled(
+    db: &Db,
+    limit: i64,
+) -> Result<Vec<(i64, String, String, String)>, DbError> {
+    let sql = "SELECT s.id, o.name, s.label, s.kind FROM services s JOIN organisations o ON o.id = s.organisation_id \
+               ORDER BY o.name, s.label LIMIT $1";
+    Ok(on_db!(db, |pool| sqlx::query_as(sql)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}

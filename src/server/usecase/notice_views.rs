@@ -2,12 +2,14 @@
 
 use super::notices::{get_notice, list_notices};
 use crate::domain::actor::Actor;
-use crate::domain::ids::ServiceId;
+use crate::domain::ids::{OrgId, ServiceId};
+use crate::domain::notice::NoticeState;
 use crate::domain::time_format::utc;
 use crate::error::AppError;
 use crate::server::db::notices::{ListCursor, ListOrder, NoticeFilter, NoticeRecord};
-use crate::server::db::{audit, responses, services};
+use crate::server::db::{accounts, audit, responses, services};
 use crate::server::state::AppState;
+use crate::ui::admin::cases::api::{CaseQueueView, CaseRowView, CaseView, NewCaseOptions};
 use crate::ui::notices::api::{
     DisputeView, NoticeDetailView, NoticeListView, NoticeRowView, SubmissionView, TimelineEntryView,
 };
@@ -177,5 +179,116 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
             })
             .collect(),
         trail_intact: intact,
+    })
+}
+
+/// The staff queue: every customer's cases, earliest deadline first (overdue ones lead), with
+/// filters and the counts per status. Staff only.
+#[allow(clippy::too_many_arguments)]
+pub async fn staff_queue(
+    st: &AppState,
+    who: &Actor,
+    status: Option<String>,
+    category: Option<String>,
+    org: Option<i64>,
+    kind: Option<String>,
+    high_risk: Option<String>,
+    after: Option<String>,
+) -> Result<CaseQueueView, AppError> {
+    who.require_staff()?;
+    let mut filter = NoticeFilter::default();
+    match status.as_deref().unwrap_or("active") {
+        "" | "active" => {
+            filter.states = NoticeState::ALL
+                .iter()
+                .copied()
+                .filter(|s| !s.is_finished())
+                .collect()
+        }
+        "all" => {}
+        s => {
+            filter.states = vec![s
+                .parse()
+                .map_err(|_| AppError::invalid("status", "Choose a status from the list."))?]
+        }
+    }
+    if let Some(c) = category.filter(|c| !c.is_empty()) {
+        filter.category = Some(
+            c.parse()
+                .map_err(|_| AppError::invalid("category", "Choose a category from the list."))?,
+        );
+    }
+    filter.org = org.map(OrgId);
+    if let Some(k) = kind.filter(|k| !k.is_empty()) {
+        filter.service_kind = Some(
+            k.parse()
+                .map_err(|_| AppError::invalid("kind", "Choose a service kind from the list."))?,
+        );
+    }
+    filter.high_risk_only = high_risk.is_some_and(|h| !h.is_empty());
+    let after = after
+        .filter(|a| !a.is_empty())
+        .map(|a| decode(&a))
+        .transpose()?;
+    let mut rows = list_notices(st, who, filter, after, PAGE_SIZE + 1).await?;
+    let next = if rows.len() as i64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|n| {
+            encode(&ListCursor {
+                deadline_at: n.deadline_at,
+                id: n.id,
+            })
+        })
+    } else {
+        None
+    };
+    let counts = crate::server::db::notices::state_counts(&st.db, None)
+        .await?
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_owned(), s.label().to_owned(), n))
+        .collect();
+    Ok(CaseQueueView {
+        rows: rows
+            .iter()
+            .map(|n| CaseRowView {
+                row: row(n),
+                org_name: n.org_name.clone(),
+                service_kind: n.service_kind.label().to_owned(),
+            })
+            .collect(),
+        next,
+        counts,
+        organisations: accounts::organisation_names(&st.db).await?,
+        now_unix: st.now().unix_timestamp(),
+    })
+}
+
+/// One case as staff see it. Staff only.
+pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView, AppError> {
+    who.require_staff()?;
+    let n = get_notice(st, who, id).await?;
+    Ok(CaseView {
+        detail: detail(st, who, id).await?,
+        org_name: n.org_name.clone(),
+        verification_note: n.verification_note.clone(),
+        deadline_input: crate::domain::time_format::input_value(n.deadline_at),
+    })
+}
+
+/// The services to choose from when opening a notice. Staff only.
+pub async fn new_case_options(st: &AppState, who: &Actor) -> Result<NewCaseOptions, AppError> {
+    who.require_staff()?;
+    let kind_label = |k: &str| {
+        k.parse::<crate::domain::service::ServiceKind>()
+            .map(|k| k.label())
+            .unwrap_or("?")
+    };
+    Ok(NewCaseOptions {
+        services: services::list_all_labelled(&st.db, 2_000)
+            .await?
+            .into_iter()
+            .map(|(id, org, label, kind)| (id, format!("{org} · {label} ({})", kind_label(&kind))))
+            .collect(),
+        now_input: crate::domain::time_format::input_value(st.now()),
     })
 }

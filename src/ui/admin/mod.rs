@@ -2,5 +2,6 @@
 
 mod admin_home_page;
 pub mod api;
+pub mod cases;
 
 pub use admin_home_page::AdminHomePage;

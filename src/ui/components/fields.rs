@@ -7,7 +7,8 @@ use leptos::prelude::*;
 #[component]
 pub fn FieldError(
     /// The element id the field's `aria-describedby` names.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The message, when the field is in error.
     #[prop(into)]
     message: Signal<Option<String>>,

@@ -38,7 +38,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             <nav class="site-nav" aria-label="Main">
                                 <ul>
                                     {(!is_staff).then(|| view! { <li><A href="/">"Home"</A></li><li><A href="/notices">"Notices"</A></li> })}
-                                    {is_staff.then(|| view! { <li><A href="/admin">"Admin"</A></li> })}
+                                    {is_staff.then(|| view! { <li><A href="/admin">"Overview"</A></li><li><A href="/admin/cases">"Cases"</A></li> })}
                                 </ul>
                             </nav>
                             <div class="account">

@@ -6,4 +6,4 @@ mod detail_page;
 mod list_page;
 
 pub use detail_page::NoticeDetailPage;
-pub use list_page::NoticeListPage;
+pub use list_page::{NoticeListPage, StateBadge};

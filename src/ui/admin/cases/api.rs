@@ -1,0 +1,194 @@
+//! Server functions and view types of the staff's case pages. Every function requires a staff
+//! role; the views carry what only staff may see (verification notes, who did what).
+
+// A server function's arguments are its form's fields, one each; the #[server] macro does not
+// pass an item-level allow on to the code it generates.
+#![allow(clippy::too_many_arguments)]
+
+use crate::error::AppError;
+use crate::ui::notices::api::{NoticeDetailView, NoticeRowView};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A case in the staff queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRowView {
+    /// The notice.
+    pub row: NoticeRowView,
+    /// The customer.
+    pub org_name: String,
+    /// The service's kind, in words.
+    pub service_kind: String,
+}
+
+/// One page of the queue with the counts per status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseQueueView {
+    /// The cases.
+    pub rows: Vec<CaseRowView>,
+    /// The next page's cursor.
+    pub next: Option<String>,
+    /// Cases per status (stored spelling, label, count), all customers.
+    pub counts: Vec<(String, String, i64)>,
+    /// Customers, for the filter.
+    pub organisations: Vec<(i64, String)>,
+    /// The server's clock, Unix seconds.
+    pub now_unix: i64,
+}
+
+/// The staff's view of one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    /// What the customer sees (with staff names in the timeline).
+    pub detail: NoticeDetailView,
+    /// The customer.
+    pub org_name: String,
+    /// How the report was verified.
+    pub verification_note: String,
+    /// The deadline as a `datetime-local` value (UTC), to prefill the deadline form.
+    pub deadline_input: String,
+}
+
+/// Services staff can open a notice against: (id, "Organisation · label (kind)").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCaseOptions {
+    /// The services.
+    pub services: Vec<(i64, String)>,
+    /// Now, as a `datetime-local` value (UTC).
+    pub now_input: String,
+}
+
+/// A page of the queue. `status`: a state, `active` (default: every case not finished) or `all`.
+#[server(endpoint = "admin/cases/queue")]
+pub async fn get_case_queue(
+    status: Option<String>,
+    category: Option<String>,
+    org: Option<i64>,
+    kind: Option<String>,
+    high_risk: Option<String>,
+    after: Option<String>,
+) -> Result<CaseQueueView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::notice_views::staff_queue(
+        &st, &who, status, category, org, kind, high_risk, after,
+    )
+    .await
+}
+
+/// One case.
+#[server(endpoint = "admin/cases/get")]
+pub async fn get_case(id: i64) -> Result<CaseView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::notice_views::staff_case(&st, &who, id).await
+}
+
+/// A staff decision on a case: `start_review`, `accept`, `reject`, `uphold`, `withdraw` or
+/// `close`, with the written reason (required for all but the first two).
+#[server(endpoint = "admin/cases/decide")]
+pub async fn decide_case(id: i64, decision: String, reason: String) -> Result<(), AppError> {
+    use crate::domain::notice::NoticeEvent;
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    who.require_staff()?;
+    let event = match decision.as_str() {
+        "start_review" => NoticeEvent::StartReview,
+        "accept" => NoticeEvent::AcceptEvidence,
+        "reject" => NoticeEvent::RejectEvidence,
+        "uphold" => NoticeEvent::UpholdNotice,
+        "withdraw" => NoticeEvent::WithdrawNotice,
+        "close" => NoticeEvent::Close,
+        _ => {
+            return Err(AppError::invalid(
+                "decision",
+                "Choose one of the decisions offered.",
+            ))
+        }
+    };
+    crate::server::usecase::notices::apply_event(&st, &who, id, event, &reason).await?;
+    Ok(())
+}
+
+/// Moves a case's deadline (UTC, `datetime-local`), with a reason.
+#[server(endpoint = "admin/cases/deadline")]
+pub async fn change_case_deadline(
+    id: i64,
+    deadline: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let at = crate::domain::time_format::parse_input(&deadline)
+        .ok_or_else(|| AppError::invalid("deadline", "Enter a date and time (UTC)."))?;
+    crate::server::usecase::notices::change_deadline(&st, &who, id, at, &reason).await
+}
+
+/// The choices of the new-notice form.
+#[server(endpoint = "admin/cases/new_options")]
+pub async fn get_new_case_options() -> Result<NewCaseOptions, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::notice_views::new_case_options(&st, &who).await
+}
+
+/// Opens a notice (staff); goes to the new case's page.
+#[server(endpoint = "admin/cases/open")]
+pub async fn open_case(
+    service: i64,
+    category: String,
+    source: String,
+    high_risk: Option<String>,
+    summary: String,
+    event_count: String,
+    first_seen: String,
+    last_seen: String,
+    verification_note: String,
+    shorter_deadline: String,
+    deadline_reason: String,
+) -> Result<(), AppError> {
+    use crate::domain::ids::ServiceId;
+    use crate::domain::time_format::parse_input;
+    use crate::server::state::{actor, state};
+    use crate::server::usecase::notices::{open_notice, OpenNotice};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let time = |field: &str, raw: &str| {
+        parse_input(raw).ok_or_else(|| AppError::invalid(field, "Enter a date and time (UTC)."))
+    };
+    let shorter = if shorter_deadline.trim().is_empty() {
+        None
+    } else {
+        Some((time("deadline", &shorter_deadline)?, deadline_reason))
+    };
+    let form = OpenNotice {
+        service: ServiceId(service),
+        ips: Vec::new(),
+        category: category
+            .parse()
+            .map_err(|_| AppError::invalid("category", "Choose a category."))?,
+        source: source
+            .parse()
+            .map_err(|_| AppError::invalid("source", "Choose where the report came from."))?,
+        high_risk: high_risk.is_some(),
+        summary,
+        event_count: event_count.trim().parse().map_err(|_| {
+            AppError::invalid(
+                "event_count",
+                "Enter the number of verified abuse events (at least 1).",
+            )
+        })?,
+        first_seen_at: time("first_seen", &first_seen)?,
+        last_seen_at: time("last_seen", &last_seen)?,
+        verification_note,
+        shorter_deadline: shorter,
+    };
+    let id = open_notice(&st, &who, form).await?;
+    leptos_axum::redirect(&format!("/admin/cases/{id}"));
+    Ok(())
+}

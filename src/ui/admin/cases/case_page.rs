@@ -1,0 +1,264 @@
+//! `/admin/cases/{id}`: everything the customer sees, plus the verification note, and the staff
+//! decisions allowed in the case's state, each with its written reason.
+
+use super::api::{get_case, CaseView, ChangeCaseDeadline, DecideCase};
+use crate::domain::notice::{transition, NoticeEvent, NoticeState};
+use crate::error::AppError;
+use crate::ui::components::{Countdown, FieldError};
+use crate::ui::notices::StateBadge;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// One case, for staff.
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let decide = ServerAction::<DecideCase>::new();
+    let deadline = ServerAction::<ChangeCaseDeadline>::new();
+    let case = Resource::new(
+        move || (id(), decide.version().get(), deadline.version().get()),
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_case(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match case.await {
+                    Ok(data) => view! { <Case data decide deadline/> }.into_any(),
+                    Err(error) => super::failure(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn error_for(value: Option<Result<(), AppError>>, field: &str) -> Option<String> {
+    value
+        .and_then(Result::err)
+        .and_then(|e| e.field_message(field))
+}
+
+fn form_error(value: Option<Result<(), AppError>>) -> Option<String> {
+    value
+        .and_then(Result::err)
+        .filter(|e| !matches!(e, AppError::Invalid { .. }))
+        .map(|e| e.user_message())
+}
+
+#[component]
+fn Case(
+    data: CaseView,
+    decide: ServerAction<DecideCase>,
+    deadline: ServerAction<ChangeCaseDeadline>,
+) -> impl IntoView {
+    let d = data.detail.clone();
+    let row = d.row.clone();
+    let (id, state) = (row.id, row.state);
+    let can = move |e: NoticeEvent| transition(state, e).is_ok();
+    let decisions: Vec<(&'static str, &'static str, bool)> = [
+        (
+            "start_review",
+            "Start review",
+            NoticeEvent::StartReview,
+            false,
+        ),
+        (
+            "accept",
+            "Accept evidence",
+            NoticeEvent::AcceptEvidence,
+            false,
+        ),
+        (
+            "reject",
+            "Reject evidence",
+            NoticeEvent::RejectEvidence,
+            true,
+        ),
+        (
+            "uphold",
+            "Uphold the notice (dispute rejected)",
+            NoticeEvent::UpholdNotice,
+            true,
+        ),
+        (
+            "withdraw",
+            "Withdraw the notice",
+            NoticeEvent::WithdrawNotice,
+            true,
+        ),
+        ("close", "Close the case", NoticeEvent::Close, true),
+    ]
+    .into_iter()
+    .filter(|(_, _, e, _)| can(*e))
+    .map(|(value, label, _, needs_reason)| (value, label, needs_reason))
+    .collect();
+    let reason_error = Signal::derive(move || error_for(decide.value().get(), "reason"));
+    let deadline_error = Signal::derive(move || error_for(deadline.value().get(), "deadline"));
+    let deadline_reason_error = Signal::derive(move || error_for(deadline.value().get(), "reason"));
+    let deadline_movable = state.awaits_customer() || state == NoticeState::Overdue;
+    let awaits = deadline_movable;
+    view! {
+        <Title text=format!("Case #{id} · Abuse-case portal")/>
+        <p class="breadcrumb"><A href="/admin/cases">"← Case queue"</A></p>
+        <div class="page-heading">
+            <p class="eyebrow">{format!("Case #{id} · {} · {}", data.org_name, d.source)}</p>
+            <h1>{row.category.label()}</h1>
+            <p class="heading-tags">
+                <StateBadge state/>
+                {row.high_risk.then(|| view! { <span class="tag tag-danger">"High risk"</span> })}
+                {(!d.trail_intact).then(|| view! { <span class="tag tag-danger">"Audit trail failed verification"</span> })}
+            </p>
+        </div>
+
+        <div class="two-columns">
+            <section class="panel" aria-labelledby="case-deadline">
+                <h2 id="case-deadline">"Deadline"</h2>
+                {if awaits {
+                    view! { <p class="deadline-figure"><Countdown deadline_unix=row.deadline_unix now_unix=d.now_unix/></p> }.into_any()
+                } else {
+                    view! { <p class="muted">"No customer response is due in this state."</p> }.into_any()
+                }}
+                <p>{row.deadline_text.clone()}</p>
+                {d.deadline_reason.clone().map(|r| view! { <p class="muted">"Reason: " {r}</p> })}
+            </section>
+            <section class="panel" aria-labelledby="case-verification">
+                <h2 id="case-verification">"Verification (staff only)"</h2>
+                <p class="summary">{data.verification_note.clone()}</p>
+            </section>
+        </div>
+
+        <div class="two-columns">
+            <section aria-labelledby="case-what" class="panel">
+                <h2 id="case-what">"What happened"</h2>
+                <p class="summary">{d.summary.clone()}</p>
+                <dl class="facts">
+                    <dt>"Verified abuse events"</dt><dd>{d.event_count}</dd>
+                    <dt>"First seen"</dt><dd>{d.first_seen_text.clone()}</dd>
+                    <dt>"Last seen"</dt><dd>{d.last_seen_text.clone()}</dd>
+                    <dt>"Notified"</dt><dd>{row.notified_text.clone()}</dd>
+                </dl>
+            </section>
+            <section aria-labelledby="case-service" class="panel">
+                <h2 id="case-service">"Service"</h2>
+                <dl class="facts">
+                    <dt>"Customer"</dt><dd>{data.org_name.clone()}</dd>
+                    <dt>"Service"</dt><dd>{row.service_label.clone()}</dd>
+                    <dt>"Kind"</dt><dd>{d.service_kind.clone()}</dd>
+                    <dt>"State"</dt><dd>{d.service_state.clone()}</dd>
+                    <dt>"IP addresses"</dt>
+                    <dd><ul class="ip-list">{row.ips.iter().map(|ip| view! { <li><code>{ip.clone()}</code></li> }).collect_view()}</ul></dd>
+                </dl>
+            </section>
+        </div>
+
+        {(!decisions.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="case-decide">
+                <h2 id="case-decide">"Decision"</h2>
+                <ActionForm action=decide attr:class="form">
+                    <input type="hidden" name="id" value=id/>
+                    <fieldset class="choices">
+                        <legend>"Decision"</legend>
+                        {decisions.iter().enumerate().map(|(i, (value, label, needs))| {
+                            let input_id = format!("decision-{value}");
+                            view! {
+                                <div class="choice">
+                                    <input type="radio" id=input_id.clone() name="decision" value=*value checked=i == 0 required/>
+                                    <label for=input_id>{*label}{needs.then_some(" (reason required)")}</label>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <div class="field">
+                        <label for="decision-reason">"Written reason (the customer sees it)"</label>
+                        <textarea id="decision-reason" name="reason" rows="3" aria-describedby="decision-reason-error" aria-invalid=move || reason_error.get().is_some().to_string()></textarea>
+                        <FieldError id="decision-reason-error" message=reason_error/>
+                    </div>
+                    <button type="submit" class="button button-primary" disabled=move || decide.pending().get()>"Record decision"</button>
+                </ActionForm>
+                {move || form_error(decide.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+            </section>
+        })}
+
+        {deadline_movable.then(|| view! {
+            <section class="panel" aria-labelledby="case-move-deadline">
+                <h2 id="case-move-deadline">"Extend or shorten the deadline"</h2>
+                <ActionForm action=deadline attr:class="form">
+                    <input type="hidden" name="id" value=id/>
+                    <div class="field">
+                        <label for="deadline-at">"New deadline (UTC)"</label>
+                        <input type="datetime-local" id="deadline-at" name="deadline" value=data.deadline_input.clone() required aria-describedby="deadline-at-error" aria-invalid=move || deadline_error.get().is_some().to_string()/>
+                        <FieldError id="deadline-at-error" message=deadline_error/>
+                    </div>
+                    <div class="field">
+                        <label for="deadline-reason">"Reason"</label>
+                        <input type="text" id="deadline-reason" name="reason" required aria-describedby="deadline-reason-error" aria-invalid=move || deadline_reason_error.get().is_some().to_string()/>
+                        <FieldError id="deadline-reason-error" message=deadline_reason_error/>
+                    </div>
+                    <button type="submit" class="button button-secondary">"Change deadline"</button>
+                </ActionForm>
+                {move || form_error(deadline.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+            </section>
+        })}
+
+        {(!d.submissions.is_empty()).then(|| view! {
+            <section aria-labelledby="case-subs">
+                <h2 id="case-subs">"Evidence submissions"</h2>
+                {d.submissions.iter().rev().map(|s| view! {
+                    <article class="panel">
+                        <h3>{format!("Submission #{} · {}", s.id, s.submitted_text)}</h3>
+                        <p class="muted">{match s.decision.as_deref() {
+                            Some("accepted") => "Accepted".to_owned(),
+                            Some(_) => format!("Rejected: {}", s.decision_reason.clone().unwrap_or_default()),
+                            None => "Not decided yet".to_owned(),
+                        }}</p>
+                        <dl class="facts">
+                            <dt>"Cause"</dt><dd>{s.cause.clone()}</dd>
+                            <dt>"Fix"</dt><dd>{s.fix.clone()}</dd>
+                            <dt>"Prevention"</dt><dd>{s.prevention.clone()}</dd>
+                        </dl>
+                    </article>
+                }).collect_view()}
+            </section>
+        })}
+
+        {(!d.disputes.is_empty()).then(|| view! {
+            <section aria-labelledby="case-disputes">
+                <h2 id="case-disputes">"Disputes"</h2>
+                {d.disputes.iter().map(|x| view! {
+                    <article class="panel">
+                        <p class="muted">{format!("Sent {}", x.submitted_text)}</p>
+                        <p>{x.reasons.clone()}</p>
+                        <p class="muted">{match x.outcome.as_deref() {
+                            Some(o) => format!("Decision: notice {o}. {}", x.statement_of_reasons.clone().unwrap_or_default()),
+                            None => "Not decided yet".to_owned(),
+                        }}</p>
+                    </article>
+                }).collect_view()}
+            </section>
+        })}
+
+        <section aria-labelledby="case-timeline">
+            <h2 id="case-timeline">"Audit trail"</h2>
+            <ol class="timeline">
+                {d.timeline.iter().rev().map(|e| view! {
+                    <li>
+                        <p class="timeline-meta"><time>{e.at_text.clone()}</time>" · "{e.actor.clone()}</p>
+                        <p>{e.detail.clone()}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,118 @@
+//! `/admin/cases/new`: open a notice against a customer's service. Recording how the report was
+//! verified is part of the form.
+
+use super::api::{get_new_case_options, NewCaseOptions, OpenCase};
+use crate::domain::notice::{NoticeCategory, NoticeSource};
+use crate::error::AppError;
+use crate::ui::components::FieldError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// The new-notice form.
+#[component]
+pub fn NewCasePage() -> impl IntoView {
+    let options = Resource::new(|| (), |_| get_new_case_options());
+    view! {
+        <Title text="Open a notice · Abuse-case portal"/>
+        <p class="breadcrumb"><A href="/admin/cases">"← Case queue"</A></p>
+        <div class="page-heading">
+            <p class="eyebrow">"Abuse desk"</p>
+            <h1>"Open a notice"</h1>
+            <p class="lead">"The customer is notified at once and has 48 hours to respond, unless you set a shorter deadline with a reason."</p>
+        </div>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Ok(data) => view! { <NewCaseForm data/> }.into_any(),
+                    Err(error) => super::failure(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
+    let action = ServerAction::<OpenCase>::new();
+    let err = move |field: &'static str| {
+        Signal::derive(move || {
+            action
+                .value()
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.field_message(field))
+        })
+    };
+    let form_error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
+            .map(|e| e.user_message())
+    };
+    let field = move |id: &'static str, name: &'static str, label: &'static str, input: AnyView| {
+        let message = err(name);
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                {input}
+                <FieldError id=format!("{id}-error") message/>
+            </div>
+        }
+    };
+    let now = data.now_input.clone();
+    view! {
+        <ActionForm action=action attr:class="form panel wide-form">
+            {field("case-service", "service", "Service", view! {
+                <select id="case-service" name="service" required aria-describedby="case-service-error">
+                    {data.services.iter().map(|(id, label)| view! { <option value=id.to_string()>{label.clone()}</option> }).collect_view()}
+                </select>
+            }.into_any())}
+            <div class="two-columns">
+                {field("case-category", "category", "Category", view! {
+                    <select id="case-category" name="category" required aria-describedby="case-category-error">
+                        {NoticeCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                    </select>
+                }.into_any())}
+                {field("case-source", "source", "Report source", view! {
+                    <select id="case-source" name="source" required aria-describedby="case-source-error">
+                        {NoticeSource::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    </select>
+                }.into_any())}
+            </div>
+            <div class="field field-checkbox">
+                <input type="checkbox" id="case-high-risk" name="high_risk" value="1"/>
+                <label for="case-high-risk">"High-risk (policy §5); DDoS, botnet, malware and scanning always are"</label>
+            </div>
+            {field("case-summary", "summary", "What was observed (no message contents)", view! {
+                <textarea id="case-summary" name="summary" rows="3" required aria-describedby="case-summary-error"></textarea>
+            }.into_any())}
+            <div class="two-columns three">
+                {field("case-events", "event_count", "Verified abuse events", view! {
+                    <input type="number" id="case-events" name="event_count" min="1" value="1" required aria-describedby="case-events-error"/>
+                }.into_any())}
+                {field("case-first", "first_seen", "First seen (UTC)", view! {
+                    <input type="datetime-local" id="case-first" name="first_seen" value=now.clone() required aria-describedby="case-first-error"/>
+                }.into_any())}
+                {field("case-last", "last_seen", "Last seen (UTC)", view! {
+                    <input type="datetime-local" id="case-last" name="last_seen" value=now.clone() required aria-describedby="case-last-error"/>
+                }.into_any())}
+            </div>
+            {field("case-verification", "verification_note", "How was the report verified?", view! {
+                <textarea id="case-verification" name="verification_note" rows="2" required aria-describedby="case-verification-error"></textarea>
+            }.into_any())}
+            <div class="two-columns">
+                {field("case-deadline", "deadline", "Shorter deadline (UTC, optional)", view! {
+                    <input type="datetime-local" id="case-deadline" name="shorter_deadline" aria-describedby="case-deadline-error"/>
+                }.into_any())}
+                {field("case-deadline-reason", "deadline_reason", "Reason for a shorter deadline", view! {
+                    <input type="text" id="case-deadline-reason" name="deadline_reason" aria-describedby="case-deadline-reason-error"/>
+                }.into_any())}
+            </div>
+            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Open notice"</button>
+            {move || form_error().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+        </ActionForm>
+    }
+}

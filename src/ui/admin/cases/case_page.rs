@@ -169,7 +169,7 @@ fn Case(
                 <ActionForm action=decide attr:class="form">
                     <input type="hidden" name="id" value=id/>
                     <fieldset class="choices">
-                        <legend>"Decision"</legend>
+                        <legend>"Choose one"</legend>
                         {decisions.iter().enumerate().map(|(i, (value, label, needs))| {
                             let input_id = format!("decision-{value}");
                             view! {

@@ -1,6 +1,7 @@
 //! Configuration from environment variables (and an optional `.env` file, loaded by the CLI).
 //! Every variable, its default and its meaning are listed in the README.
 
+use crate::domain::evidence::EvidenceLimits;
 use crate::domain::session::SessionLimits;
 use crate::domain::throttle::LoginThrottle;
 use std::net::SocketAddr;
@@ -41,6 +42,8 @@ pub struct Config {
     pub login_throttle: LoginThrottle,
     /// `PORTAL_HASH_CONCURRENCY`: password hashes computed at once.
     pub hash_concurrency: usize,
+    /// `PORTAL_EVIDENCE_MAX_FILE_MIB`, `PORTAL_EVIDENCE_MAX_SUBMISSION_MIB`, `PORTAL_EVIDENCE_MAX_FILES`.
+    pub evidence: EvidenceLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -159,6 +162,13 @@ impl Config {
                     "PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS",
                     defaults.per_address.into(),
                 )? as u32,
+            },
+            evidence: EvidenceLimits {
+                max_file_bytes: positive("PORTAL_EVIDENCE_MAX_FILE_MIB", 10)? as u64 * 1024 * 1024,
+                max_submission_bytes: positive("PORTAL_EVIDENCE_MAX_SUBMISSION_MIB", 25)? as u64
+                    * 1024
+                    * 1024,
+                max_files: positive("PORTAL_EVIDENCE_MAX_FILES", 10)? as usize,
             },
             hash_concurrency: positive(
                 "PORTAL_HASH_CONCURRENCY",

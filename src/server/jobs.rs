@@ -1,12 +1,12 @@
 //! Background jobs of the server process:
 //! - the deadline watcher marks cases overdue (every 30 s) in exactly one process: it runs only
 //!   while holding the `deadline_watcher` lease in the database;
-//! - the sweeper deletes expired sessions and old sign-in failures (every 5 min); each sweep is an
-//!   idempotent DELETE, so several processes may run it.
+//! - the sweeper deletes expired sessions, old sign-in failures and orphaned evidence files
+//!   (every 5 min); each sweep is idempotent, so several processes may run it.
 //!
 //! All their state is in the database, so they carry on after a restart.
 
-use super::db::{accounts, leases, sessions};
+use super::db::{accounts, leases, responses, sessions};
 use super::state::AppState;
 use std::time::Duration;
 
@@ -56,5 +56,18 @@ pub async fn sweep(st: &AppState) {
     let before = st.config.login_throttle.window_start(now);
     if let Err(err) = accounts::delete_login_failures_before(&st.db, before).await {
         tracing::warn!(cause = %err, "sign-in failure sweep failed");
+    }
+    // Files older than an hour that no row refers to: uploads whose transaction never committed.
+    match responses::referenced_hashes(&st.db).await {
+        Ok(referenced) => match st
+            .evidence
+            .sweep(&referenced, Duration::from_secs(3600))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "swept orphaned evidence files"),
+            Err(err) => tracing::warn!(cause = %err, "evidence sweep failed"),
+        },
+        Err(err) => tracing::warn!(cause = %err, "evidence sweep failed"),
     }
 }

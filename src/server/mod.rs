@@ -6,10 +6,12 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod errors;
+pub mod evidence_http;
 pub mod http;
 pub mod jobs;
 pub mod seed;
 pub mod state;
+pub mod storage;
 pub mod usecase;
 
 use crate::app::{shell, App};
@@ -55,11 +57,13 @@ pub async fn open_state(
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
+    let evidence = storage::EvidenceStore::new(&config.data_dir);
     Ok(AppState {
         leptos_options,
         db,
         config: Arc::new(config),
         hasher,
+        evidence,
     })
 }
 
@@ -76,6 +80,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
+        .route(
+            "/notices/{id}/evidence",
+            axum::routing::post(evidence_http::upload).layer(axum::extract::DefaultBodyLimit::max(
+                evidence_http::body_limit(&state.config.evidence),
+            )),
+        )
+        .route("/evidence/{file_id}", get(evidence_http::download))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

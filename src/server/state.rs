@@ -23,6 +23,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The password hasher (bounded, off the executor).
     pub hasher: PasswordHasher,
+    /// Evidence files on disk.
+    pub evidence: super::storage::EvidenceStore,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -55,7 +57,11 @@ pub async fn session() -> Result<TypedSession, AppError> {
 /// Who is calling: the signed-in user with role and organisation, or `NotSignedIn`.
 /// A session past its absolute limit, or whose user no longer exists, is ended here.
 pub async fn actor(st: &AppState) -> Result<Actor, AppError> {
-    let session = session().await?;
+    actor_of(st, &session().await?).await
+}
+
+/// Who holds `session` (for plain axum handlers, which have the session as an extractor).
+pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, AppError> {
     let Some(signed_in) = session.signed_in().await.map_err(super::errors::internal)? else {
         return Err(AppError::NotSignedIn);
     };

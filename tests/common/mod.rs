@@ -88,6 +88,7 @@ fn config(database_url: String, data_dir: PathBuf, public_url: &str) -> Config {
         },
         login_throttle: LoginThrottle::default(),
         hash_concurrency: 2,
+        evidence: abuse_portal::domain::evidence::EvidenceLimits::default(),
     }
 }
 

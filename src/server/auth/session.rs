@@ -50,6 +50,39 @@ impl TypedSession {
         })
     }
 
+    /// Keeps a statement that was refused, so the form shows it again (files cannot be kept).
+    pub async fn save_evidence_draft(
+        &self,
+        notice_id: i64,
+        draft: &crate::ui::notices::api::EvidenceDraft,
+    ) -> Result<(), tower_sessions::session::Error> {
+        self.0
+            .insert(&format!("evidence_draft_{notice_id}"), draft)
+            .await
+    }
+
+    /// The statement kept for a notice's evidence form, if any.
+    pub async fn evidence_draft(
+        &self,
+        notice_id: i64,
+    ) -> Result<Option<crate::ui::notices::api::EvidenceDraft>, tower_sessions::session::Error>
+    {
+        self.0.get(&format!("evidence_draft_{notice_id}")).await
+    }
+
+    /// Forgets the kept statement (after a successful submission).
+    pub async fn clear_evidence_draft(
+        &self,
+        notice_id: i64,
+    ) -> Result<(), tower_sessions::session::Error> {
+        self.0
+            .remove::<crate::ui::notices::api::EvidenceDraft>(&format!(
+                "evidence_draft_{notice_id}"
+            ))
+            .await
+            .map(|_| ())
+    }
+
     /// Ends the session: deletes it from the store and clears the cookie.
     pub async fn sign_out(&self) -> Result<(), tower_sessions::session::Error> {
         self.0.flush().await

@@ -160,3 +160,87 @@ pub async fn disputes(db: &Db, notice_id: i64) -> Result<Vec<DisputeRow>, DbErro
         .fetch_all(pool)
         .await)?)
 }
+
+/// A file attached to a submission.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FileRow {
+    /// Id (the download link's).
+    pub id: i64,
+    /// The submission.
+    pub submission_id: i64,
+    /// The notice (for access checks).
+    pub notice_id: i64,
+    /// What it was offered as.
+    pub kind: String,
+    /// The name shown (never a path).
+    pub display_name: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// MIME type found in the content.
+    pub detected_type: String,
+    /// Hex SHA-256.
+    pub sha256: String,
+}
+
+/// A file about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// Stored kind spelling.
+    pub kind: crate::domain::evidence::EvidenceFileKind,
+    /// Display name.
+    pub display_name: String,
+    /// Size.
+    pub size_bytes: i64,
+    /// Detected type.
+    pub detected: crate::domain::evidence::DetectedType,
+    /// Hex SHA-256 (the stored file's name).
+    pub sha256: String,
+}
+
+/// Records a file of a submission.
+pub async fn insert_file(tx: &mut Tx, submission_id: i64, f: &NewFile) -> Result<(), DbError> {
+    let sql = "INSERT INTO evidence_files (submission_id, kind, display_name, size_bytes, detected_type, sha256) \
+               VALUES ($1, $2, $3, $4, $5, $6)";
+    on_tx!(tx, |conn| sqlx::query(sql)
+        .bind(submission_id)
+        .bind(f.kind.as_str())
+        .bind(&f.display_name)
+        .bind(f.size_bytes)
+        .bind(f.detected.as_str())
+        .bind(&f.sha256)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+const FILE_SELECT: &str = "SELECT f.id, f.submission_id, e.notice_id, f.kind, f.display_name, f.size_bytes, \
+     f.detected_type, f.sha256 FROM evidence_files f JOIN evidence_submissions e ON e.id = f.submission_id";
+
+/// A notice's files, by submission then id.
+pub async fn files_of_notice(db: &Db, notice_id: i64) -> Result<Vec<FileRow>, DbError> {
+    let sql = format!("{FILE_SELECT} WHERE e.notice_id = $1 ORDER BY f.submission_id, f.id");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, FileRow>(&sql)
+        .bind(notice_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// One file.
+pub async fn file(db: &Db, id: i64) -> Result<Option<FileRow>, DbError> {
+    let sql = format!("{FILE_SELECT} WHERE f.id = $1");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, FileRow>(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// Every stored file's hash that a row refers to (for the orphan sweep).
+pub async fn referenced_hashes(db: &Db) -> Result<std::collections::HashSet<String>, DbError> {
+    let rows: Vec<String> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT DISTINCT sha256 FROM evidence_files"
+    )
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().collect())
+}

@@ -2,6 +2,7 @@
 
 use super::notices::{get_notice, list_notices};
 use crate::domain::actor::Actor;
+use crate::domain::evidence::{DetectedType, EvidenceFileKind};
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::notice::NoticeState;
 use crate::domain::time_format::utc;
@@ -11,7 +12,8 @@ use crate::server::db::{accounts, audit, responses, services};
 use crate::server::state::AppState;
 use crate::ui::admin::cases::api::{CaseQueueView, CaseRowView, CaseView, NewCaseOptions};
 use crate::ui::notices::api::{
-    DisputeView, NoticeDetailView, NoticeListView, NoticeRowView, SubmissionView, TimelineEntryView,
+    DisputeView, FileView, NoticeDetailView, NoticeListView, NoticeRowView, SubmissionView,
+    TimelineEntryView,
 };
 
 /// Notices per page.
@@ -132,6 +134,12 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
     let trail = audit::list(&st.db, id).await?;
     let intact = audit::verify(&st.db, id).await?.is_ok();
     let submissions = responses::submissions(&st.db, id).await?;
+    let files = responses::files_of_notice(&st.db, id).await?;
+    let draft = match crate::server::state::session().await {
+        Ok(session) if !who.role.is_provider() => session.evidence_draft(id).await.ok().flatten(),
+        _ => None,
+    };
+    let limits = st.config.evidence;
     let disputes = responses::disputes(&st.db, id).await?;
     Ok(NoticeDetailView {
         row: row(&n),
@@ -167,6 +175,28 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
                 prevention: s.prevention,
                 decision: s.decision,
                 decision_reason: s.decision_reason,
+                files: files
+                    .iter()
+                    .filter(|f| f.submission_id == s.id)
+                    .map(|f| FileView {
+                        id: f.id,
+                        name: f.display_name.clone(),
+                        kind: f
+                            .kind
+                            .parse::<EvidenceFileKind>()
+                            .map(|k| k.label())
+                            .unwrap_or("Other")
+                            .to_owned(),
+                        size_text: size_text(f.size_bytes),
+                        detected: f
+                            .detected_type
+                            .parse::<DetectedType>()
+                            .map(|d| d.label())
+                            .unwrap_or("?")
+                            .to_owned(),
+                        sha256: f.sha256.clone(),
+                    })
+                    .collect(),
             })
             .collect(),
         disputes: disputes
@@ -179,6 +209,13 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
             })
             .collect(),
         trail_intact: intact,
+        draft,
+        limits_text: format!(
+            "Up to {} files, {} MiB each and {} MiB in all: images, PDF, plain text, logs or CSV.",
+            limits.max_files,
+            limits.max_file_bytes / (1024 * 1024),
+            limits.max_submission_bytes / (1024 * 1024)
+        ),
     })
 }
 
@@ -291,4 +328,13 @@ pub async fn new_case_options(st: &AppState, who: &Actor) -> Result<NewCaseOptio
             .collect(),
         now_input: crate::domain::time_format::input_value(st.now()),
     })
+}
+
+/// A size in words: "512 bytes", "14.2 KiB", "3.0 MiB".
+fn size_text(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
 }

@@ -210,8 +210,8 @@ pub async fn list_notices(
 pub enum Response {
     /// Nothing more (acknowledge, start review, close…).
     Plain,
-    /// A remediation statement (evidence submission).
-    Evidence(Statement),
+    /// A remediation statement (evidence submission) and its files, already stored.
+    Evidence(Statement, Vec<responses::NewFile>),
     /// The customer's reasons for disputing.
     Dispute(String),
 }
@@ -244,15 +244,19 @@ pub async fn submit_evidence(
     id: i64,
     statement: Statement,
 ) -> Result<NoticeState, AppError> {
-    record(
-        st,
-        who,
-        id,
-        NoticeEvent::SubmitEvidence,
-        "",
-        Response::Evidence(statement),
-    )
-    .await
+    submit_evidence_with_files(st, who, id, statement, Vec::new()).await
+}
+
+/// Submits remediation evidence with files already moved into the evidence store.
+pub async fn submit_evidence_with_files(
+    st: &AppState,
+    who: &Actor,
+    id: i64,
+    statement: Statement,
+    files: Vec<responses::NewFile>,
+) -> Result<NoticeState, AppError> {
+    let response = Response::Evidence(statement, files);
+    record(st, who, id, NoticeEvent::SubmitEvidence, "", response).await
 }
 
 /// Disputes a notice, with reasons.
@@ -320,10 +324,31 @@ async fn record(
         format!("{} → {}: {reason}", current.label(), next.label())
     };
     match (&response, event) {
-        (Response::Evidence(statement), _) => {
+        (Response::Evidence(statement, files), _) => {
             let sub =
                 responses::insert_submission(&mut tx, id, who.user_id, now, statement).await?;
-            detail.push_str(&format!(" (submission #{sub})"));
+            for f in files {
+                responses::insert_file(&mut tx, sub, f).await?;
+            }
+            let names: Vec<String> = files
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} ({}, SHA-256 {})",
+                        f.display_name,
+                        f.kind.label(),
+                        f.sha256
+                    )
+                })
+                .collect();
+            if names.is_empty() {
+                detail.push_str(&format!(" (submission #{sub})"));
+            } else {
+                detail.push_str(&format!(
+                    " (submission #{sub}; files: {})",
+                    names.join("; ")
+                ));
+            }
         }
         (Response::Dispute(reasons), _) => {
             responses::insert_dispute(&mut tx, id, who.user_id, now, reasons).await?;

@@ -53,6 +53,34 @@ pub struct TimelineEntryView {
     pub detail: String,
 }
 
+/// A file of a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileView {
+    /// Id (download at `/evidence/{id}`).
+    pub id: i64,
+    /// The name shown.
+    pub name: String,
+    /// What it was offered as.
+    pub kind: String,
+    /// Size in words.
+    pub size_text: String,
+    /// The type found in its content.
+    pub detected: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// A statement that was refused, kept so that the form shows it again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceDraft {
+    /// Cause.
+    pub cause: String,
+    /// Fix.
+    pub fix: String,
+    /// Prevention.
+    pub prevention: String,
+}
+
 /// An evidence submission and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmissionView {
@@ -70,6 +98,8 @@ pub struct SubmissionView {
     pub decision: Option<String>,
     /// The reason written by staff.
     pub decision_reason: Option<String>,
+    /// Attached files.
+    pub files: Vec<FileView>,
 }
 
 /// A dispute and its outcome.
@@ -116,6 +146,10 @@ pub struct NoticeDetailView {
     pub disputes: Vec<DisputeView>,
     /// Whether the trail verifies.
     pub trail_intact: bool,
+    /// A refused statement to show again in the evidence form.
+    pub draft: Option<EvidenceDraft>,
+    /// The upload limits, in words.
+    pub limits_text: String,
 }
 
 /// A page of the caller's notices. Filters: `state`, `service` (id), `category`; `order`
@@ -153,24 +187,6 @@ pub async fn acknowledge_notice(id: i64) -> Result<(), AppError> {
     let who = actor(&st).await?;
     crate::server::usecase::notices::apply_event(&st, &who, id, NoticeEvent::Acknowledge, "")
         .await?;
-    Ok(())
-}
-
-/// Submits remediation evidence: what caused the abuse, what was fixed, how it is prevented.
-#[server(endpoint = "notices/submit_evidence")]
-pub async fn submit_notice_evidence(
-    id: i64,
-    cause: String,
-    fix: String,
-    prevention: String,
-) -> Result<(), AppError> {
-    use crate::domain::evidence::Statement;
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
-    let statement = Statement::parse(&cause, &fix, &prevention)
-        .map_err(|e| AppError::invalid(e.field, e.message))?;
-    crate::server::usecase::notices::submit_evidence(&st, &who, id, statement).await?;
     Ok(())
 }
 

@@ -1,16 +1,17 @@
 //! `/notices/{id}`: what happened, the countdown, the responses allowed now, and the timeline.
 
 use super::api::{
-    get_notice_detail, AcknowledgeNotice, DisputeNotice, NoticeDetailView, SubmitNoticeEvidence,
+    get_notice_detail, AcknowledgeNotice, DisputeNotice, EvidenceDraft, FileView, NoticeDetailView,
 };
 use super::list_page::StateBadge;
+use crate::domain::evidence::EvidenceFileKind;
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::components::{Countdown, ErrorView, FieldError, NotFoundPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// One notice.
 #[component]
@@ -23,17 +24,9 @@ pub fn NoticeDetailPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
     };
     let acknowledge = ServerAction::<AcknowledgeNotice>::new();
-    let evidence = ServerAction::<SubmitNoticeEvidence>::new();
     let dispute = ServerAction::<DisputeNotice>::new();
     let detail = Resource::new(
-        move || {
-            (
-                id(),
-                acknowledge.version().get(),
-                evidence.version().get(),
-                dispute.version().get(),
-            )
-        },
+        move || (id(), acknowledge.version().get(), dispute.version().get()),
         |(id, ..)| async move {
             match id {
                 Some(id) => get_notice_detail(id).await,
@@ -45,7 +38,7 @@ pub fn NoticeDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(data) => view! { <Detail data acknowledge evidence dispute/> }.into_any(),
+                    Ok(data) => view! { <Detail data acknowledge dispute/> }.into_any(),
                     Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -63,7 +56,6 @@ fn allowed(state: NoticeState, event: NoticeEvent) -> bool {
 fn Detail(
     data: NoticeDetailView,
     acknowledge: ServerAction<AcknowledgeNotice>,
-    evidence: ServerAction<SubmitNoticeEvidence>,
     dispute: ServerAction<DisputeNotice>,
 ) -> impl IntoView {
     let row = data.row.clone();
@@ -137,7 +129,9 @@ fn Detail(
             </section>
         })}
 
-        {allowed(state, NoticeEvent::SubmitEvidence).then(|| view! { <EvidenceForm id action=evidence/> })}
+        {allowed(state, NoticeEvent::SubmitEvidence).then(|| view! {
+            <EvidenceForm id draft=data.draft.clone().unwrap_or_default() limits=data.limits_text.clone()/>
+        })}
         {allowed(state, NoticeEvent::Dispute).then(|| view! { <DisputeForm id action=dispute/> })}
 
         {(!data.submissions.is_empty()).then(|| view! {
@@ -158,6 +152,7 @@ fn Detail(
                             <dt>"Fix"</dt><dd>{s.fix.clone()}</dd>
                             <dt>"Prevention"</dt><dd>{s.prevention.clone()}</dd>
                         </dl>
+                        <FileList files=s.files.clone()/>
                     </article>
                 }).collect_view()}
             </section>
@@ -229,35 +224,86 @@ fn field_error(value: Option<Result<(), AppError>>, name: &str) -> Option<String
         .and_then(|e| e.field_message(name))
 }
 
+/// The files of a submission, each a download link.
 #[component]
-fn EvidenceForm(id: i64, action: ServerAction<SubmitNoticeEvidence>) -> impl IntoView {
-    let err =
-        move |name: &'static str| Signal::derive(move || field_error(action.value().get(), name));
-    let (cause, fix, prevention) = (err("cause"), err("fix"), err("prevention"));
+pub fn FileList(files: Vec<FileView>) -> impl IntoView {
+    (!files.is_empty()).then(|| {
+        view! {
+            <ul class="file-list" aria-label="Files">
+                {files.into_iter().map(|f| view! {
+                    <li>
+                        <a href=format!("/evidence/{}", f.id) download=f.name.clone() rel="external">{f.name.clone()}</a>
+                        <span class="row-sub">{format!("{} · {} · {}", f.kind, f.detected, f.size_text)}</span>
+                        <span class="row-sub hash">"SHA-256 "<code>{f.sha256.clone()}</code></span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// The evidence form: a plain multipart post to `/notices/{id}/evidence`, so that files stream
+/// to the server with or without JavaScript. A refused input comes back in the query, and the
+/// statement typed comes back from the session.
+#[component]
+fn EvidenceForm(id: i64, draft: EvidenceDraft, limits: String) -> impl IntoView {
+    let query = use_query_map();
+    let error_for = move |field: &str| {
+        let q = query.read_untracked();
+        let matches = q
+            .get("evidence_field")
+            .map(|f| f == field || (field == "form" && f.starts_with("file_")))
+            .unwrap_or(false);
+        if matches {
+            q.get("evidence_error")
+        } else {
+            None
+        }
+    };
+    let sig = move |field: &'static str| Signal::derive(move || error_for(field));
+    let (cause, fix, prevention, form) = (sig("cause"), sig("fix"), sig("prevention"), sig("form"));
+    let slots = [1, 2, 3];
     view! {
         <section class="panel" aria-labelledby="evidence-heading">
             <h2 id="evidence-heading">"Submit remediation evidence"</h2>
-            <p class="notice notice-info">"Describe what you found and fixed. Do not paste message contents or recipients' personal data: the provider keeps no message payloads."</p>
-            <ActionForm action=action attr:class="form">
-                <input type="hidden" name="id" value=id/>
+            <p class="notice notice-info">"Describe what you found and fixed. Do not upload message contents or recipients' personal data: the provider keeps no message payloads."</p>
+            {move || form.get().map(|m| view! { <p class="notice notice-error" role="alert" id="evidence-form-error">{m}</p> })}
+            <form class="form" method="post" action=format!("/notices/{id}/evidence") enctype="multipart/form-data">
                 <div class="field">
                     <label for="evidence-cause">"What caused the abuse?"</label>
-                    <textarea id="evidence-cause" name="cause" rows="3" required aria-describedby="evidence-cause-error" aria-invalid=move || cause.get().is_some().to_string()></textarea>
+                    <textarea id="evidence-cause" name="cause" rows="3" required aria-describedby="evidence-cause-error" aria-invalid=move || cause.get().is_some().to_string()>{draft.cause.clone()}</textarea>
                     <FieldError id="evidence-cause-error" message=cause/>
                 </div>
                 <div class="field">
                     <label for="evidence-fix">"What did you fix?"</label>
-                    <textarea id="evidence-fix" name="fix" rows="3" required aria-describedby="evidence-fix-error" aria-invalid=move || fix.get().is_some().to_string()></textarea>
+                    <textarea id="evidence-fix" name="fix" rows="3" required aria-describedby="evidence-fix-error" aria-invalid=move || fix.get().is_some().to_string()>{draft.fix.clone()}</textarea>
                     <FieldError id="evidence-fix-error" message=fix/>
                 </div>
                 <div class="field">
                     <label for="evidence-prevention">"How do you prevent it from happening again?"</label>
-                    <textarea id="evidence-prevention" name="prevention" rows="3" required aria-describedby="evidence-prevention-error" aria-invalid=move || prevention.get().is_some().to_string()></textarea>
+                    <textarea id="evidence-prevention" name="prevention" rows="3" required aria-describedby="evidence-prevention-error" aria-invalid=move || prevention.get().is_some().to_string()>{draft.prevention.clone()}</textarea>
                     <FieldError id="evidence-prevention-error" message=prevention/>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Submit evidence"</button>
-            </ActionForm>
-            <ActionError action_value=Signal::derive(move || action.value().get())/>
+                <fieldset class="choices">
+                    <legend>"Files (optional)"</legend>
+                    <p class="muted" id="evidence-limits">{limits}</p>
+                    {slots.into_iter().map(|n| view! {
+                        <div class="file-slot">
+                            <div class="field">
+                                <label for=format!("evidence-kind-{n}")>{format!("File {n} is a")}</label>
+                                <select id=format!("evidence-kind-{n}") name=format!("kind_{n}")>
+                                    {EvidenceFileKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for=format!("evidence-file-{n}")>{format!("File {n}")}</label>
+                                <input type="file" id=format!("evidence-file-{n}") name=format!("file_{n}") aria-describedby="evidence-limits" accept="image/*,application/pdf,text/plain,.log,.csv,.txt"/>
+                            </div>
+                        </div>
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit" class="button button-primary">"Submit evidence"</button>
+            </form>
         </section>
     }
 }

@@ -5,7 +5,7 @@ use super::api::{get_case, CaseView, ChangeCaseDeadline, DecideCase};
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::components::{Countdown, FieldError};
-use crate::ui::notices::StateBadge;
+use crate::ui::notices::{FileList, StateBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -228,6 +228,7 @@ fn Case(
                             <dt>"Fix"</dt><dd>{s.fix.clone()}</dd>
                             <dt>"Prevention"</dt><dd>{s.prevention.clone()}</dd>
                         </dl>
+                        <FileList files=s.files.clone()/>
                     </article>
                 }).collect_view()}
             </section>

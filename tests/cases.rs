@@ -541,3 +541,116 @@ on_both_engines!(a_dispute_is_decided_with_a_statement_of_reasons, |env| {
         "no second dispute once upheld"
     );
 });
+
+on_both_engines!(measures_set_the_service_state_and_are_recorded, |env| {
+    use abuse_portal::domain::enforcement::{EnforcementKind, Scope};
+    use abuse_portal::domain::service::ServiceState;
+    use abuse_portal::server::usecase::enforcement::{self, StartMeasure};
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let staff = actor(st, "staff@portal.test").await;
+    let alice = actor(st, "alice@acme.test").await;
+    let service = service_id(st, "web-01.acme.test").await;
+    let mut n = spam_notice(service, st.now());
+    n.ips = vec![];
+    let id = cases::open_notice(st, &staff, n).await.unwrap();
+    let state_of = || async {
+        cases::get_notice(st, &staff, id)
+            .await
+            .unwrap()
+            .service_state
+    };
+    let measure = |kind, scope| StartMeasure {
+        kind,
+        scope,
+        reason: "Spam continues after the notice".into(),
+        upstream_requested: true,
+        ends_at: None,
+    };
+    assert_eq!(
+        enforcement::start(
+            st,
+            &alice,
+            id,
+            measure(EnforcementKind::Suspension, Scope::Service)
+        )
+        .await,
+        Err(AppError::Forbidden)
+    );
+    assert!(matches!(
+        enforcement::start(st, &staff, id, measure(EnforcementKind::NullRoute, Scope::Ip("198.51.100.70".into()))).await,
+        Err(AppError::Invalid { ref field, .. }) if field == "scope_ip"
+    ));
+    let block = Scope::Port {
+        port: 25,
+        ip: Some("203.0.113.10".into()),
+    };
+    enforcement::start(st, &staff, id, measure(EnforcementKind::Port25Block, block))
+        .await
+        .unwrap();
+    assert_eq!(state_of().await, ServiceState::Restricted);
+    let suspension = enforcement::start(
+        st,
+        &staff,
+        id,
+        measure(EnforcementKind::Suspension, Scope::Service),
+    )
+    .await
+    .unwrap();
+    assert_eq!(state_of().await, ServiceState::Suspended);
+    enforcement::end(st, &staff, suspension, "Customer cleaned the server")
+        .await
+        .unwrap();
+    assert_eq!(
+        state_of().await,
+        ServiceState::Restricted,
+        "the port block is still in force"
+    );
+    assert!(matches!(
+        enforcement::end(st, &staff, suspension, "Ending it twice").await,
+        Err(AppError::Conflict(_))
+    ));
+    let term = enforcement::start(
+        st,
+        &staff,
+        id,
+        measure(EnforcementKind::Termination, Scope::Service),
+    )
+    .await
+    .unwrap();
+    assert_eq!(state_of().await, ServiceState::Terminated);
+    assert!(matches!(
+        enforcement::end(st, &staff, term, "Changed our mind here").await,
+        Err(AppError::Conflict(_))
+    ));
+    assert!(matches!(
+        enforcement::start(
+            st,
+            &staff,
+            id,
+            measure(EnforcementKind::RateLimit, Scope::Service)
+        )
+        .await,
+        Err(AppError::Conflict(_))
+    ));
+    let trail = audit::list(&st.db, id).await.unwrap();
+    let actions: Vec<_> = trail
+        .iter()
+        .map(|e| e.record.action.as_str())
+        .filter(|a| a.starts_with("measure"))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "measure_started",
+            "measure_started",
+            "measure_ended",
+            "measure_started"
+        ]
+    );
+    assert!(trail.iter().any(|e| e
+        .record
+        .detail
+        .contains("Port 25 (SMTP) block on port 25 on 203.0.113.10")));
+    assert_eq!(audit::verify(&st.db, id).await.unwrap(), Ok(()));
+});

@@ -12,8 +12,8 @@ use crate::server::db::{accounts, audit, responses, services};
 use crate::server::state::AppState;
 use crate::ui::admin::cases::api::{CaseQueueView, CaseRowView, CaseView, NewCaseOptions};
 use crate::ui::notices::api::{
-    DisputeView, FileView, NoticeDetailView, NoticeListView, NoticeRowView, SubmissionView,
-    TimelineEntryView,
+    DisputeView, FileView, MeasureView, NoticeDetailView, NoticeListView, NoticeRowView,
+    SubmissionView, TimelineEntryView,
 };
 
 /// Notices per page.
@@ -140,6 +140,31 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
         _ => None,
     };
     let limits = st.config.evidence;
+    let now = st.now();
+    let measures: Vec<MeasureView> =
+        crate::server::db::enforcement::for_service(&st.db, n.service_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.notice_id == Some(id))
+            .map(|a| MeasureView {
+                id: a.id,
+                kind: a.measure.kind.label().to_owned(),
+                scope: a.measure.scope.describe(),
+                reason: a.reason.clone(),
+                since_text: utc(a.measure.starts_at),
+                until_text: a.measure.ends_at.map(utc),
+                in_force: a.measure.in_force(now),
+                permanent: a.measure.kind
+                    == crate::domain::enforcement::EnforcementKind::Termination,
+                upstream_requested: a.upstream_requested,
+                started_by: if who.role.is_provider() {
+                    a.started_by_email.clone()
+                } else {
+                    "Abuse desk".to_owned()
+                },
+                end_reason: a.end_reason.clone(),
+            })
+            .collect();
     let disputes = responses::disputes(&st.db, id).await?;
     Ok(NoticeDetailView {
         row: row(&n),
@@ -209,6 +234,7 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
             })
             .collect(),
         trail_intact: intact,
+        measures,
         draft,
         limits_text: format!(
             "Up to {} files, {} MiB each and {} MiB in all: images, PDF, plain text, logs or CSV.",

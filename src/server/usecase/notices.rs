@@ -18,8 +18,8 @@ use time::OffsetDateTime;
 /// The shortest written reason accepted for a staff decision.
 pub const MIN_REASON_CHARS: usize = 10;
 
-/// How a person appears in the audit trail.
-async fn actor_label(st: &AppState, who: &Actor) -> Result<String, AppError> {
+/// How a person appears in the audit trail: `email (role)`.
+pub async fn actor_label(st: &AppState, who: &Actor) -> Result<String, AppError> {
     let user = accounts::find_user(&st.db, who.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;

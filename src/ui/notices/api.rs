@@ -70,6 +70,33 @@ pub struct FileView {
     pub sha256: String,
 }
 
+/// An enforcement measure on the case's service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureView {
+    /// Id.
+    pub id: i64,
+    /// Kind, in words.
+    pub kind: String,
+    /// What it applies to, in words.
+    pub scope: String,
+    /// Why.
+    pub reason: String,
+    /// Since (UTC).
+    pub since_text: String,
+    /// Until (UTC), if set or ended.
+    pub until_text: Option<String>,
+    /// Whether it is in force now.
+    pub in_force: bool,
+    /// Whether it can never be ended (a termination).
+    pub permanent: bool,
+    /// Whether the upstream provider was asked to apply it.
+    pub upstream_requested: bool,
+    /// Who started it (staff see the name; customers "Abuse desk").
+    pub started_by: String,
+    /// Why it ended, if it did.
+    pub end_reason: Option<String>,
+}
+
 /// A statement that was refused, kept so that the form shows it again.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceDraft {
@@ -146,6 +173,8 @@ pub struct NoticeDetailView {
     pub disputes: Vec<DisputeView>,
     /// Whether the trail verifies.
     pub trail_intact: bool,
+    /// Measures on the service taken for this case, newest first.
+    pub measures: Vec<MeasureView>,
     /// A refused statement to show again in the evidence form.
     pub draft: Option<EvidenceDraft>,
     /// The upload limits, in words.

@@ -1,7 +1,8 @@
 //! `/notices/{id}`: what happened, the countdown, the responses allowed now, and the timeline.
 
 use super::api::{
-    get_notice_detail, AcknowledgeNotice, DisputeNotice, EvidenceDraft, FileView, NoticeDetailView,
+    get_notice_detail, AcknowledgeNotice, DisputeNotice, EvidenceDraft, FileView, MeasureView,
+    NoticeDetailView,
 };
 use super::list_page::StateBadge;
 use crate::domain::evidence::EvidenceFileKind;
@@ -117,6 +118,11 @@ fn Detail(
             </section>
         </div>
 
+        <section class="panel" aria-labelledby="measures-heading">
+            <h2 id="measures-heading">"Measures on this service"</h2>
+            <MeasureList measures=data.measures.clone()/>
+        </section>
+
         {allowed(state, NoticeEvent::Acknowledge).then(|| view! {
             <section class="panel" aria-labelledby="ack-heading">
                 <h2 id="ack-heading">"Acknowledge"</h2>
@@ -222,6 +228,45 @@ fn field_error(value: Option<Result<(), AppError>>, name: &str) -> Option<String
     value
         .and_then(Result::err)
         .and_then(|e| e.field_message(name))
+}
+
+/// Enforcement measures taken for a case: those in force first, then the ended ones.
+#[component]
+pub fn MeasureList(measures: Vec<MeasureView>) -> impl IntoView {
+    if measures.is_empty() {
+        return view! { <p class="muted">"No enforcement measures have been taken for this notice."</p> }.into_any();
+    }
+    let (live, ended): (Vec<_>, Vec<_>) = measures.into_iter().partition(|m| m.in_force);
+    let item = |m: MeasureView| {
+        view! {
+            <li class:measure-live=m.in_force>
+                <strong>{m.kind.clone()}</strong>" on "{m.scope.clone()}
+                {m.in_force.then(|| view! { <span class="tag tag-danger">"In force"</span> })}
+                <span class="row-sub">
+                    {format!("Since {}", m.since_text)}
+                    {m.until_text.clone().map(|u| format!(" · until {u}"))}
+                    {format!(" · by {}", m.started_by)}
+                    {m.upstream_requested.then_some(" · upstream provider asked")}
+                </span>
+                <span class="row-sub">"Reason: "{m.reason.clone()}</span>
+                {m.end_reason.clone().map(|r| view! { <span class="row-sub">"Ended: "{r}</span> })}
+            </li>
+        }
+    };
+    view! {
+        {if live.is_empty() {
+            view! { <p>"No measures are in force now."</p> }.into_any()
+        } else {
+            view! { <ul class="measure-list" aria-label="In force now">{live.into_iter().map(item).collect_view()}</ul> }.into_any()
+        }}
+        {(!ended.is_empty()).then(|| view! {
+            <details class="past-measures">
+                <summary>{format!("Ended measures ({})", ended.len())}</summary>
+                <ul class="measure-list">{ended.into_iter().map(item).collect_view()}</ul>
+            </details>
+        })}
+    }
+    .into_any()
 }
 
 /// The files of a submission, each a download link.

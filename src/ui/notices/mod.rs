@@ -5,5 +5,5 @@ pub mod api;
 mod detail_page;
 mod list_page;
 
-pub use detail_page::{FileList, NoticeDetailPage};
+pub use detail_page::{FileList, MeasureList, NoticeDetailPage};
 pub use list_page::{NoticeListPage, StateBadge};

@@ -192,3 +192,64 @@ pub async fn open_case(
     leptos_axum::redirect(&format!("/admin/cases/{id}"));
     Ok(())
 }
+
+/// Starts an enforcement measure on the case's service. `scope_ip` empty: the whole service;
+/// `scope_port` empty: every port.
+#[server(endpoint = "admin/cases/start_measure")]
+pub async fn start_measure(
+    id: i64,
+    kind: String,
+    scope_ip: String,
+    scope_port: String,
+    reason: String,
+    upstream: Option<String>,
+    ends_at: String,
+) -> Result<(), AppError> {
+    use crate::domain::enforcement::Scope;
+    use crate::server::state::{actor, state};
+    use crate::server::usecase::enforcement::{start, StartMeasure};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let ip = Some(scope_ip.trim().to_owned()).filter(|s| !s.is_empty());
+    let port = match scope_port.trim() {
+        "" => None,
+        p => Some(
+            p.parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| AppError::invalid("scope_port", "Enter a port from 1 to 65535."))?,
+        ),
+    };
+    let scope = match (port, ip) {
+        (Some(port), ip) => Scope::Port { port, ip },
+        (None, Some(ip)) => Scope::Ip(ip),
+        (None, None) => Scope::Service,
+    };
+    let ends_at = match ends_at.trim() {
+        "" => None,
+        raw => Some(
+            crate::domain::time_format::parse_input(raw)
+                .ok_or_else(|| AppError::invalid("ends_at", "Enter a date and time (UTC)."))?,
+        ),
+    };
+    let measure = StartMeasure {
+        kind: kind
+            .parse()
+            .map_err(|_| AppError::invalid("kind", "Choose a measure."))?,
+        scope,
+        reason,
+        upstream_requested: upstream.is_some(),
+        ends_at,
+    };
+    start(&st, &who, id, measure).await?;
+    Ok(())
+}
+
+/// Ends a measure now, with a reason.
+#[server(endpoint = "admin/cases/end_measure")]
+pub async fn end_measure(action_id: i64, end_reason: String) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::enforcement::end(&st, &who, action_id, &end_reason).await
+}

@@ -1,11 +1,12 @@
 //! `/admin/cases/{id}`: everything the customer sees, plus the verification note, and the staff
 //! decisions allowed in the case's state, each with its written reason.
 
-use super::api::{get_case, CaseView, ChangeCaseDeadline, DecideCase};
+use super::api::{get_case, CaseView, ChangeCaseDeadline, DecideCase, EndMeasure, StartMeasure};
+use crate::domain::enforcement::EnforcementKind;
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::components::{Countdown, FieldError};
-use crate::ui::notices::{FileList, StateBadge};
+use crate::ui::notices::{FileList, MeasureList, StateBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -23,8 +24,18 @@ pub fn CasePage() -> impl IntoView {
     };
     let decide = ServerAction::<DecideCase>::new();
     let deadline = ServerAction::<ChangeCaseDeadline>::new();
+    let start = ServerAction::<StartMeasure>::new();
+    let end = ServerAction::<EndMeasure>::new();
     let case = Resource::new(
-        move || (id(), decide.version().get(), deadline.version().get()),
+        move || {
+            (
+                id(),
+                decide.version().get(),
+                deadline.version().get(),
+                start.version().get(),
+                end.version().get(),
+            )
+        },
         |(id, ..)| async move {
             match id {
                 Some(id) => get_case(id).await,
@@ -36,7 +47,7 @@ pub fn CasePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match case.await {
-                    Ok(data) => view! { <Case data decide deadline/> }.into_any(),
+                    Ok(data) => view! { <Case data decide deadline start end/> }.into_any(),
                     Err(error) => super::failure(error),
                 }
             })}
@@ -62,6 +73,8 @@ fn Case(
     data: CaseView,
     decide: ServerAction<DecideCase>,
     deadline: ServerAction<ChangeCaseDeadline>,
+    start: ServerAction<StartMeasure>,
+    end: ServerAction<EndMeasure>,
 ) -> impl IntoView {
     let d = data.detail.clone();
     let row = d.row.clone();
@@ -108,6 +121,17 @@ fn Case(
     let deadline_error = Signal::derive(move || error_for(deadline.value().get(), "deadline"));
     let deadline_reason_error = Signal::derive(move || error_for(deadline.value().get(), "reason"));
     let deadline_movable = state.awaits_customer() || state == NoticeState::Overdue;
+    let endable: Vec<(i64, String)> = d
+        .measures
+        .iter()
+        .filter(|m| m.in_force && !m.permanent)
+        .map(|m| (m.id, format!("{} on {}", m.kind, m.scope)))
+        .collect();
+    let end_reason_error = Signal::derive(move || error_for(end.value().get(), "end_reason"));
+    let scope_ip_error = Signal::derive(move || error_for(start.value().get(), "scope_ip"));
+    let port_error = Signal::derive(move || error_for(start.value().get(), "scope_port"));
+    let measure_reason_error = Signal::derive(move || error_for(start.value().get(), "reason"));
+    let ends_error = Signal::derive(move || error_for(start.value().get(), "ends_at"));
     let awaits = deadline_movable;
     view! {
         <Title text=format!("Case #{id} · Abuse-case portal")/>
@@ -163,6 +187,71 @@ fn Case(
             </section>
         </div>
 
+        <section class="panel" aria-labelledby="case-measures">
+            <h2 id="case-measures">"Enforcement"</h2>
+            <MeasureList measures=d.measures.clone()/>
+            {(!endable.is_empty()).then(|| view! {
+                <ActionForm action=end attr:class="form inline-form-row">
+                    <div class="field">
+                        <label for="end-measure">"End a measure in force"</label>
+                        <select id="end-measure" name="action_id">
+                            {endable.iter().map(|(id, label)| view! { <option value=id.to_string()>{label.clone()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="end-reason">"Why it ends"</label>
+                        <input type="text" id="end-reason" name="end_reason" required aria-describedby="end-reason-error" aria-invalid=move || end_reason_error.get().is_some().to_string()/>
+                        <FieldError id="end-reason-error" message=end_reason_error/>
+                    </div>
+                    <button type="submit" class="button button-secondary">"End measure"</button>
+                </ActionForm>
+            })}
+            {move || form_error(end.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+            <h3>"Start a measure"</h3>
+            <ActionForm action=start attr:class="form">
+                <input type="hidden" name="id" value=id/>
+                <div class="two-columns three">
+                    <div class="field">
+                        <label for="measure-kind">"Measure"</label>
+                        <select id="measure-kind" name="kind">
+                            {EnforcementKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="measure-ip">"Address"</label>
+                        <select id="measure-ip" name="scope_ip" aria-describedby="measure-ip-error">
+                            <option value="">"Whole service"</option>
+                            {row.ips.iter().map(|ip| view! { <option value=ip.clone()>{ip.clone()}</option> }).collect_view()}
+                        </select>
+                        <FieldError id="measure-ip-error" message=scope_ip_error/>
+                    </div>
+                    <div class="field">
+                        <label for="measure-port">"Port (optional)"</label>
+                        <input type="number" id="measure-port" name="scope_port" min="1" max="65535" aria-describedby="measure-port-error" aria-invalid=move || port_error.get().is_some().to_string()/>
+                        <FieldError id="measure-port-error" message=port_error/>
+                    </div>
+                </div>
+                <div class="field">
+                    <label for="measure-reason">"Why the measure is taken"</label>
+                    <input type="text" id="measure-reason" name="reason" required aria-describedby="measure-reason-error" aria-invalid=move || measure_reason_error.get().is_some().to_string()/>
+                    <FieldError id="measure-reason-error" message=measure_reason_error/>
+                </div>
+                <div class="two-columns">
+                    <div class="field">
+                        <label for="measure-ends">"Ends (UTC, optional)"</label>
+                        <input type="datetime-local" id="measure-ends" name="ends_at" aria-describedby="measure-ends-error"/>
+                        <FieldError id="measure-ends-error" message=ends_error/>
+                    </div>
+                    <div class="field field-checkbox">
+                        <input type="checkbox" id="measure-upstream" name="upstream" value="1"/>
+                        <label for="measure-upstream">"The upstream provider was asked to apply it"</label>
+                    </div>
+                </div>
+                <button type="submit" class="button button-primary">"Start measure"</button>
+            </ActionForm>
+            {move || form_error(start.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+        </section>
+
         {(!decisions.is_empty()).then(|| view! {
             <section class="panel" aria-labelledby="case-decide">
                 <h2 id="case-decide">"Decision"</h2>
@@ -202,7 +291,7 @@ fn Case(
                         <FieldError id="deadline-at-error" message=deadline_error/>
                     </div>
                     <div class="field">
-                        <label for="deadline-reason">"Reason"</label>
+                        <label for="deadline-reason">"Why the deadline moves"</label>
                         <input type="text" id="deadline-reason" name="reason" required aria-describedby="deadline-reason-error" aria-invalid=move || deadline_reason_error.get().is_some().to_string()/>
                         <FieldError id="deadline-reason-error" message=deadline_reason_error/>
                     </div>

@@ -5,6 +5,7 @@ use crate::ui::admin::AdminHomePage;
 use crate::ui::auth::{Auth, LoginPage, LogoutPage};
 use crate::ui::components::{Layout, NotFoundPage};
 use crate::ui::home::HomePage;
+use crate::ui::inventory::{ServiceDetailPage, ServiceListPage};
 use crate::ui::notices::{NoticeDetailPage, NoticeListPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -65,6 +66,8 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("notices") view=NoticeListPage ssr=SsrMode::Async/>
                 <Route path=path!("/notices/:id") view=NoticeDetailPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("services") view=ServiceListPage ssr=SsrMode::Async/>
+                <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases") view=CaseQueuePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases/new") view=NewCasePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases/:id") view=CasePage ssr=SsrMode::Async/>

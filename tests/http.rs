@@ -345,3 +345,48 @@ fn a_session_past_its_absolute_limit_ends() {
         env.finish().await;
     })
 }
+
+on_both_engines!(
+    the_service_inventory_shows_measures_and_hides_other_organisations,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let mail: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
+            "SELECT id FROM services WHERE label = 'mail-01.acme.test'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let base = env.serve().await;
+        let alice = client();
+        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        let list = alice
+            .get(format!("{base}/services"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            list.contains("Port 25 (SMTP) block on port 25 on every address"),
+            "{list}"
+        );
+        assert!(!list.contains("globex"));
+        let page = alice
+            .get(format!("{base}/services/{mail}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("Restricted"));
+        let bob = client();
+        post_login(&bob, &base, "bob@globex.test", "demo-password-1").await;
+        let res = bob
+            .get(format!("{base}/services/{mail}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+        assert!(!res.text().await.unwrap().contains("mail-01"));
+    }
+);

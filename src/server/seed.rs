@@ -4,12 +4,14 @@
 use super::db::{accounts, notices, services, settings, DbError};
 use super::state::AppState;
 use super::usecase::accounts::create_user;
+use super::usecase::enforcement::{self, StartMeasure};
 use super::usecase::notices::{
     apply_event, dispute, mark_overdue, open_notice, submit_evidence, OpenNotice,
 };
 use crate::domain::account::{Email, OrgName};
 use crate::domain::actor::Actor;
 use crate::domain::actor::Role;
+use crate::domain::enforcement::{EnforcementKind, Scope};
 use crate::domain::evidence::Statement;
 use crate::domain::ids::ServiceId;
 use crate::domain::notice::{NoticeCategory, NoticeEvent, NoticeSource};
@@ -56,7 +58,7 @@ const DEMO_SERVICES: &[DemoService] = &[
         "Acme Hosting Ltd",
         "mail-01.acme.test",
         ServiceKind::DedicatedServer,
-        ServiceState::Restricted,
+        ServiceState::Active,
         &["203.0.113.25", "203.0.113.26"],
     ),
     (
@@ -84,7 +86,7 @@ const DEMO_SERVICES: &[DemoService] = &[
         "Globex Corp",
         "edge-03.globex.test",
         ServiceKind::Vds,
-        ServiceState::Suspended,
+        ServiceState::Active,
         &["192.0.2.33"],
     ),
     (
@@ -193,8 +195,17 @@ async fn seed_demo_cases(st: &AppState) -> Result<(), AppError> {
     };
 
     let acme_mail = demo_service(st, "Acme Hosting Ltd", "mail-01.acme.test").await?;
-    open_notice(st, &staff, notice(acme_mail, NoticeCategory::Spam, NoticeSource::BlacklistListing, 5_120,
+    let spam = open_notice(st, &staff, notice(acme_mail, NoticeCategory::Spam, NoticeSource::BlacklistListing, 5_120,
         "Outbound spam from both addresses: 5,120 messages reported by recipients; listed on two RBLs since this morning.")).await?;
+
+    let block = StartMeasure {
+        kind: EnforcementKind::Port25Block,
+        scope: Scope::Port { port: 25, ip: None },
+        reason: "Outbound spam in progress; blocked until the customer remediates.".to_owned(),
+        upstream_requested: false,
+        ends_at: None,
+    };
+    enforcement::start(st, &staff, spam, block).await?;
 
     let acme_web = demo_service(st, "Acme Hosting Ltd", "web-01.acme.test").await?;
     let rejected = open_notice(st, &staff, notice(acme_web, NoticeCategory::Phishing, NoticeSource::ThirdPartyReport, 12,
@@ -278,6 +289,14 @@ async fn seed_demo_cases(st: &AppState) -> Result<(), AppError> {
         statement("An exposed memcached instance was used for amplification."),
     )
     .await?;
+    let suspension = StartMeasure {
+        kind: EnforcementKind::Suspension,
+        scope: Scope::Service,
+        reason: "Active DDoS: suspended at once to protect the network (policy §5).".to_owned(),
+        upstream_requested: true,
+        ends_at: None,
+    };
+    enforcement::start(st, &staff, resolved, suspension).await?;
     apply_event(st, &staff, resolved, NoticeEvent::AcceptEvidence, "").await?;
     Ok(())
 }

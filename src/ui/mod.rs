@@ -5,4 +5,5 @@ pub mod admin;
 pub mod auth;
 pub mod components;
 pub mod home;
+pub mod inventory;
 pub mod notices;

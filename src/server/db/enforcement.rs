@@ -227,3 +227,21 @@ pub fn kinds_in_force(actions: &[ActionRecord], now: OffsetDateTime) -> Vec<Enfo
         .map(|a| a.measure.kind)
         .collect()
 }
+
+/// Measures in force at `now` on any service of an organisation.
+pub async fn in_force_for_org(
+    db: &Db,
+    org: crate::domain::ids::OrgId,
+    now: OffsetDateTime,
+) -> Result<Vec<ActionRecord>, DbError> {
+    let sql = format!(
+        "{SELECT} JOIN services sv ON sv.id = a.service_id WHERE sv.organisation_id = $1 \
+         AND a.starts_at <= $2 AND (a.ends_at IS NULL OR a.ends_at > $2) ORDER BY a.service_id, a.starts_at"
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as::<_, ActionRow>(&sql)
+        .bind(org.0)
+        .bind(stored_time(now))
+        .fetch_all(pool)
+        .await)?;
+    rows.into_iter().map(ActionRow::into_record).collect()
+}

@@ -151,3 +151,25 @@ pub async fn list_all_labelled(
         .fetch_all(pool)
         .await)?)
 }
+
+/// One page of an organisation's services in label order, after the keyset `(label, id)`.
+pub async fn page_for_org(
+    db: &Db,
+    org: OrgId,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> Result<Vec<ServiceRecord>, DbError> {
+    let (label, id) = after.unwrap_or(("", 0));
+    let sql = "SELECT s.id, s.organisation_id, s.label, s.kind, s.state, ip.address \
+               FROM (SELECT * FROM services WHERE organisation_id = $1 AND (label, id) > ($2, $3) \
+                     ORDER BY label, id LIMIT $4) s \
+               LEFT JOIN service_ips ip ON ip.service_id = s.id ORDER BY s.label, s.id, ip.address";
+    let rows = on_db!(db, |pool| sqlx::query_as::<_, ServiceIpRow>(sql)
+        .bind(org.0)
+        .bind(label)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+    group(rows)
+}

@@ -1,10 +1,14 @@
 //! A customer's services, as their home page shows them.
 
 use crate::domain::actor::Actor;
+use crate::domain::ids::ServiceId;
 use crate::error::AppError;
-use crate::server::db::{accounts, services};
+use crate::server::db::notices::NoticeFilter;
+use crate::server::db::{accounts, enforcement, services};
 use crate::server::state::AppState;
 use crate::ui::home::api::{HomeView, ServiceView};
+use crate::ui::inventory::api::{ServiceDetailView, ServiceListView, ServiceRowView};
+use crate::ui::notices::api::MeasureView;
 
 /// How many services the home page lists; the rest are counted.
 pub const HOME_SERVICE_LIMIT: i64 = 50;
@@ -30,5 +34,110 @@ pub async fn customer_home(st: &AppState, actor: &Actor) -> Result<HomeView, App
                 ips: s.ips,
             })
             .collect(),
+    })
+}
+
+/// Services per inventory page.
+pub const SERVICES_PER_PAGE: i64 = 25;
+
+/// A page of the customer's services with the measures in force on each.
+pub async fn services_page(
+    st: &AppState,
+    actor: &Actor,
+    after: Option<String>,
+) -> Result<ServiceListView, AppError> {
+    let org = actor.org_scope().ok_or(AppError::Forbidden)?;
+    let cursor = match after.filter(|a| !a.is_empty()) {
+        None => None,
+        Some(raw) => {
+            let (id, label) = raw
+                .split_once(':')
+                .ok_or_else(|| AppError::invalid("after", "That page link is not valid."))?;
+            Some((
+                label.to_owned(),
+                id.parse::<i64>()
+                    .map_err(|_| AppError::invalid("after", "That page link is not valid."))?,
+            ))
+        }
+    };
+    let mut records = services::page_for_org(
+        &st.db,
+        org,
+        cursor.as_ref().map(|(l, i)| (l.as_str(), *i)),
+        SERVICES_PER_PAGE + 1,
+    )
+    .await?;
+    let next = if records.len() as i64 > SERVICES_PER_PAGE {
+        records.truncate(SERVICES_PER_PAGE as usize);
+        records.last().map(|s| format!("{}:{}", s.id.0, s.label))
+    } else {
+        None
+    };
+    let live = enforcement::in_force_for_org(&st.db, org, st.now()).await?;
+    let rows = records
+        .into_iter()
+        .map(|s| {
+            let in_force = live
+                .iter()
+                .filter(|a| a.service_id == s.id.0)
+                .map(|a| {
+                    format!(
+                        "{} on {}",
+                        a.measure.kind.label(),
+                        a.measure.scope.describe()
+                    )
+                })
+                .collect();
+            ServiceRowView {
+                id: s.id.0,
+                label: s.label,
+                kind: s.kind,
+                state: s.state,
+                ips: s.ips,
+                in_force,
+            }
+        })
+        .collect();
+    Ok(ServiceListView { rows, next })
+}
+
+/// One service for its organisation's users or staff (another organisation's is not found).
+pub async fn service_detail(
+    st: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<ServiceDetailView, AppError> {
+    let service = services::get(&st.db, ServiceId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    actor.may_access_org(service.org_id)?;
+    let now = st.now();
+    let actions = enforcement::for_service(&st.db, service.id).await?;
+    let measures: Vec<MeasureView> = actions
+        .iter()
+        .map(|a| super::notice_views::measure_view(a, now, actor.role.is_provider()))
+        .collect();
+    let filter = NoticeFilter {
+        service: Some(service.id),
+        ..Default::default()
+    };
+    let notices = super::notices::list_notices(st, actor, filter, None, 50).await?;
+    let in_force = measures
+        .iter()
+        .filter(|m| m.in_force)
+        .map(|m| format!("{} on {}", m.kind, m.scope))
+        .collect();
+    Ok(ServiceDetailView {
+        row: ServiceRowView {
+            id,
+            label: service.label,
+            kind: service.kind,
+            state: service.state,
+            ips: service.ips,
+            in_force,
+        },
+        measures,
+        notices: notices.iter().map(super::notice_views::row).collect(),
+        now_unix: now.unix_timestamp(),
     })
 }

@@ -19,7 +19,8 @@ use crate::ui::notices::api::{
 /// Notices per page.
 pub const PAGE_SIZE: i64 = 20;
 
-fn row(n: &NoticeRecord) -> NoticeRowView {
+/// A notice as lists show it.
+pub fn row(n: &NoticeRecord) -> NoticeRowView {
     NoticeRowView {
         id: n.id,
         service_label: n.service_label.clone(),
@@ -146,24 +147,7 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
             .await?
             .into_iter()
             .filter(|a| a.notice_id == Some(id))
-            .map(|a| MeasureView {
-                id: a.id,
-                kind: a.measure.kind.label().to_owned(),
-                scope: a.measure.scope.describe(),
-                reason: a.reason.clone(),
-                since_text: utc(a.measure.starts_at),
-                until_text: a.measure.ends_at.map(utc),
-                in_force: a.measure.in_force(now),
-                permanent: a.measure.kind
-                    == crate::domain::enforcement::EnforcementKind::Termination,
-                upstream_requested: a.upstream_requested,
-                started_by: if who.role.is_provider() {
-                    a.started_by_email.clone()
-                } else {
-                    "Abuse desk".to_owned()
-                },
-                end_reason: a.end_reason.clone(),
-            })
+            .map(|a| measure_view(&a, now, who.role.is_provider()))
             .collect();
     let disputes = responses::disputes(&st.db, id).await?;
     Ok(NoticeDetailView {
@@ -362,5 +346,30 @@ fn size_text(bytes: i64) -> String {
         b if b < 1024 => format!("{b} bytes"),
         b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
         b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// A measure as pages show it; customers see staff as "Abuse desk".
+pub fn measure_view(
+    a: &crate::server::db::enforcement::ActionRecord,
+    now: time::OffsetDateTime,
+    staff: bool,
+) -> MeasureView {
+    MeasureView {
+        id: a.id,
+        kind: a.measure.kind.label().to_owned(),
+        scope: a.measure.scope.describe(),
+        reason: a.reason.clone(),
+        since_text: utc(a.measure.starts_at),
+        until_text: a.measure.ends_at.map(utc),
+        in_force: a.measure.in_force(now),
+        permanent: a.measure.kind == crate::domain::enforcement::EnforcementKind::Termination,
+        upstream_requested: a.upstream_requested,
+        started_by: if staff {
+            a.started_by_email.clone()
+        } else {
+            "Abuse desk".to_owned()
+        },
+        end_reason: a.end_reason.clone(),
     }
 }

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::ui::components::ErrorView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
+use leptos_router::components::{Redirect, A};
 
 /// The customer home page.
 #[component]
@@ -85,7 +85,7 @@ fn ServiceRow(service: ServiceView) -> impl IntoView {
     let state_class = format!("badge badge-{}", service.state.as_str());
     view! {
         <tr>
-            <th scope="row">{service.label}</th>
+            <th scope="row"><A href=format!("/services/{}", service.id.0)>{service.label}</A></th>
             <td data-label="Kind">{service.kind.label()}</td>
             <td data-label="IP addresses">
                 <ul class="ip-list">

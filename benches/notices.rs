@@ -26,7 +26,11 @@ fn config(url: String, dir: &std::path::Path) -> abuse_portal::server::config::C
 }
 
 async fn exec(st: &AppState, sql: &str) {
-    abuse_portal::on_db!(&st.db, |pool| sqlx::query(sql).execute(pool).await.map(|_| ())).expect(sql);
+    abuse_portal::on_db!(&st.db, |pool| sqlx::query(sql)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .expect(sql);
 }
 
 /// Bulk seed: organisations, one customer each, two services each with an address, notices.
@@ -35,24 +39,77 @@ async fn seed(st: &AppState) {
     let t = |offset_h: i64| {
         let at = now + time::Duration::hours(offset_h);
         match &st.db {
-            abuse_portal::server::db::Db::Sqlite(_) => format!("'{}'", at.format(&time::format_description::well_known::Rfc3339).unwrap()),
-            abuse_portal::server::db::Db::Postgres(_) => format!("TIMESTAMPTZ '{}'", at.format(&time::format_description::well_known::Rfc3339).unwrap()),
+            abuse_portal::server::db::Db::Sqlite(_) => format!(
+                "'{}'",
+                at.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap()
+            ),
+            abuse_portal::server::db::Db::Postgres(_) => format!(
+                "TIMESTAMPTZ '{}'",
+                at.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap()
+            ),
         }
     };
     exec(st, &format!("INSERT INTO users (email, password_hash, role, organisation_id, created_at) VALUES ('bench-staff@portal.test', 'x', 'staff', NULL, {})", t(0))).await;
     for chunk in (1..=ORGS).collect::<Vec<_>>().chunks(500) {
-        let orgs: Vec<String> = chunk.iter().map(|i| format!("('Bench org {i:05}', {})", t(0))).collect();
-        exec(st, &format!("INSERT INTO organisations (name, created_at) VALUES {}", orgs.join(","))).await;
+        let orgs: Vec<String> = chunk
+            .iter()
+            .map(|i| format!("('Bench org {i:05}', {})", t(0)))
+            .collect();
+        exec(
+            st,
+            &format!(
+                "INSERT INTO organisations (name, created_at) VALUES {}",
+                orgs.join(",")
+            ),
+        )
+        .await;
     }
-    exec(st, &format!("INSERT INTO users (email, password_hash, role, organisation_id, created_at) \
-        SELECT 'customer' || id || '@bench.test', 'x', 'customer', id, {} FROM organisations", t(0))).await;
+    exec(
+        st,
+        &format!(
+            "INSERT INTO users (email, password_hash, role, organisation_id, created_at) \
+        SELECT 'customer' || id || '@bench.test', 'x', 'customer', id, {} FROM organisations",
+            t(0)
+        ),
+    )
+    .await;
     for n in [1, 2] {
-        exec(st, &format!("INSERT INTO services (organisation_id, label, kind, state, created_at) \
-            SELECT id, 'srv-{n}-' || id, 'vps', 'active', {} FROM organisations", t(0))).await;
+        exec(
+            st,
+            &format!(
+                "INSERT INTO services (organisation_id, label, kind, state, created_at) \
+            SELECT id, 'srv-{n}-' || id, 'vps', 'active', {} FROM organisations",
+                t(0)
+            ),
+        )
+        .await;
     }
     exec(st, "INSERT INTO service_ips (service_id, address) SELECT id, '10.' || (id / 65536) || '.' || ((id / 256) % 256) || '.' || (id % 256) FROM services").await;
-    let states = ["open", "acknowledged", "evidence_submitted", "under_review", "evidence_rejected", "disputed", "upheld", "overdue", "resolved", "withdrawn", "closed"];
-    let categories = ["spam", "phishing", "malware", "botnet", "ddos", "scanning", "brute_force", "open_relay"];
+    let states = [
+        "open",
+        "acknowledged",
+        "evidence_submitted",
+        "under_review",
+        "evidence_rejected",
+        "disputed",
+        "upheld",
+        "overdue",
+        "resolved",
+        "withdrawn",
+        "closed",
+    ];
+    let categories = [
+        "spam",
+        "phishing",
+        "malware",
+        "botnet",
+        "ddos",
+        "scanning",
+        "brute_force",
+        "open_relay",
+    ];
     let staff_id = 1;
     let mut i = 0;
     while i < NOTICES {
@@ -91,28 +148,52 @@ async fn seed(st: &AppState) {
 fn report(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let pick = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
-    println!("  {name:<34} p50 {:>7.2} ms   p95 {:>7.2} ms", pick(0.50).as_secs_f64() * 1e3, pick(0.95).as_secs_f64() * 1e3);
+    println!(
+        "  {name:<34} p50 {:>7.2} ms   p95 {:>7.2} ms",
+        pick(0.50).as_secs_f64() * 1e3,
+        pick(0.95).as_secs_f64() * 1e3
+    );
 }
 
 async fn run(engine: &str, url: String) {
     let dir = tempfile::tempdir().unwrap();
-    let st = abuse_portal::server::open_state(config(url, dir.path())).await.expect("open");
+    let st = abuse_portal::server::open_state(config(url, dir.path()))
+        .await
+        .expect("open");
     let started = Instant::now();
     seed(&st).await;
-    println!("{engine}: seeded {NOTICES} notices across {ORGS} organisations in {:.1} s", started.elapsed().as_secs_f64());
-    let staff = Actor { user_id: UserId(1), role: Role::Staff, org_id: None };
-    let customer = |i: usize| Actor { user_id: UserId(2 + (i as i64 * 37) % ORGS), role: Role::Customer, org_id: Some(OrgId(1 + (i as i64 * 37) % ORGS)) };
+    println!(
+        "{engine}: seeded {NOTICES} notices across {ORGS} organisations in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let staff = Actor {
+        user_id: UserId(1),
+        role: Role::Staff,
+        org_id: None,
+    };
+    let customer = |i: usize| Actor {
+        user_id: UserId(2 + (i as i64 * 37) % ORGS),
+        role: Role::Customer,
+        org_id: Some(OrgId(1 + (i as i64 * 37) % ORGS)),
+    };
 
     let mut first = Vec::new();
     let mut later = Vec::new();
     for i in 0..RUNS {
         let who = customer(i);
         let t0 = Instant::now();
-        let page = notices::list_notices(&st, &who, NoticeFilter::default(), None, 21).await.unwrap();
+        let page = notices::list_notices(&st, &who, NoticeFilter::default(), None, 21)
+            .await
+            .unwrap();
         first.push(t0.elapsed());
-        let cursor = page.get(9).map(|n| ListCursor { deadline_at: n.deadline_at, id: n.id });
+        let cursor = page.get(9).map(|n| ListCursor {
+            deadline_at: n.deadline_at,
+            id: n.id,
+        });
         let t0 = Instant::now();
-        notices::list_notices(&st, &who, NoticeFilter::default(), cursor, 21).await.unwrap();
+        notices::list_notices(&st, &who, NoticeFilter::default(), cursor, 21)
+            .await
+            .unwrap();
         later.push(t0.elapsed());
     }
     report("customer list, first page", first);
@@ -131,10 +212,23 @@ async fn run(engine: &str, url: String) {
     let mut filtered = Vec::new();
     for _ in 0..RUNS {
         let t0 = Instant::now();
-        notice_views::staff_queue(&st, &staff, None, None, None, None, None, None).await.unwrap();
+        notice_views::staff_queue(&st, &staff, None, None, None, None, None, None)
+            .await
+            .unwrap();
         queue.push(t0.elapsed());
         let t0 = Instant::now();
-        notice_views::staff_queue(&st, &staff, Some("overdue".into()), Some("botnet".into()), None, None, Some("1".into()), None).await.unwrap();
+        notice_views::staff_queue(
+            &st,
+            &staff,
+            Some("overdue".into()),
+            Some("botnet".into()),
+            None,
+            None,
+            Some("1".into()),
+            None,
+        )
+        .await
+        .unwrap();
         filtered.push(t0.elapsed());
     }
     report("staff queue (with status counts)", queue);
@@ -145,15 +239,27 @@ async fn run(engine: &str, url: String) {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    run("SQLite", format!("sqlite://{}", dir.path().join("bench.db").display())).await;
+    run(
+        "SQLite",
+        format!("sqlite://{}", dir.path().join("bench.db").display()),
+    )
+    .await;
     if let Ok(admin) = std::env::var("PORTAL_BENCH_POSTGRES_URL") {
         let name = format!("portal_bench_{:08x}", rand::random::<u32>());
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+            .await
+            .expect("PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
         let mut url = url::Url::parse(&admin).unwrap();
         url.set_path(&format!("/{name}"));
         run("PostgreSQL", url.to_string()).await;
-        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
     } else {
         println!("(set PORTAL_BENCH_POSTGRES_URL to measure PostgreSQL too)");
     }

@@ -654,3 +654,43 @@ on_both_engines!(measures_set_the_service_state_and_are_recorded, |env| {
         .contains("Port 25 (SMTP) block on port 25 on 203.0.113.10")));
     assert_eq!(audit::verify(&st.db, id).await.unwrap(), Ok(()));
 });
+
+on_both_engines!(internal_notes_never_reach_the_customer, |env| {
+    use abuse_portal::server::usecase::notice_views;
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let staff = actor(st, "staff@portal.test").await;
+    let alice = actor(st, "alice@acme.test").await;
+    let mut n = spam_notice(service_id(st, "web-01.acme.test").await, st.now());
+    n.ips = vec![];
+    let id = cases::open_notice(st, &staff, n).await.unwrap();
+    let secret = "Same operator as case 12; watch for a new account.";
+    assert_eq!(
+        cases::add_note(st, &alice, id, secret).await,
+        Err(AppError::Forbidden)
+    );
+    assert!(matches!(
+        cases::add_note(st, &staff, id, "   ").await,
+        Err(AppError::Invalid { .. })
+    ));
+    cases::add_note(st, &staff, id, secret).await.unwrap();
+    let for_staff = notice_views::staff_case(st, &staff, id).await.unwrap();
+    assert_eq!(for_staff.notes.len(), 1);
+    assert_eq!(for_staff.notes[0].body, secret);
+    assert!(for_staff
+        .detail
+        .timeline
+        .iter()
+        .any(|e| e.detail.contains(secret)));
+    let for_customer = notice_views::detail(st, &alice, id).await.unwrap();
+    let shown = format!("{for_customer:?}");
+    assert!(
+        !shown.contains(secret) && !shown.contains("Internal note"),
+        "{shown}"
+    );
+    assert_eq!(
+        notice_views::staff_case(st, &alice, id).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(audit::verify(&st.db, id).await.unwrap(), Ok(()));
+});

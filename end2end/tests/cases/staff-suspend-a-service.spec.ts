@@ -20,6 +20,10 @@ test('staff suspend a service; the customer sees the measure in force; staff end
   await expect(inForce).toContainText('upstream provider asked');
   await expect(page.getByRole('region', { name: 'Service' })).toContainText('Suspended');
 
+  await page.getByLabel('Add a note').fill('Same proxy software as the case last month; check the reseller.');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await expect(page.getByRole('list', { name: 'Notes' })).toContainText('Same proxy software as the case last month');
+
   const customerContext = await browser.newContext({ baseURL });
   const customer = await customerContext.newPage();
   await signIn(customer, users.bob);
@@ -27,6 +31,8 @@ test('staff suspend a service; the customer sees the measure in force; staff end
   await expect(customer.getByRole('list', { name: 'In force now' })).toContainText('Suspension on whole service');
   await expect(customer.getByRole('list', { name: 'In force now' })).toContainText('by Abuse desk');
   await expect(customer.getByRole('region', { name: 'Affected service' })).toContainText('Suspended');
+  await expect(customer.getByText('Same proxy software')).toHaveCount(0);
+  await expect(customer.getByText('Internal note')).toHaveCount(0);
 
   await page.getByLabel('Why it ends').fill('Proxy removed; verified closed from outside.');
   await page.getByRole('button', { name: 'End measure' }).click();

@@ -244,3 +244,44 @@ pub async fn referenced_hashes(db: &Db) -> Result<std::collections::HashSet<Stri
     .await)?;
     Ok(rows.into_iter().collect())
 }
+
+/// A staff-only note on a case.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NoteRow {
+    /// Author's e-mail.
+    pub author_email: String,
+    /// Text.
+    pub body: String,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+/// Adds an internal note.
+pub async fn insert_note(
+    tx: &mut Tx,
+    notice_id: i64,
+    by: UserId,
+    at: OffsetDateTime,
+    body: &str,
+) -> Result<(), DbError> {
+    let sql = "INSERT INTO internal_notes (notice_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)";
+    on_tx!(tx, |conn| sqlx::query(sql)
+        .bind(notice_id)
+        .bind(by.0)
+        .bind(body)
+        .bind(stored_time(at))
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// A case's internal notes, oldest first. Staff only: callers must hold a staff check.
+pub async fn notes(db: &Db, notice_id: i64) -> Result<Vec<NoteRow>, DbError> {
+    let sql = "SELECT u.email AS author_email, n.body, n.created_at FROM internal_notes n \
+               JOIN users u ON u.id = n.author_id WHERE n.notice_id = $1 ORDER BY n.id";
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, NoteRow>(sql)
+        .bind(notice_id)
+        .fetch_all(pool)
+        .await)?)
+}

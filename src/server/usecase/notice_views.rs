@@ -10,7 +10,9 @@ use crate::error::AppError;
 use crate::server::db::notices::{ListCursor, ListOrder, NoticeFilter, NoticeRecord};
 use crate::server::db::{accounts, audit, responses, services};
 use crate::server::state::AppState;
-use crate::ui::admin::cases::api::{CaseQueueView, CaseRowView, CaseView, NewCaseOptions};
+use crate::ui::admin::cases::api::{
+    CaseQueueView, CaseRowView, CaseView, NewCaseOptions, NoteView,
+};
 use crate::ui::notices::api::{
     DisputeView, FileView, MeasureView, NoticeDetailView, NoticeListView, NoticeRowView,
     SubmissionView, TimelineEntryView,
@@ -163,6 +165,7 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
         now_unix: st.now().unix_timestamp(),
         timeline: trail
             .iter()
+            .filter(|e| who.role.is_provider() || e.record.action != super::notices::INTERNAL_NOTE)
             .map(|e| TimelineEntryView {
                 at_text: utc(e.record.at),
                 actor: actor_for(who, &e.record.actor),
@@ -314,7 +317,17 @@ pub async fn staff_queue(
 pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView, AppError> {
     who.require_staff()?;
     let n = get_notice(st, who, id).await?;
+    let notes = responses::notes(&st.db, id)
+        .await?
+        .into_iter()
+        .map(|n| NoteView {
+            author: n.author_email,
+            body: n.body,
+            at_text: utc(n.created_at),
+        })
+        .collect();
     Ok(CaseView {
+        notes,
         detail: detail(st, who, id).await?,
         org_name: n.org_name.clone(),
         verification_note: n.verification_note.clone(),

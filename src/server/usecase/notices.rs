@@ -535,3 +535,38 @@ pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
         }
     }
 }
+
+/// Adds an internal note to a case (staff only; never shown to the customer). The audit trail
+/// records that a note was added, and staff see its text there; customers see neither.
+pub async fn add_note(st: &AppState, who: &Actor, id: i64, body: &str) -> Result<(), AppError> {
+    who.require_staff()?;
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 5_000 {
+        return Err(AppError::invalid(
+            "body",
+            "Write a note of 1 to 5,000 characters.",
+        ));
+    }
+    get_notice(st, who, id).await?;
+    let label = actor_label(st, who).await?;
+    let now = st.now();
+    let mut tx = st.db.begin_write().await?;
+    responses::insert_note(&mut tx, id, who.user_id, now, body).await?;
+    let detail = format!("Internal note: {body}");
+    audit::append(
+        &mut tx,
+        id,
+        now,
+        AuditEvent {
+            actor: &label,
+            action: INTERNAL_NOTE,
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The audit action of internal notes, which customers' views leave out.
+pub const INTERNAL_NOTE: &str = "internal_note";

@@ -36,6 +36,17 @@ pub struct CaseQueueView {
     pub now_unix: i64,
 }
 
+/// A staff-only note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    /// Author's e-mail.
+    pub author: String,
+    /// Text.
+    pub body: String,
+    /// When (UTC).
+    pub at_text: String,
+}
+
 /// The staff's view of one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseView {
@@ -47,6 +58,8 @@ pub struct CaseView {
     pub verification_note: String,
     /// The deadline as a `datetime-local` value (UTC), to prefill the deadline form.
     pub deadline_input: String,
+    /// Internal notes, oldest first (never shown to the customer).
+    pub notes: Vec<NoteView>,
 }
 
 /// Services staff can open a notice against: (id, "Organisation · label (kind)").
@@ -252,4 +265,13 @@ pub async fn end_measure(action_id: i64, end_reason: String) -> Result<(), AppEr
     let st = state()?;
     let who = actor(&st).await?;
     crate::server::usecase::enforcement::end(&st, &who, action_id, &end_reason).await
+}
+
+/// Adds an internal note (never shown to the customer).
+#[server(endpoint = "admin/cases/add_note")]
+pub async fn add_case_note(id: i64, note: String) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::notices::add_note(&st, &who, id, &note).await
 }

@@ -1,7 +1,9 @@
 //! `/admin/cases/{id}`: everything the customer sees, plus the verification note, and the staff
 //! decisions allowed in the case's state, each with its written reason.
 
-use super::api::{get_case, CaseView, ChangeCaseDeadline, DecideCase, EndMeasure, StartMeasure};
+use super::api::{
+    get_case, AddCaseNote, CaseView, ChangeCaseDeadline, DecideCase, EndMeasure, StartMeasure,
+};
 use crate::domain::enforcement::EnforcementKind;
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
@@ -26,6 +28,7 @@ pub fn CasePage() -> impl IntoView {
     let deadline = ServerAction::<ChangeCaseDeadline>::new();
     let start = ServerAction::<StartMeasure>::new();
     let end = ServerAction::<EndMeasure>::new();
+    let note = ServerAction::<AddCaseNote>::new();
     let case = Resource::new(
         move || {
             (
@@ -34,6 +37,7 @@ pub fn CasePage() -> impl IntoView {
                 deadline.version().get(),
                 start.version().get(),
                 end.version().get(),
+                note.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -47,7 +51,7 @@ pub fn CasePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match case.await {
-                    Ok(data) => view! { <Case data decide deadline start end/> }.into_any(),
+                    Ok(data) => view! { <Case data decide deadline start end note/> }.into_any(),
                     Err(error) => super::failure(error),
                 }
             })}
@@ -75,6 +79,7 @@ fn Case(
     deadline: ServerAction<ChangeCaseDeadline>,
     start: ServerAction<StartMeasure>,
     end: ServerAction<EndMeasure>,
+    note: ServerAction<AddCaseNote>,
 ) -> impl IntoView {
     let d = data.detail.clone();
     let row = d.row.clone();
@@ -127,6 +132,7 @@ fn Case(
         .filter(|m| m.in_force && !m.permanent)
         .map(|m| (m.id, format!("{} on {}", m.kind, m.scope)))
         .collect();
+    let note_error = Signal::derive(move || error_for(note.value().get(), "note"));
     let end_reason_error = Signal::derive(move || error_for(end.value().get(), "end_reason"));
     let scope_ip_error = Signal::derive(move || error_for(start.value().get(), "scope_ip"));
     let port_error = Signal::derive(move || error_for(start.value().get(), "scope_port"));
@@ -338,6 +344,32 @@ fn Case(
                 }).collect_view()}
             </section>
         })}
+
+        <section class="panel internal-notes" aria-labelledby="case-notes">
+            <h2 id="case-notes">"Internal notes"</h2>
+            <p class="muted">"Only the abuse desk sees these; the customer never does."</p>
+            {if data.notes.is_empty() {
+                view! { <p>"No notes yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="measure-list" aria-label="Notes">
+                        {data.notes.iter().map(|n| view! {
+                            <li><span class="row-sub">{format!("{} · {}", n.at_text, n.author)}</span><p class="summary">{n.body.clone()}</p></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <ActionForm action=note attr:class="form">
+                <input type="hidden" name="id" value=id/>
+                <div class="field">
+                    <label for="note-body">"Add a note"</label>
+                    <textarea id="note-body" name="note" rows="2" required aria-describedby="note-body-error" aria-invalid=move || note_error.get().is_some().to_string()></textarea>
+                    <FieldError id="note-body-error" message=note_error/>
+                </div>
+                <button type="submit" class="button button-secondary">"Add note"</button>
+            </ActionForm>
+            {move || form_error(note.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+        </section>
 
         <section aria-labelledby="case-timeline">
             <h2 id="case-timeline">"Audit trail"</h2>

@@ -43,12 +43,20 @@ test('staff open a notice, reject evidence with a reason, accept the resubmissio
   await customer.getByLabel('What caused the abuse?').fill('A research job ran masscan against the whole range by mistake.');
   await customer.getByLabel('What did you fix?').fill('Stopped the job and removed masscan from the node image.');
   await customer.getByLabel('How do you prevent it from happening again?').fill('Egress firewall rules now allow only the cluster subnet.');
+  await customer.getByLabel('File 1 is a').selectOption({ label: 'Configuration change' });
+  await customer.getByLabel('File 1', { exact: true }).setInputFiles({
+    name: 'egress-rules.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('-A OUTPUT -d 10.20.0.0/16 -j ACCEPT\n-A OUTPUT -j DROP\n'),
+  });
   await customer.getByRole('button', { name: 'Submit evidence' }).click();
   await expect(customer.getByText("Waiting for the abuse desk's review.")).toBeVisible();
+  await expect(customer.getByRole('link', { name: 'egress-rules.txt' })).toBeVisible();
 
-  // Staff reject it with a reason.
+  // Staff see the file and reject the evidence with a reason.
   await staff.reload();
   await hydrated(staff);
+  await expect(staff.getByRole('link', { name: 'egress-rules.txt' })).toBeVisible();
   await staff.getByLabel('Reject evidence (reason required)').check();
   await staff.getByRole('button', { name: 'Record decision' }).click();
   await expect(staff.locator('#decision-reason-error')).toHaveText('Write a reason of at least 10 characters.');
@@ -77,7 +85,8 @@ test('staff open a notice, reject evidence with a reason, accept the resubmissio
   for (const step of [
     'Report verified: Matched the upstream report',
     'Notice opened: Network scanning',
-    'Open → Evidence submitted',
+    'Open → Evidence submitted (submission #',
+    'egress-rules.txt (Configuration change, SHA-256 ',
     'Evidence submitted → Evidence rejected: Scans continued',
     'Evidence rejected → Evidence submitted',
     'Evidence submitted → Resolved',

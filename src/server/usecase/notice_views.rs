@@ -57,6 +57,33 @@ fn decode(raw: &str) -> Result<ListCursor, AppError> {
     })
 }
 
+/// One page of notices after the cursor `after` (as the URL carries it), and the next page's
+/// cursor when there is one.
+async fn page(
+    st: &AppState,
+    who: &Actor,
+    filter: NoticeFilter,
+    after: Option<String>,
+) -> Result<(Vec<NoticeRecord>, Option<String>), AppError> {
+    let after = after
+        .filter(|a| !a.is_empty())
+        .map(|a| decode(&a))
+        .transpose()?;
+    let mut rows = list_notices(st, who, filter, after, PAGE_SIZE + 1).await?;
+    let next = if rows.len() as i64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|n| {
+            encode(&ListCursor {
+                deadline_at: n.deadline_at,
+                id: n.id,
+            })
+        })
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
 /// A page of the caller's notices with the given filters (text values as the URL carries them).
 pub async fn list(
     st: &AppState,
@@ -85,22 +112,7 @@ pub async fn list(
     } else {
         ListOrder::Deadline
     };
-    let after = after
-        .filter(|a| !a.is_empty())
-        .map(|a| decode(&a))
-        .transpose()?;
-    let mut rows = list_notices(st, who, filter, after, PAGE_SIZE + 1).await?;
-    let next = if rows.len() as i64 > PAGE_SIZE {
-        rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(|n| {
-            encode(&ListCursor {
-                deadline_at: n.deadline_at,
-                id: n.id,
-            })
-        })
-    } else {
-        None
-    };
+    let (rows, next) = page(st, who, filter, after).await?;
     let services = match who.org_scope() {
         Some(org) => services::list_for_org(&st.db, org, 200)
             .await?
@@ -276,22 +288,7 @@ pub async fn staff_queue(
         );
     }
     filter.high_risk_only = high_risk.is_some_and(|h| !h.is_empty());
-    let after = after
-        .filter(|a| !a.is_empty())
-        .map(|a| decode(&a))
-        .transpose()?;
-    let mut rows = list_notices(st, who, filter, after, PAGE_SIZE + 1).await?;
-    let next = if rows.len() as i64 > PAGE_SIZE {
-        rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(|n| {
-            encode(&ListCursor {
-                deadline_at: n.deadline_at,
-                id: n.id,
-            })
-        })
-    } else {
-        None
-    };
+    let (rows, next) = page(st, who, filter, after).await?;
     let counts = crate::server::db::notices::state_counts(&st.db, None)
         .await?
         .into_iter()

@@ -138,13 +138,22 @@ pub enum TrailError {
 /// Checks a case's trail against itself and against the head kept on the case.
 pub async fn verify(db: &Db, notice_id: i64) -> Result<Result<(), TrailError>, DbError> {
     let entries = list(db, notice_id).await?;
+    verify_loaded(db, notice_id, &entries).await
+}
+
+/// [`verify`] for a trail already read with [`list`].
+pub async fn verify_loaded(
+    db: &Db,
+    notice_id: i64,
+    entries: &[StoredEntry],
+) -> Result<Result<(), TrailError>, DbError> {
     let (count, head): (i64, String) = on_db!(db, |pool| sqlx::query_as(
         "SELECT audit_count, audit_head FROM notices WHERE id = $1"
     )
     .bind(notice_id)
     .fetch_one(pool)
     .await)?;
-    if let Err(e) = audit::verify(&entries) {
+    if let Err(e) = audit::verify(entries) {
         return Ok(Err(e.into()));
     }
     let last = entries.last().map(|e| to_hex(&e.hash)).unwrap_or_default();

@@ -146,8 +146,18 @@ fn actor_for(viewer: &Actor, recorded: &str) -> String {
 /// One notice with its timeline and responses, within the caller's scope.
 pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailView, AppError> {
     let n = get_notice(st, who, id).await?;
+    detail_of(st, who, &n).await
+}
+
+/// [`detail`] for a notice already read within the caller's scope.
+async fn detail_of(
+    st: &AppState,
+    who: &Actor,
+    n: &NoticeRecord,
+) -> Result<NoticeDetailView, AppError> {
+    let id = n.id;
     let trail = audit::list(&st.db, id).await?;
-    let intact = audit::verify(&st.db, id).await?.is_ok();
+    let intact = audit::verify_loaded(&st.db, id, &trail).await?.is_ok();
     let submissions = responses::submissions(&st.db, id).await?;
     let files = responses::files_of_notice(&st.db, id).await?;
     let draft = match crate::server::state::session().await {
@@ -165,7 +175,7 @@ pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailV
             .collect();
     let disputes = responses::disputes(&st.db, id).await?;
     Ok(NoticeDetailView {
-        row: row(&n),
+        row: row(n),
         source: n.source.label().to_owned(),
         service_kind: n.service_kind.label().to_owned(),
         service_state: n.service_state.label().to_owned(),
@@ -325,7 +335,7 @@ pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView,
         .collect();
     Ok(CaseView {
         notes,
-        detail: detail(st, who, id).await?,
+        detail: detail_of(st, who, &n).await?,
         org_name: n.org_name.clone(),
         verification_note: n.verification_note.clone(),
         deadline_input: crate::domain::time_format::input_value(n.deadline_at),

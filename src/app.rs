@@ -1,5 +1,6 @@
 //! The HTML shell, the root component and the route table (every URL of the portal).
 
+use crate::ui::account::SessionsPage;
 use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
 use crate::ui::admin::AdminHomePage;
 use crate::ui::auth::{Auth, LoginPage, LogoutPage};
@@ -12,8 +13,18 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-/// The document around the app, rendered on the server.
+/// The document around the app, rendered on the server. Its Content-Security-Policy allows the
+/// one inline script, Leptos' hydration code, by the nonce leptos_axum makes for each response.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = crate::server::http::page_csp(&nonce).parse() {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -68,6 +79,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/notices/:id") view=NoticeDetailPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("services") view=ServiceListPage ssr=SsrMode::Async/>
                 <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>
+                <Route path=path!("/account/sessions") view=SessionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases") view=CaseQueuePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases/new") view=NewCasePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases/:id") view=CasePage ssr=SsrMode::Async/>

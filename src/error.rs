@@ -35,7 +35,7 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     /// Too many attempts; try again after the given number of seconds.
-    #[error("Too many attempts. Try again in {} minute(s).", retry_after_s.div_ceil(60))]
+    #[error("Too many attempts. Try again in {}.", crate::domain::time_format::wait_in_words(*retry_after_s))]
     RateLimited {
         /// Seconds until the next attempt is allowed.
         retry_after_s: u64,
@@ -124,13 +124,19 @@ mod tests {
     }
 
     #[test]
-    fn rate_limit_message_rounds_up_to_minutes() {
-        assert!(AppError::RateLimited { retry_after_s: 61 }
-            .user_message()
-            .contains("2 minute"));
-        assert!(AppError::RateLimited { retry_after_s: 1 }
-            .user_message()
-            .contains("1 minute"));
+    fn rate_limit_messages_say_the_wait_in_words() {
+        assert_eq!(
+            AppError::RateLimited { retry_after_s: 61 }.user_message(),
+            "Too many attempts. Try again in 2 minutes."
+        );
+        assert_eq!(
+            AppError::RateLimited { retry_after_s: 30 }.user_message(),
+            "Too many attempts. Try again in 30 seconds."
+        );
+        assert_eq!(
+            AppError::RateLimited { retry_after_s: 60 }.user_message(),
+            "Too many attempts. Try again in 1 minute."
+        );
     }
 
     #[test]

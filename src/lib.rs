@@ -4,6 +4,7 @@
 //! - [`domain`]: pure rules (no web, database or async), compiled into server and browser.
 //! - [`error`]: the error type of every server function.
 //! - [`ui`]: pages and components by feature, with their server functions.
+//! - [`views`]: the types that cross the wire, built by the server and rendered by the pages.
 //! - [`app`]: the shell, the root component and the route table.
 //! - `server` (feature `ssr` only): configuration, database, sessions, use cases, HTTP, CLI.
 
@@ -15,6 +16,7 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod ui;
+pub mod views;
 
 /// The browser entry point: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

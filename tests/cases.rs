@@ -104,7 +104,10 @@ on_both_engines!(
             ["report_verified", "notice_opened"]
         );
         assert_eq!(trail[0].record.actor, "staff@portal.test (staff)");
-        assert_eq!(audit::verify(&st.db, id).await.unwrap(), Ok(()));
+        assert_eq!(
+            audit::verify(&st.db, &st.audit_keys, id).await.unwrap(),
+            Ok(())
+        );
 
         let mut botnet = spam_notice(mail, st.now());
         botnet.category = NoticeCategory::Botnet;
@@ -278,7 +281,10 @@ on_both_engines!(the_whole_loop_with_its_audit_trail, |env| {
         ]
     );
     assert!(trail[4].record.detail.contains(why));
-    assert_eq!(audit::verify(&st.db, id).await.unwrap(), Ok(()));
+    assert_eq!(
+        audit::verify(&st.db, &st.audit_keys, id).await.unwrap(),
+        Ok(())
+    );
 });
 
 on_both_engines!(
@@ -331,7 +337,10 @@ on_both_engines!(
             (reopened.state, reopened.deadline_at),
             (NoticeState::Open, new_deadline)
         );
-        assert_eq!(audit::verify(&st.db, late).await.unwrap(), Ok(()));
+        assert_eq!(
+            audit::verify(&st.db, &st.audit_keys, late).await.unwrap(),
+            Ok(())
+        );
         assert_eq!(
             cases::change_deadline(st, &alice, late, new_deadline, "I would like more time").await,
             Err(AppError::Forbidden)
@@ -339,57 +348,259 @@ on_both_engines!(
     }
 );
 
-on_both_engines!(an_edited_or_truncated_trail_is_detected, |env| {
-    let st = &env.st;
-    seed::seed_demo(st).await.unwrap();
-    let staff = actor(st, "staff@portal.test").await;
-    let alice = actor(st, "alice@acme.test").await;
-    let id = cases::open_notice(
-        st,
-        &staff,
-        spam_notice(service_id(st, "mail-01.acme.test").await, st.now()),
-    )
-    .await
-    .unwrap();
-    cases::apply_event(st, &alice, id, NoticeEvent::Acknowledge, "")
+async fn exec(st: &AppState, sql: &str) -> Result<(), sqlx::Error> {
+    abuse_portal::on_db!(&st.db, |pool| sqlx::query(sql)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+}
+
+/// What whoever owns the database can do: remove the triggers that guard the trail.
+async fn drop_trail_guards(st: &AppState) {
+    let statements: &[&str] = match st.db.engine() {
+        "sqlite" => &[
+            "DROP TRIGGER audit_entries_no_update",
+            "DROP TRIGGER audit_entries_no_delete",
+        ],
+        _ => &["DROP TRIGGER audit_entries_immutable ON audit_entries"],
+    };
+    for sql in statements {
+        exec(st, sql).await.unwrap();
+    }
+}
+
+on_both_engines!(
+    the_database_refuses_to_change_or_delete_trail_entries,
+    |env| {
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let staff = actor(st, "staff@portal.test").await;
+        let id = cases::open_notice(
+            st,
+            &staff,
+            spam_notice(service_id(st, "mail-01.acme.test").await, st.now()),
+        )
         .await
         .unwrap();
-    abuse_portal::on_db!(&st.db, |pool| sqlx::query(
-        "UPDATE audit_entries SET detail = 'nothing to see' WHERE notice_id = $1 AND seq = 2"
+        let edit =
+            format!("UPDATE audit_entries SET detail = 'nothing to see' WHERE notice_id = {id}");
+        let delete = format!("DELETE FROM audit_entries WHERE notice_id = {id}");
+        let rekey = format!("UPDATE audit_entries SET key_id = 'legacy' WHERE notice_id = {id}");
+        for sql in [&edit, &delete, &rekey] {
+            let err = exec(st, sql).await.unwrap_err().to_string();
+            assert!(
+                err.contains("audit trail entries cannot be"),
+                "{sql}: {err}"
+            );
+        }
+        if st.db.engine() == "postgres" {
+            let err = exec(st, "TRUNCATE audit_entries CASCADE")
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("cannot be"), "{err}");
+        }
+        assert_eq!(
+            audit::verify(&st.db, &st.audit_keys, id).await.unwrap(),
+            Ok(())
+        );
+    }
+);
+
+on_both_engines!(an_edited_forged_or_truncated_trail_is_detected, |env| {
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    drop_trail_guards(st).await;
+    let staff = actor(st, "staff@portal.test").await;
+    let alice = actor(st, "alice@acme.test").await;
+    let open = || async {
+        let id = cases::open_notice(
+            st,
+            &staff,
+            spam_notice(service_id(st, "mail-01.acme.test").await, st.now()),
+        )
+        .await
+        .unwrap();
+        cases::apply_event(st, &alice, id, NoticeEvent::Acknowledge, "")
+            .await
+            .unwrap();
+        id
+    };
+    let edited = open().await;
+    exec(
+        st,
+        &format!("UPDATE audit_entries SET detail = 'nothing to see' WHERE notice_id = {edited} AND seq = 2"),
     )
-    .bind(id)
-    .execute(pool)
     .await
-    .map(|_| ()))
     .unwrap();
     assert!(matches!(
-        audit::verify(&st.db, id).await.unwrap(),
+        audit::verify(&st.db, &st.audit_keys, edited).await.unwrap(),
         Err(TrailError::Chain(_))
     ));
 
-    let other = cases::open_notice(
+    // Rewritten and sealed again, head included, by someone without the portal's key.
+    let forged = open().await;
+    let mut entries = audit::list(&st.db, forged).await.unwrap();
+    entries[1].record.detail = "The customer never answered.".into();
+    let forger = abuse_portal::domain::audit::AuditKey::new(&entries[0].key_id, [9; 32]);
+    let mut resealed: Vec<abuse_portal::domain::audit::StoredEntry> = Vec::new();
+    for e in &entries {
+        let sealed = abuse_portal::domain::audit::seal(&forger, resealed.last(), e.record.clone());
+        resealed.push(sealed);
+    }
+    for e in &resealed {
+        let hex = abuse_portal::domain::audit::to_hex;
+        abuse_portal::on_db!(&st.db, |pool| sqlx::query(
+            "UPDATE audit_entries SET detail = $1, prev_hash = $2, hash = $3 WHERE notice_id = $4 AND seq = $5"
+        )
+        .bind(&e.record.detail)
+        .bind(hex(&e.prev_hash))
+        .bind(hex(&e.hash))
+        .bind(forged)
+        .bind(e.record.seq)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .unwrap();
+    }
+    let head = abuse_portal::domain::audit::to_hex(&resealed.last().unwrap().hash);
+    exec(
         st,
-        &staff,
-        spam_notice(service_id(st, "mail-01.acme.test").await, st.now()),
+        &format!("UPDATE notices SET audit_head = '{head}' WHERE id = {forged}"),
     )
     .await
     .unwrap();
-    cases::apply_event(st, &alice, other, NoticeEvent::Acknowledge, "")
-        .await
-        .unwrap();
-    abuse_portal::on_db!(&st.db, |pool| sqlx::query(
-        "DELETE FROM audit_entries WHERE notice_id = $1 AND seq = 3"
+    assert!(matches!(
+        audit::verify(&st.db, &st.audit_keys, forged).await.unwrap(),
+        Err(TrailError::Chain(
+            abuse_portal::domain::audit::ChainBreak::Altered { seq: 1 }
+        ))
+    ));
+
+    let truncated = open().await;
+    exec(
+        st,
+        &format!("DELETE FROM audit_entries WHERE notice_id = {truncated} AND seq = 3"),
     )
-    .bind(other)
-    .execute(pool)
     .await
-    .map(|_| ()))
     .unwrap();
     assert_eq!(
-        audit::verify(&st.db, other).await.unwrap(),
+        audit::verify(&st.db, &st.audit_keys, truncated)
+            .await
+            .unwrap(),
         Err(TrailError::Truncated { expected: 3 })
     );
 });
+
+on_both_engines!(
+    legacy_trails_are_sealed_once_and_tampered_ones_are_left_alone,
+    |env| {
+        use abuse_portal::domain::audit::{legacy_hash, to_hex, AuditRecord, GENESIS};
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let staff = actor(st, "staff@portal.test").await;
+        let service = service_id(st, "mail-01.acme.test").await;
+        // Two cases as an older portal wrote them: unkeyed entries (inserting is allowed).
+        let mut legacy = Vec::new();
+        for n in 0..2 {
+            let id = cases::open_notice(st, &staff, spam_notice(service, st.now()))
+                .await
+                .unwrap();
+            let fresh = id + 1_000_000;
+            exec(
+            st,
+            &format!(
+                "INSERT INTO notices (id, organisation_id, service_id, category, source, state, high_risk, summary,                  event_count, first_seen_at, last_seen_at, verification_note, verified_by, notified_at, deadline_at,                  deadline_reason, updated_at, audit_head, audit_count) {} SELECT {fresh}, organisation_id, service_id, category, source, state, high_risk, summary, event_count,                  first_seen_at, last_seen_at, verification_note, verified_by, notified_at, deadline_at, deadline_reason,                  updated_at, '', 0 FROM notices WHERE id = {id}",
+                if st.db.engine() == "postgres" { "OVERRIDING SYSTEM VALUE" } else { "" }
+            ),
+        )
+        .await
+        .unwrap();
+            let mut prev = GENESIS;
+            for seq in 1..=3 {
+                let record = AuditRecord {
+                    notice_id: fresh,
+                    seq,
+                    at: st.now(),
+                    actor: "staff@portal.test (staff)".into(),
+                    action: format!("step_{seq}"),
+                    detail: if n == 1 && seq == 2 {
+                        "edited later".into()
+                    } else {
+                        format!("step {seq}")
+                    },
+                };
+                let hash = legacy_hash(
+                    &prev,
+                    &AuditRecord {
+                        detail: format!("step {seq}"),
+                        ..record.clone()
+                    },
+                );
+                let at = match st.db.engine() {
+                    "sqlite" => format!(
+                        "'{}'",
+                        record
+                            .at
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap()
+                    ),
+                    _ => format!(
+                        "TIMESTAMPTZ '{}'",
+                        record
+                            .at
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap()
+                    ),
+                };
+                exec(
+                st,
+                &format!(
+                    "INSERT INTO audit_entries (notice_id, seq, at, actor, action, detail, prev_hash, hash)                      VALUES ({fresh}, {seq}, {at}, '{}', '{}', '{}', '{}', '{}')",
+                    record.actor, record.action, record.detail, to_hex(&prev), to_hex(&hash)
+                ),
+            )
+            .await
+            .unwrap();
+                prev = hash;
+            }
+            exec(
+                st,
+                &format!(
+                    "UPDATE notices SET audit_count = 3, audit_head = '{}' WHERE id = {fresh}",
+                    to_hex(&prev)
+                ),
+            )
+            .await
+            .unwrap();
+            legacy.push(fresh);
+        }
+        let (intact, tampered) = (legacy[0], legacy[1]);
+        assert!(
+            audit::verify(&st.db, &st.audit_keys, intact)
+                .await
+                .unwrap()
+                .is_err(),
+            "unkeyed entries never verify as they are"
+        );
+        let report = audit::reseal_legacy(&st.db, &st.audit_keys).await.unwrap();
+        assert_eq!(report.resealed, vec![intact]);
+        assert_eq!(report.refused.len(), 1);
+        assert_eq!(report.refused[0].0, tampered);
+        assert_eq!(
+            audit::verify(&st.db, &st.audit_keys, intact).await.unwrap(),
+            Ok(())
+        );
+        assert!(audit::verify(&st.db, &st.audit_keys, tampered)
+            .await
+            .unwrap()
+            .is_err());
+        let again = audit::reseal_legacy(&st.db, &st.audit_keys).await.unwrap();
+        assert!(
+            again.resealed.is_empty(),
+            "sealed entries are never sealed again"
+        );
+    }
+);
 
 on_both_engines!(lists_page_by_keyset_without_gaps_or_repeats, |env| {
     let st = &env.st;
@@ -652,8 +863,72 @@ on_both_engines!(measures_set_the_service_state_and_are_recorded, |env| {
         .record
         .detail
         .contains("Port 25 (SMTP) block on port 25 on 203.0.113.10")));
-    assert_eq!(audit::verify(&st.db, id).await.unwrap(), Ok(()));
+    assert_eq!(
+        audit::verify(&st.db, &st.audit_keys, id).await.unwrap(),
+        Ok(())
+    );
 });
+
+on_both_engines!(
+    ending_a_measure_of_no_case_goes_into_the_provider_log,
+    |env| {
+        use abuse_portal::domain::enforcement::{EnforcementKind, Measure, Scope};
+        use abuse_portal::server::db::audit::Trail;
+        use abuse_portal::server::db::enforcement as db_enforcement;
+        use abuse_portal::server::usecase::enforcement;
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let staff = actor(st, "staff@portal.test").await;
+        let token = staff.require_staff().unwrap();
+        let service = service_id(st, "web-01.acme.test").await;
+        let mut tx = st.db.begin_write().await.unwrap();
+        let standing = db_enforcement::insert(
+            &mut tx,
+            token,
+            &db_enforcement::NewAction {
+                service,
+                notice_id: None,
+                measure: Measure {
+                    kind: EnforcementKind::Port25Block,
+                    scope: Scope::Port { port: 25, ip: None },
+                    starts_at: st.now(),
+                    ends_at: None,
+                },
+                reason: "New accounts send no mail until a use case is approved.".into(),
+                upstream_requested: false,
+                started_by: staff.user_id,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        enforcement::end(st, &staff, standing, "Use case approved in writing")
+            .await
+            .unwrap();
+        let log = audit::list_trail(&st.db, Trail::Provider).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].record.action, "measure_ended");
+        assert!(
+            log[0]
+                .record
+                .detail
+                .contains("Use case approved in writing"),
+            "{:?}",
+            log[0]
+        );
+        assert!(log[0].record.actor.starts_with("staff@portal.test"));
+        assert_eq!(
+            audit::verify_loaded(&st.db, &st.audit_keys, Trail::Provider, &log)
+                .await
+                .unwrap(),
+            Ok(())
+        );
+        let err = exec(st, "DELETE FROM provider_audit_entries")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("cannot be"), "{err}");
+    }
+);
 
 on_both_engines!(internal_notes_never_reach_the_customer, |env| {
     use abuse_portal::server::usecase::notice_views;
@@ -692,5 +967,8 @@ on_both_engines!(internal_notes_never_reach_the_customer, |env| {
         notice_views::staff_case(st, &alice, id).await.unwrap_err(),
         AppError::Forbidden
     );
-    assert_eq!(audit::verify(&st.db, id).await.unwrap(), Ok(()));
+    assert_eq!(
+        audit::verify(&st.db, &st.audit_keys, id).await.unwrap(),
+        Ok(())
+    );
 });

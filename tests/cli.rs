@@ -170,3 +170,102 @@ fn a_bad_configuration_is_refused_with_its_variable_named() {
         text(&out)
     );
 }
+
+fn portal_with(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portal"));
+    cmd.args(args)
+        .env("PORTAL_DATA_DIR", dir)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("portal.db").display()),
+        )
+        .env("RUST_LOG", "error")
+        .current_dir(dir);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn demo_data_goes_only_into_a_local_sqlite_database_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shared = portal_with(
+        d,
+        &["seed", "--demo"],
+        &[(
+            "DATABASE_URL",
+            "postgres://portal@db.internal.example/portal",
+        )],
+    );
+    assert!(!shared.status.success());
+    let said = text(&shared);
+    assert!(said.contains("not a local SQLite file"), "{said}");
+    assert!(
+        said.contains("--allow-public-passwords-on-shared-database"),
+        "{said}"
+    );
+
+    let public = portal_with(
+        d,
+        &["seed", "--demo"],
+        &[("PORTAL_PUBLIC_URL", "https://abuse.provider.example")],
+    );
+    assert!(!public.status.success());
+    assert!(
+        text(&public).contains("https://abuse.provider.example"),
+        "{}",
+        text(&public)
+    );
+    assert!(
+        !d.join("portal.db").exists(),
+        "refused before anything was written"
+    );
+
+    let forced = portal_with(
+        d,
+        &[
+            "seed",
+            "--demo",
+            "--allow-public-passwords-on-shared-database",
+        ],
+        &[("PORTAL_PUBLIC_URL", "https://abuse.provider.example")],
+    );
+    assert!(forced.status.success(), "{}", text(&forced));
+    let local = portal_with(
+        d,
+        &["seed", "--demo"],
+        &[("PORTAL_PUBLIC_URL", "http://localhost:3000")],
+    );
+    assert!(local.status.success(), "{}", text(&local));
+}
+
+#[test]
+fn audit_trails_are_verified_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(portal_with(d, &["seed", "--demo"], &[]).status.success());
+    let ok = portal_with(d, &["audit", "verify"], &[]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("Every trail verifies."), "{}", text(&ok));
+    let keys = std::fs::read_to_string(d.join("audit-keys")).unwrap();
+    assert!(
+        keys.lines().any(|l| l.starts_with('k') && l.len() > 60),
+        "a key was created: {keys}"
+    );
+    // The same data read with another key (someone else's, or a lost one) does not verify.
+    let other = d.join("other-keys");
+    std::fs::write(&other, format!("k1 {}\n", "ab".repeat(32))).unwrap();
+    let wrong = portal_with(
+        d,
+        &["audit", "verify"],
+        &[("PORTAL_AUDIT_KEY_FILE", other.to_str().unwrap())],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong).contains("which this portal does not hold"),
+        "{}",
+        text(&wrong)
+    );
+}

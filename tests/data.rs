@@ -7,10 +7,24 @@ use abuse_portal::domain::actor::{Actor, Role};
 use abuse_portal::domain::ids::{OrgId, UserId};
 use abuse_portal::domain::service::{ServiceKind, ServiceState};
 use abuse_portal::error::AppError;
-use abuse_portal::server::db::{accounts, services, sessions};
+use abuse_portal::server::db::{accounts, services, sessions, throttle};
 use abuse_portal::server::seed;
 use abuse_portal::server::usecase;
 use time::{Duration, OffsetDateTime};
+
+fn ip(raw: &str) -> Option<std::net::IpAddr> {
+    Some(raw.parse().unwrap())
+}
+
+fn staff_token() -> abuse_portal::domain::actor::StaffToken {
+    Actor {
+        user_id: UserId(0),
+        role: Role::Staff,
+        org_id: None,
+    }
+    .require_staff()
+    .unwrap()
+}
 
 fn customer(id: i64, org: i64) -> Actor {
     Actor {
@@ -24,10 +38,10 @@ on_both_engines!(demo_seed_is_idempotent, |env| {
     let st = &env.st;
     let first = seed::seed_demo(st).await.unwrap();
     assert_eq!(first.users_created, 4);
-    let totals = accounts::totals(&st.db).await.unwrap();
+    let totals = accounts::totals(&st.db, staff_token()).await.unwrap();
     let second = seed::seed_demo(st).await.unwrap();
     assert_eq!(second.users_created, 0);
-    let again = accounts::totals(&st.db).await.unwrap();
+    let again = accounts::totals(&st.db, staff_token()).await.unwrap();
     assert_eq!(
         (
             totals.organisations,
@@ -51,19 +65,21 @@ on_both_engines!(demo_seed_is_idempotent, |env| {
 on_both_engines!(sign_in_accepts_the_right_password_only, |env| {
     let st = &env.st;
     seed::seed_demo(st).await.unwrap();
-    let alice = usecase::accounts::sign_in(st, " Alice@Acme.test ", "demo-password-1", "10.0.0.1")
-        .await
-        .unwrap();
+    let alice =
+        usecase::accounts::sign_in(st, " Alice@Acme.test ", "demo-password-1", ip("10.0.0.1"))
+            .await
+            .unwrap();
     let row = accounts::find_user(&st.db, alice).await.unwrap().unwrap();
     assert_eq!(row.email, "alice@acme.test");
     assert_eq!(row.organisation_name.as_deref(), Some("Acme Hosting Ltd"));
     let wrong =
-        usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-2", "10.0.0.1").await;
+        usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-2", ip("10.0.0.1")).await;
     let unknown =
-        usecase::accounts::sign_in(st, "nobody@acme.test", "demo-password-1", "10.0.0.1").await;
+        usecase::accounts::sign_in(st, "nobody@acme.test", "demo-password-1", ip("10.0.0.1")).await;
     assert_eq!(wrong, Err(AppError::BadCredentials));
     assert_eq!(unknown, Err(AppError::BadCredentials));
-    let malformed = usecase::accounts::sign_in(st, "alice", "demo-password-1", "10.0.0.1").await;
+    let malformed =
+        usecase::accounts::sign_in(st, "alice", "demo-password-1", ip("10.0.0.1")).await;
     assert!(matches!(malformed, Err(AppError::Invalid { ref field, .. }) if field == "email"));
 });
 
@@ -73,35 +89,44 @@ on_both_engines!(
         let st = &env.st;
         seed::seed_demo(st).await.unwrap();
         for _ in 0..5 {
-            let r =
-                usecase::accounts::sign_in(st, "bob@globex.test", "wrong password!", "10.0.0.2")
-                    .await;
+            let r = usecase::accounts::sign_in(
+                st,
+                "bob@globex.test",
+                "wrong password!",
+                ip("10.0.0.2"),
+            )
+            .await;
             assert_eq!(r, Err(AppError::BadCredentials));
         }
-        // The right password no longer helps for this account, from any address…
+        // The right password must wait for this account, from any address…
         let blocked =
-            usecase::accounts::sign_in(st, "bob@globex.test", "demo-password-1", "10.0.0.99").await;
+            usecase::accounts::sign_in(st, "bob@globex.test", "demo-password-1", ip("10.0.0.99"))
+                .await;
         assert!(
-            matches!(blocked, Err(AppError::RateLimited { retry_after_s }) if retry_after_s > 0 && retry_after_s <= 900)
+            matches!(blocked, Err(AppError::RateLimited { retry_after_s }) if retry_after_s > 0 && retry_after_s <= 30)
         );
         // …while other accounts from a fresh address are unaffected.
-        assert!(
-            usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", "10.0.0.99")
-                .await
-                .is_ok()
-        );
-        // Twenty failures from one address block that address for every account.
+        assert!(usecase::accounts::sign_in(
+            st,
+            "alice@acme.test",
+            "demo-password-1",
+            ip("10.0.0.99")
+        )
+        .await
+        .is_ok());
+        // Twenty failures from one address make that address wait, whatever the account.
         for i in 0..20 {
             let _ = usecase::accounts::sign_in(
                 st,
                 &format!("guess{i}@acme.test"),
                 "wrong password!",
-                "10.0.0.3",
+                ip("10.0.0.3"),
             )
             .await;
         }
         let from_address =
-            usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", "10.0.0.3").await;
+            usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", ip("10.0.0.3"))
+                .await;
         assert!(matches!(from_address, Err(AppError::RateLimited { .. })));
     }
 );
@@ -111,28 +136,66 @@ on_both_engines!(a_successful_sign_in_clears_the_accounts_failures, |env| {
     seed::seed_demo(st).await.unwrap();
     for _ in 0..4 {
         let _ =
-            usecase::accounts::sign_in(st, "alice@acme.test", "wrong password!", "10.0.0.4").await;
+            usecase::accounts::sign_in(st, "alice@acme.test", "wrong password!", ip("10.0.0.4"))
+                .await;
     }
     for _ in 0..2 {
         let _ =
-            usecase::accounts::sign_in(st, "bob@globex.test", "wrong password!", "10.0.0.4").await;
+            usecase::accounts::sign_in(st, "bob@globex.test", "wrong password!", ip("10.0.0.4"))
+                .await;
     }
-    usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", "10.0.0.4")
+    usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", ip("10.0.0.4"))
         .await
         .unwrap();
-    let since = st.now() - Duration::hours(1);
-    let failures = accounts::recent_login_failures(&st.db, "alice@acme.test", "10.0.0.4", since)
-        .await
-        .unwrap();
-    assert_eq!(failures.account, 0);
     assert_eq!(
-        failures.address, 2,
-        "other accounts' failures from the address still count"
+        throttle::streak(&st.db, "account:alice@acme.test")
+            .await
+            .unwrap(),
+        None
     );
-    let swept = accounts::delete_login_failures_before(&st.db, st.now() + Duration::seconds(1))
+    let address = throttle::streak(&st.db, "address:10.0.0.4")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        address.failures, 6,
+        "other accounts' failures from the address still count; the success is taken back"
+    );
+    let swept = throttle::delete_before(&st.db, st.now() + Duration::seconds(1))
         .await
         .unwrap();
     assert_eq!(swept, 2);
+});
+
+on_both_engines!(parallel_attempts_are_reserved_one_after_the_other, |env| {
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let attempts: Vec<_> = (0..40)
+        .map(|_| {
+            let st = st.clone();
+            tokio::spawn(async move {
+                usecase::accounts::sign_in(
+                    &st,
+                    "alice@acme.test",
+                    "wrong password!",
+                    ip("10.0.0.8"),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for a in attempts {
+        match a.await.unwrap() {
+            Err(AppError::BadCredentials) => checked += 1,
+            Err(AppError::RateLimited { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        checked, st.config.login_throttle.per_account,
+        "at most the limit were checked"
+    );
 });
 
 on_both_engines!(accounts_are_validated_and_unique, |env| {
@@ -202,9 +265,10 @@ on_both_engines!(
 on_both_engines!(customers_see_only_their_own_services, |env| {
     let st = &env.st;
     seed::seed_demo(st).await.unwrap();
-    let alice = usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", "a")
-        .await
-        .unwrap();
+    let alice =
+        usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", ip("10.0.0.5"))
+            .await
+            .unwrap();
     let alice_row = accounts::find_user(&st.db, alice).await.unwrap().unwrap();
     let home = usecase::inventory::customer_home(
         st,
@@ -336,6 +400,11 @@ on_both_engines!(an_ip_address_belongs_to_one_service, |env| {
 on_both_engines!(sessions_store_load_expire_and_delete, |env| {
     use tower_sessions::session::{Id, Record};
     use tower_sessions::SessionStore;
+    seed::seed_demo(&env.st).await.unwrap();
+    let alice = accounts::find_user_by_email(&env.st.db, &Email::parse("alice@acme.test").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     let store = abuse_portal::server::db::sessions::DbSessionStore::new(env.st.db.clone());
     let now = OffsetDateTime::now_utc();
     let mut live = Record {
@@ -343,14 +412,22 @@ on_both_engines!(sessions_store_load_expire_and_delete, |env| {
         data: Default::default(),
         expiry_date: now + Duration::minutes(5),
     };
-    live.data.insert("user_id".into(), serde_json::json!(7));
+    live.data
+        .insert("user_id".into(), serde_json::json!(alice.id));
     store.create(&mut live).await.unwrap();
     let loaded = store
         .load(&live.id)
         .await
         .unwrap()
         .expect("live session loads");
-    assert_eq!(loaded.data.get("user_id"), Some(&serde_json::json!(7)));
+    assert_eq!(
+        loaded.data.get("user_id"),
+        Some(&serde_json::json!(alice.id))
+    );
+    let listed = sessions::for_user(&env.st.db, alice.user_id(), now)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "the store knows whose session it is");
     let mut stale = Record {
         id: Id::default(),
         data: Default::default(),

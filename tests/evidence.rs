@@ -119,7 +119,7 @@ on_both_engines!(
             ("maillog.txt", "text/plain")
         );
         assert_eq!(files[1].detected_type, "application/pdf");
-        let on_disk = st.evidence.path_of(&files[0].sha256).unwrap();
+        let on_disk = st.evidence.path_of(files[0].stored_as()).unwrap();
         assert_eq!(std::fs::read(on_disk).unwrap(), LOG);
 
         let page = alice
@@ -283,3 +283,197 @@ on_both_engines!(
         );
     }
 );
+
+/// Files stored in the evidence folder, temp files excluded.
+fn stored_files(st: &AppState) -> usize {
+    let root = st.config.data_dir.join("evidence");
+    let Ok(dirs) = std::fs::read_dir(root) else {
+        return 0;
+    };
+    dirs.filter_map(Result::ok)
+        .filter(|d| d.file_name() != "tmp" && d.path().is_dir())
+        .map(|d| std::fs::read_dir(d.path()).unwrap().count())
+        .sum()
+}
+
+on_both_engines!(
+    an_over_limit_upload_is_read_to_its_end_and_answered_with_the_form,
+    |env| {
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let id = open_for_alice(st).await;
+        let base = env.serve().await;
+        let alice = client();
+        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        // 11 MiB against the 10 MiB limit, then the statement after it (the server must keep reading).
+        let mut big = b"Nov 24 10:00:01 mail postfix: ".to_vec();
+        big.resize(11 * 1024 * 1024, b'x');
+        let form = Form::new()
+            .text("kind_1", "log_excerpt")
+            .part("file_1", Part::bytes(big).file_name("maillog.txt"));
+        let form = statement(form);
+        let res = upload(&alice, &base, id, form).await;
+        assert_eq!(res.status(), 303, "an answer, not a reset connection");
+        let back = location(&res);
+        assert!(back.contains("evidence_field=file_1"), "{back}");
+        let page = alice
+            .get(format!("{base}{back}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("maillog.txt is larger than the 10 MiB limit for one file."));
+        assert!(
+            page.contains("fail2ban on SMTP auth and outbound rate limits."),
+            "the statement sent after the file was kept"
+        );
+        assert_eq!(stored_files(st), 0);
+    }
+);
+
+#[test]
+fn the_organisation_quota_refuses_what_does_not_fit_and_says_so() {
+    common::block_on(async {
+        let env = common::TestEnv::with_config(common::Engine::Sqlite, None, |c| {
+            c.evidence.org_quota_bytes = 100 * 1024;
+        })
+        .await
+        .unwrap();
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let first = open_for_alice(st).await;
+        let second = open_for_alice(st).await;
+        let base = env.serve().await;
+        let alice = client();
+        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        let log = |n: usize| {
+            let mut body = LOG.to_vec();
+            body.resize(n, b'.');
+            Part::bytes(body).file_name("maillog.txt")
+        };
+        let res = upload(
+            &alice,
+            &base,
+            first,
+            statement(Form::new()).part("file_1", log(60 * 1024)),
+        )
+        .await;
+        assert_eq!(location(&res), format!("/notices/{first}"));
+        let res = upload(
+            &alice,
+            &base,
+            second,
+            statement(Form::new()).part("file_1", log(60 * 1024)),
+        )
+        .await;
+        let back = location(&res);
+        let page = alice
+            .get(format!("{base}{back}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(
+                "Your organisation&#39;s evidence storage is full: 60.0 KiB of 100.0 KiB used"
+            ) || page.contains(
+                "Your organisation's evidence storage is full: 60.0 KiB of 100.0 KiB used"
+            ),
+            "{back}"
+        );
+        assert!(page.contains("A weak SMTP password was guessed by a spammer."));
+        let small = upload(
+            &alice,
+            &base,
+            second,
+            statement(Form::new()).part("file_1", log(30 * 1024)),
+        )
+        .await;
+        assert_eq!(
+            location(&small),
+            format!("/notices/{second}"),
+            "what fits is accepted"
+        );
+        env.finish().await;
+    })
+}
+
+on_both_engines!(
+    files_are_removed_when_the_database_refuses_their_rows,
+    |env| {
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let id = open_for_alice(st).await;
+        // The database fails the step after the files are in place.
+        match st.db.engine() {
+            "sqlite" => abuse_portal::on_db!(&st.db, |pool| sqlx::query(
+                "CREATE TRIGGER fail_files BEFORE INSERT ON evidence_files \
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+            .execute(pool)
+            .await
+            .map(|_| ()))
+            .unwrap(),
+            _ => {
+                for sql in [
+                    "CREATE FUNCTION fail_files() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'disk full'; END $$",
+                    "CREATE TRIGGER fail_files BEFORE INSERT ON evidence_files \
+                 FOR EACH ROW EXECUTE FUNCTION fail_files()",
+                ] {
+                    abuse_portal::on_db!(&st.db, |pool| sqlx::query(sql)
+                        .execute(pool)
+                        .await
+                        .map(|_| ()))
+                    .unwrap();
+                }
+            }
+        }
+        let base = env.serve().await;
+        let alice = client();
+        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        let form = statement(Form::new())
+            .part("file_1", Part::bytes(LOG).file_name("maillog.txt"))
+            .part("file_2", Part::bytes(PDF).file_name("scan.pdf"));
+        let res = upload(&alice, &base, id, form).await;
+        assert_eq!(res.status(), 500);
+        assert_eq!(stored_files(st), 0, "no file outlives its refused rows");
+    }
+);
+
+on_both_engines!(downloads_stream_large_files_in_a_sandbox, |env| {
+    let mut env = env;
+    let mut config = (*env.st.config).clone();
+    config.evidence.max_file_bytes = 16 * 1024 * 1024;
+    env.st.config = std::sync::Arc::new(config);
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let id = open_for_alice(st).await;
+    let base = env.serve().await;
+    let alice = client();
+    post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+    let mut big = PDF.to_vec();
+    big.resize(12 * 1024 * 1024, b'%');
+    let form =
+        statement(Form::new()).part("file_1", Part::bytes(big.clone()).file_name("scan.pdf"));
+    let res = upload(&alice, &base, id, form).await;
+    assert_eq!(location(&res), format!("/notices/{id}"));
+    let file = &responses::files_of_notice(&st.db, id).await.unwrap()[0];
+    let dl = alice
+        .get(format!("{base}/evidence/{}", file.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dl.status(), 200);
+    assert_eq!(dl.headers()["content-security-policy"], "sandbox");
+    assert_eq!(
+        dl.headers()["content-length"],
+        (12 * 1024 * 1024).to_string().as_str()
+    );
+    let body = dl.bytes().await.unwrap();
+    assert!(body.as_ref() == big.as_slice(), "the same bytes come back");
+});

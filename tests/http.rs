@@ -4,7 +4,7 @@ mod common;
 
 use abuse_portal::server::db::sessions;
 use abuse_portal::server::seed;
-use common::{client, location, post_login, session_cookie};
+use common::{api_client, api_login, call, client, location, post_login, session_cookie};
 
 on_both_engines!(health_endpoints, |env| {
     let base = env.serve().await;
@@ -23,10 +23,10 @@ on_both_engines!(health_endpoints, |env| {
 
 on_both_engines!(anonymous_visitors_are_sent_to_sign_in, |env| {
     let base = env.serve().await;
-    for path in ["/", "/admin"] {
+    for (path, to) in [("/", "/login"), ("/admin", "/login?next=/admin")] {
         let res = client().get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(res.status(), 302, "{path}");
-        assert_eq!(location(&res), "/login", "{path}");
+        assert_eq!(location(&res), to, "{path}");
     }
     let login = client().get(format!("{base}/login")).send().await.unwrap();
     assert_eq!(login.status(), 200);
@@ -196,6 +196,7 @@ on_both_engines!(a_customer_cannot_call_the_staff_server_function, |env| {
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), 403);
     let body = res.text().await.unwrap();
     assert!(body.contains("Forbidden"), "{body}");
     assert!(!body.contains("Globex"), "{body}");
@@ -254,7 +255,290 @@ on_both_engines!(pages_carry_security_headers, |env| {
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["cache-control"], "no-store");
+    assert!(
+        h.get("strict-transport-security").is_none(),
+        "no HSTS on plain http"
+    );
 });
+
+/// The nonce a page's Content-Security-Policy allows scripts by.
+fn csp_nonce(res: &reqwest::Response) -> String {
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for part in [
+        "'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(csp.contains(part), "{part} missing from {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let start = csp.find("'nonce-").expect("a nonce") + "'nonce-".len();
+    csp[start..start + csp[start..].find('\'').unwrap()].to_owned()
+}
+
+on_both_engines!(
+    every_page_has_a_content_security_policy_with_a_fresh_nonce,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let c = client();
+        let first = c.get(format!("{base}/login")).send().await.unwrap();
+        let nonce = csp_nonce(&first);
+        let html = first.text().await.unwrap();
+        assert!(
+            html.contains(&format!(r#"nonce="{nonce}""#)),
+            "the hydration script carries the header's nonce"
+        );
+        let scripts = html.matches("<script").count();
+        assert_eq!(
+            scripts,
+            html.matches(&format!(r#"nonce="{nonce}""#)).count(),
+            "every inline script has the nonce"
+        );
+        let second = c.get(format!("{base}/login")).send().await.unwrap();
+        assert_ne!(csp_nonce(&second), nonce, "a new nonce for every response");
+        post_login(&c, &base, "alice@acme.test", "demo-password-1").await;
+        for path in [
+            "/",
+            "/notices",
+            "/services",
+            "/account/sessions",
+            "/no/such/page",
+        ] {
+            let res = c.get(format!("{base}{path}")).send().await.unwrap();
+            let nonce = csp_nonce(&res);
+            let html = res.text().await.unwrap();
+            assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "{path}");
+        }
+        let health = c.get(format!("{base}/healthz")).send().await.unwrap();
+        assert_eq!(
+            health.headers()["content-security-policy"],
+            "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        );
+    }
+);
+
+on_both_engines!(server_function_errors_carry_their_http_status, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let anonymous = call(&api_client(), &base, "notices/list", &[]).await;
+    assert_eq!(anonymous.status(), 401);
+    let alice = api_client();
+    api_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+    let bob_notice: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
+        "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
+         WHERE o.name = 'Globex Corp' ORDER BY n.id LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let (open, acknowledged): (i64, i64) = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_as(
+        "SELECT (SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
+                 WHERE o.name = 'Acme Hosting Ltd' AND n.state = 'open' ORDER BY n.id LIMIT 1), \
+                (SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
+                 WHERE o.name = 'Acme Hosting Ltd' AND n.state = 'evidence_rejected' ORDER BY n.id LIMIT 1)"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    /// A server function, its form, and the status its error must carry.
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, u16);
+    let cases: Vec<Case> = vec![
+        ("notices/detail", vec![("id", bob_notice.to_string())], 404),
+        ("admin/overview", vec![], 403),
+        (
+            "notices/dispute",
+            vec![("id", open.to_string()), ("reasons", "too short".into())],
+            422,
+        ),
+        (
+            "notices/acknowledge",
+            vec![("id", acknowledged.to_string())],
+            409,
+        ),
+        ("notices/list", vec![("after", "garbage".into())], 422),
+    ];
+    for (endpoint, form, status) in cases {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = call(&alice, &base, endpoint, &form).await;
+        assert_eq!(res.status().as_u16(), status, "{endpoint}");
+        let error: abuse_portal::error::AppError = res.json().await.unwrap();
+        assert_eq!(
+            error.status(),
+            status,
+            "the body is the error, as the page decodes it"
+        );
+    }
+    // A plain form post (no JavaScript) is still sent back to its form, error in the query.
+    let form_post = client()
+        .post(format!("{base}/api/notices/list"))
+        .header("origin", &base)
+        .header("referer", format!("{base}/notices"))
+        .form(&[("after", "garbage")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form_post.status(), 302);
+    assert!(location(&form_post).starts_with(&format!("{base}/notices?")));
+    // The database gone: 503, so monitoring sees an outage, not a bug.
+    env.st.db.close().await;
+    let down = call(&alice, &base, "notices/list", &[]).await;
+    assert_eq!(down.status(), 503);
+    assert_eq!(down.headers()["retry-after"], "5");
+    let page = alice.get(format!("{base}/notices")).send().await.unwrap();
+    assert_eq!(page.status(), 503, "pages too");
+});
+
+on_both_engines!(
+    writes_with_the_session_cookie_need_the_public_origin,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let c = client();
+        assert_eq!(
+            post_login(&c, &base, "alice@acme.test", "demo-password-1")
+                .await
+                .status(),
+            302
+        );
+        let open: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
+            "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
+         WHERE o.name = 'Acme Hosting Ltd' AND n.state = 'open' ORDER BY n.id LIMIT 1"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let id = open.to_string();
+        let bare = c
+            .post(format!("{base}/api/notices/acknowledge"))
+            .form(&[("id", id.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            bare.status(),
+            403,
+            "a cookie but neither Origin nor Sec-Fetch-Site"
+        );
+        let host = base.trim_start_matches("http://");
+        let spoofed = c
+            .post(format!("{base}/api/notices/acknowledge"))
+            .header("origin", "http://portal.evil.example")
+            .header("host", "portal.evil.example")
+            .form(&[("id", id.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            spoofed.status(),
+            403,
+            "an Origin equal to the Host header is not enough"
+        );
+        let not_public = c
+            .post(format!("{base}/api/notices/acknowledge"))
+            .header(
+                "origin",
+                format!("http://localhost:{}", host.split(':').nth(1).unwrap()),
+            )
+            .form(&[("id", id.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            not_public.status(),
+            403,
+            "only the configured public origin"
+        );
+        // A command-line client without a session cookie is no forgery.
+        let cli = reqwest::Client::new()
+            .post(format!("{base}/api/auth/login"))
+            .form(&[
+                ("email", "bob@globex.test"),
+                ("password", "demo-password-1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(cli.status(), 403);
+    }
+);
+
+#[test]
+fn https_portals_send_hsts() {
+    common::block_on(async {
+        let env = common::TestEnv::with_public_url(
+            common::Engine::Sqlite,
+            Some("https://portal.example"),
+        )
+        .await
+        .unwrap();
+        let base = env.serve().await;
+        let res = client().get(format!("{base}/login")).send().await.unwrap();
+        assert_eq!(
+            res.headers()["strict-transport-security"],
+            "max-age=31536000"
+        );
+        env.finish().await;
+    })
+}
+
+#[test]
+fn slow_headers_and_stalled_bodies_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    common::block_on(async {
+        let env = common::TestEnv::with_config(common::Engine::Sqlite, None, |c| {
+            c.header_timeout = std::time::Duration::from_secs(1);
+            c.body_timeout = std::time::Duration::from_secs(1);
+        })
+        .await
+        .unwrap();
+        let base = env.serve().await;
+        let addr = base.trim_start_matches("http://").to_owned();
+
+        let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        slow.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            slow.read_to_end(&mut buf),
+        )
+        .await;
+        assert!(read.is_ok(), "the connection is closed, not held open");
+        assert!(started.elapsed() < std::time::Duration::from_secs(4));
+
+        let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stalled
+            .write_all(
+                format!(
+                    "POST /api/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nemail=a"
+                )
+                .as_bytes(),
+            )
+            .await
+            .unwrap();
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            stalled.read_to_end(&mut buf),
+        )
+        .await;
+        assert!(read.is_ok(), "a stalled body ends the request");
+        let answer = String::from_utf8_lossy(&buf);
+        assert!(
+            buf.is_empty() || answer.starts_with("HTTP/1.1 4") || answer.starts_with("HTTP/1.1 5"),
+            "{answer}"
+        );
+        env.finish().await;
+    })
+}
 
 #[test]
 fn cookies_are_secure_when_the_public_url_is_https() {
@@ -262,9 +546,10 @@ fn cookies_are_secure_when_the_public_url_is_https() {
 }
 
 async fn cookies_are_secure_body() {
-    let env = common::TestEnv::with_public_url(common::Engine::Sqlite, "https://portal.example")
-        .await
-        .unwrap();
+    let env =
+        common::TestEnv::with_public_url(common::Engine::Sqlite, Some("https://portal.example"))
+            .await
+            .unwrap();
     seed::seed_demo(&env.st).await.unwrap();
     let base = env.serve().await;
     let res = client()

@@ -115,6 +115,41 @@ pub fn sniff(head: &[u8]) -> Result<DetectedType, SniffError> {
     Ok(DetectedType::Text)
 }
 
+/// What the browser can tell before sending a file: whether its declared type (and name) rule
+/// it out. Only clear cases are refused here; the server judges every file by its content.
+pub fn check_declared(name: &str, declared_type: &str) -> Result<(), SniffError> {
+    let declared = declared_type.trim().to_ascii_lowercase();
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    const MARKUP_TYPES: [&str; 6] = [
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/javascript",
+        "application/javascript",
+        "application/xml",
+    ];
+    const MARKUP_EXTENSIONS: [&str; 8] = ["html", "htm", "xhtml", "svg", "js", "mjs", "xml", "hta"];
+    if MARKUP_TYPES.contains(&declared.as_str()) || MARKUP_EXTENSIONS.contains(&extension.as_str())
+    {
+        return Err(SniffError::Markup);
+    }
+    let accepted = match declared.split_once('/') {
+        _ if declared.is_empty() || declared == "application/octet-stream" => true,
+        Some(("image", sub)) => matches!(sub, "png" | "jpeg" | "gif" | "webp"),
+        Some(("text", _)) => true,
+        Some(("application", sub)) => matches!(sub, "pdf" | "json"),
+        _ => false,
+    };
+    if accepted {
+        Ok(())
+    } else {
+        Err(SniffError::NotAccepted)
+    }
+}
+
 /// Upload limits (configurable; policy defaults below).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceLimits {
@@ -124,6 +159,8 @@ pub struct EvidenceLimits {
     pub max_submission_bytes: u64,
     /// Most files in one submission.
     pub max_files: usize,
+    /// Evidence one organisation may keep in all, every submission together.
+    pub org_quota_bytes: u64,
 }
 
 impl Default for EvidenceLimits {
@@ -132,6 +169,7 @@ impl Default for EvidenceLimits {
             max_file_bytes: 10 * 1024 * 1024,
             max_submission_bytes: 25 * 1024 * 1024,
             max_files: 10,
+            org_quota_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -159,6 +197,29 @@ pub enum LimitError {
         /// The limit in bytes.
         max: u64,
     },
+    /// The organisation's evidence storage would overflow.
+    #[error("Your organisation's evidence storage is full: {used} of {quota} used, and these files need {needed}. Attach smaller files (for example excerpts of the logs), or ask the abuse desk for room.", used = size_text(*used), quota = size_text(*quota), needed = size_text(*needed))]
+    QuotaReached {
+        /// Bytes the organisation already keeps.
+        used: u64,
+        /// Its quota.
+        quota: u64,
+        /// Bytes this submission needs (at least).
+        needed: u64,
+    },
+}
+
+/// A size in words: "512 bytes", "14.2 KiB", "3.0 MiB", "1.5 GiB".
+pub fn size_text(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    const GIB: u64 = 1024 * MIB;
+    match bytes {
+        b if b < KIB => format!("{b} bytes"),
+        b if b < MIB => format!("{:.1} KiB", b as f64 / KIB as f64),
+        b if b < GIB => format!("{:.1} MiB", b as f64 / MIB as f64),
+        b => format!("{:.1} GiB", b as f64 / GIB as f64),
+    }
 }
 
 fn mib(bytes: u64) -> String {
@@ -170,6 +231,19 @@ fn mib(bytes: u64) -> String {
 }
 
 impl EvidenceLimits {
+    /// Whether `needed` more bytes fit beside the `used` bytes the organisation keeps.
+    pub fn check_quota(&self, used: u64, needed: u64) -> Result<(), LimitError> {
+        if used.saturating_add(needed) > self.org_quota_bytes {
+            Err(LimitError::QuotaReached {
+                used,
+                quota: self.org_quota_bytes,
+                needed,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
     /// Checks one more file of `size` bytes, after `files_so_far` files totalling `bytes_so_far`.
     pub fn check_next(
         &self,
@@ -237,6 +311,12 @@ impl Statement {
     /// Longest answer per field.
     pub const MAX_CHARS: usize = 5_000;
 
+    /// A field as typed, cut to the longest answer accepted, for keeping a refused statement
+    /// without keeping more than a valid one could hold.
+    pub fn draft_field(raw: &str) -> String {
+        raw.chars().take(Self::MAX_CHARS).collect()
+    }
+
     /// Checks the three answers.
     pub fn parse(cause: &str, fix: &str, prevention: &str) -> Result<Statement, StatementError> {
         let check =
@@ -275,6 +355,80 @@ impl Statement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_types_refuse_only_clear_cases() {
+        assert_eq!(check_declared("mail.log", ""), Ok(()));
+        assert_eq!(check_declared("scan.pdf", "application/pdf"), Ok(()));
+        assert_eq!(check_declared("shot.PNG", "image/png"), Ok(()));
+        assert_eq!(check_declared("data.csv", "text/csv"), Ok(()));
+        assert_eq!(
+            check_declared("dump.bin", "application/octet-stream"),
+            Ok(())
+        );
+        assert_eq!(
+            check_declared("page.html", "text/html"),
+            Err(SniffError::Markup)
+        );
+        assert_eq!(check_declared("logo.svg", ""), Err(SniffError::Markup));
+        assert_eq!(
+            check_declared("tool.exe", "application/x-msdownload"),
+            Err(SniffError::NotAccepted)
+        );
+        assert_eq!(
+            check_declared("logs.zip", "application/zip"),
+            Err(SniffError::NotAccepted)
+        );
+        assert_eq!(
+            check_declared("photo.bmp", "image/bmp"),
+            Err(SniffError::NotAccepted)
+        );
+        assert_eq!(
+            check_declared("call.mp3", "audio/mpeg"),
+            Err(SniffError::NotAccepted)
+        );
+    }
+
+    #[test]
+    fn the_quota_counts_what_is_kept_and_what_comes() {
+        let limits = EvidenceLimits {
+            org_quota_bytes: 100,
+            ..Default::default()
+        };
+        assert_eq!(limits.check_quota(60, 40), Ok(()));
+        let full = limits.check_quota(60, 41).unwrap_err();
+        assert_eq!(
+            full,
+            LimitError::QuotaReached {
+                used: 60,
+                quota: 100,
+                needed: 41
+            }
+        );
+        assert!(
+            full.to_string().contains("60 bytes of 100 bytes used"),
+            "{full}"
+        );
+        assert!(limits.check_quota(u64::MAX, 1).is_err(), "no overflow");
+    }
+
+    #[test]
+    fn sizes_in_words() {
+        assert_eq!(size_text(512), "512 bytes");
+        assert_eq!(size_text(14 * 1024 + 200), "14.2 KiB");
+        assert_eq!(size_text(3 * 1024 * 1024), "3.0 MiB");
+        assert_eq!(size_text(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
+    }
+
+    #[test]
+    fn drafts_keep_at_most_what_a_statement_may_hold() {
+        let long = "é".repeat(Statement::MAX_CHARS + 10);
+        assert_eq!(
+            Statement::draft_field(&long).chars().count(),
+            Statement::MAX_CHARS
+        );
+        assert_eq!(Statement::draft_field("short"), "short");
+    }
 
     #[test]
     fn images_and_pdf_by_magic_bytes() {

@@ -148,6 +148,28 @@ pub fn looks_like_message_payload(text: &str) -> bool {
     header_lines >= 2
 }
 
+/// The shortest and longest reasons a customer may give for a dispute, in characters.
+pub const DISPUTE_REASONS_CHARS: std::ops::RangeInclusive<usize> = 20..=5_000;
+
+/// A customer's reasons for disputing a notice, trimmed, or what is wrong with them.
+pub fn dispute_reasons(raw: &str) -> Result<String, String> {
+    let text = raw.trim();
+    let n = text.chars().count();
+    if n < *DISPUTE_REASONS_CHARS.start() {
+        Err(format!(
+            "Explain in at least {} characters why you think the notice is wrong.",
+            DISPUTE_REASONS_CHARS.start()
+        ))
+    } else if n > *DISPUTE_REASONS_CHARS.end() {
+        Err(format!(
+            "Keep your reasons under {} characters ({n} now); attach details as evidence instead.",
+            DISPUTE_REASONS_CHARS.end()
+        ))
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
 /// Something that happens to a case. Staff decisions carry their written reason elsewhere; the
 /// lifecycle only decides whether the event is allowed and what state follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -275,6 +297,16 @@ pub fn transition(from: NoticeState, event: NoticeEvent) -> Result<NoticeState, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dispute_reasons_have_both_bounds() {
+        assert!(dispute_reasons("  too short  ").is_err());
+        let ok = "x".repeat(20);
+        assert_eq!(dispute_reasons(&format!("  {ok} ")), Ok(ok));
+        assert!(dispute_reasons(&"y".repeat(5_000)).is_ok());
+        let long = dispute_reasons(&"y".repeat(5_001)).unwrap_err();
+        assert!(long.contains("under 5000 characters (5001 now)"), "{long}");
+    }
     use NoticeEvent as E;
     use NoticeState as S;
 

@@ -25,7 +25,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Add demo data (idempotent).
+    /// Add demo data (idempotent). Only into a local SQLite database behind a loopback address,
+    /// because the demo accounts (an admin among them) have a published password.
     Seed {
         /// Add the demo organisations, services and accounts.
         #[arg(long, required = true)]
@@ -33,12 +34,30 @@ enum Command {
         /// Only when the database has no accounts yet.
         #[arg(long)]
         if_empty: bool,
+        /// Add the demo accounts, whose password is public, even to a PostgreSQL database or a
+        /// portal whose public URL is not on this machine.
+        #[arg(long)]
+        allow_public_passwords_on_shared_database: bool,
+    },
+    /// Check or repair the sealed audit trails.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
     },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
         action: UserCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Verify every case's trail and the provider-wide log; exits with an error when one fails.
+    Verify,
+    /// Seal, once, the trails written before trails were keyed (after upgrading). Trails that do
+    /// not verify as they were written are reported and left alone.
+    ResealLegacy,
 }
 
 #[derive(Subcommand, Debug)]
@@ -91,6 +110,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 async fn dispatch(command: Command) -> Result<(), BoxError> {
     let config = Config::from_env()?;
+    if let Command::Seed {
+        allow_public_passwords_on_shared_database: false,
+        ..
+    } = command
+    {
+        refuse_demo_on_shared_database(&config)?;
+    }
     let st: AppState = super::open_state(config).await?;
     let result = match command {
         Command::Serve => return super::serve(st).await,
@@ -98,13 +124,83 @@ async fn dispatch(command: Command) -> Result<(), BoxError> {
             println!("Migrations applied ({}).", st.db.engine());
             Ok(())
         }
-        Command::Seed { demo: _, if_empty } => seed(&st, if_empty).await,
+        Command::Seed { if_empty, .. } => seed(&st, if_empty).await,
+        Command::Audit {
+            action: AuditCommand::Verify,
+        } => audit_verify(&st).await,
+        Command::Audit {
+            action: AuditCommand::ResealLegacy,
+        } => audit_reseal(&st).await,
         Command::User {
             action: UserCommand::Add { email, role, org },
         } => add_user(&st, &email, role, org.as_deref()).await,
     };
     st.db.close().await;
     result
+}
+
+/// Demo accounts have a published password (an admin's among them): they go only into a local
+/// SQLite database of a portal reached on this machine, unless forced.
+fn refuse_demo_on_shared_database(config: &Config) -> Result<(), BoxError> {
+    let postgres = !config.database_url.starts_with("sqlite:");
+    let loopback = match config.public_url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    let why = if postgres {
+        "the database is not a local SQLite file".to_owned()
+    } else if !loopback {
+        format!(
+            "the portal's public URL ({}) is not on this machine",
+            config.public_url
+        )
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "not adding demo data: {why}. The demo accounts, an admin among them, have a password \
+         that anyone can read on every page. To add them anyway, pass \
+         --allow-public-passwords-on-shared-database."
+    )
+    .into())
+}
+
+async fn audit_verify(st: &AppState) -> Result<(), BoxError> {
+    let report = super::usecase::audit::verify_all(st)
+        .await
+        .map_err(|e| e.user_message())?;
+    println!(
+        "{} trail(s) checked, {} entries in the provider-wide log.",
+        report.trails, report.provider_entries
+    );
+    for (trail, problem) in &report.broken {
+        println!("  {trail}: {problem}");
+    }
+    if report.broken.is_empty() {
+        println!("Every trail verifies.");
+        Ok(())
+    } else {
+        Err(format!("{} trail(s) failed verification", report.broken.len()).into())
+    }
+}
+
+async fn audit_reseal(st: &AppState) -> Result<(), BoxError> {
+    let report = super::db::audit::reseal_legacy(&st.db, &st.audit_keys).await?;
+    println!(
+        "Sealed {} legacy trail(s) with key {}.",
+        report.resealed.len(),
+        st.audit_keys.current().id()
+    );
+    for (case, why) in &report.refused {
+        println!("  case {case} left as it was: {why}");
+    }
+    if report.refused.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} trail(s) could not be sealed", report.refused.len()).into())
+    }
 }
 
 async fn seed(st: &AppState, if_empty: bool) -> Result<(), BoxError> {

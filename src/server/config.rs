@@ -4,7 +4,8 @@
 use crate::domain::evidence::EvidenceLimits;
 use crate::domain::session::SessionLimits;
 use crate::domain::throttle::LoginThrottle;
-use std::net::SocketAddr;
+use ipnet::IpNet;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use time::Duration;
 use url::Url;
@@ -42,8 +43,19 @@ pub struct Config {
     pub login_throttle: LoginThrottle,
     /// `PORTAL_HASH_CONCURRENCY`: password hashes computed at once.
     pub hash_concurrency: usize,
-    /// `PORTAL_EVIDENCE_MAX_FILE_MIB`, `PORTAL_EVIDENCE_MAX_SUBMISSION_MIB`, `PORTAL_EVIDENCE_MAX_FILES`.
+    /// `PORTAL_HASH_QUEUE`: password hashes that may wait for a turn; beyond, sign-in answers 503.
+    pub hash_queue: usize,
+    /// `PORTAL_EVIDENCE_MAX_FILE_MIB`, `PORTAL_EVIDENCE_MAX_SUBMISSION_MIB`, `PORTAL_EVIDENCE_MAX_FILES`,
+    /// `PORTAL_EVIDENCE_QUOTA_MIB`.
     pub evidence: EvidenceLimits,
+    /// `PORTAL_AUDIT_KEY_FILE`: the keys that seal audit trails (never in the database).
+    pub audit_key_file: PathBuf,
+    /// `PORTAL_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `PORTAL_HEADER_TIMEOUT_SECONDS`: time a client has to send a request's headers.
+    pub header_timeout: std::time::Duration,
+    /// `PORTAL_BODY_TIMEOUT_SECONDS`: longest pause while a request body is being sent.
+    pub body_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -54,6 +66,8 @@ impl std::fmt::Debug for Config {
             .field("site_addr", &self.site_addr)
             .field("public_url", &self.public_url.as_str())
             .field("cookie_secure", &self.cookie_secure)
+            .field("audit_key_file", &self.audit_key_file)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +115,25 @@ fn positive(name: &'static str, default: i64) -> Result<i64, ConfigError> {
     }
 }
 
+/// Reads a list of addresses and networks (`10.0.0.1, 192.168.0.0/16, ::1`).
+fn networks(name: &'static str) -> Result<Vec<IpNet>, ConfigError> {
+    let Some(raw) = var(name) else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError {
+                    var: name,
+                    message: format!("{item:?} is not an IP address or network (like 10.0.0.0/8)"),
+                })
+        })
+        .collect()
+}
+
 impl Config {
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
@@ -135,10 +168,15 @@ impl Config {
             }
         };
         let defaults = LoginThrottle::default();
+        let hash_concurrency = positive(
+            "PORTAL_HASH_CONCURRENCY",
+            std::thread::available_parallelism()
+                .map(|n| n.get() as i64)
+                .unwrap_or(2),
+        )? as usize;
         Ok(Config {
             database_url,
             db_max_connections: positive("PORTAL_DB_MAX_CONNECTIONS", 10)? as u32,
-            data_dir,
             site_addr,
             site_root: PathBuf::from(
                 var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
@@ -150,10 +188,6 @@ impl Config {
                 absolute: Duration::hours(positive("PORTAL_SESSION_ABSOLUTE_HOURS", 12)?),
             },
             login_throttle: LoginThrottle {
-                window: Duration::minutes(positive(
-                    "PORTAL_LOGIN_WINDOW_MINUTES",
-                    defaults.window.whole_minutes(),
-                )?),
                 per_account: positive(
                     "PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT",
                     defaults.per_account.into(),
@@ -162,6 +196,14 @@ impl Config {
                     "PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS",
                     defaults.per_address.into(),
                 )? as u32,
+                first_delay: Duration::seconds(positive(
+                    "PORTAL_LOGIN_FIRST_DELAY_SECONDS",
+                    defaults.first_delay.whole_seconds(),
+                )?),
+                max_delay: Duration::minutes(positive(
+                    "PORTAL_LOGIN_MAX_DELAY_MINUTES",
+                    defaults.max_delay.whole_minutes(),
+                )?),
             },
             evidence: EvidenceLimits {
                 max_file_bytes: positive("PORTAL_EVIDENCE_MAX_FILE_MIB", 10)? as u64 * 1024 * 1024,
@@ -169,14 +211,29 @@ impl Config {
                     * 1024
                     * 1024,
                 max_files: positive("PORTAL_EVIDENCE_MAX_FILES", 10)? as usize,
+                org_quota_bytes: positive("PORTAL_EVIDENCE_QUOTA_MIB", 1024)? as u64 * 1024 * 1024,
             },
-            hash_concurrency: positive(
-                "PORTAL_HASH_CONCURRENCY",
-                std::thread::available_parallelism()
-                    .map(|n| n.get() as i64)
-                    .unwrap_or(2),
-            )? as usize,
+            hash_concurrency,
+            hash_queue: positive("PORTAL_HASH_QUEUE", 16 * hash_concurrency as i64)? as usize,
+            audit_key_file: var("PORTAL_AUDIT_KEY_FILE")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data_dir.join("audit-keys")),
+            trusted_proxies: networks("PORTAL_TRUSTED_PROXIES")?,
+            header_timeout: std::time::Duration::from_secs(positive(
+                "PORTAL_HEADER_TIMEOUT_SECONDS",
+                10,
+            )? as u64),
+            body_timeout: std::time::Duration::from_secs(positive(
+                "PORTAL_BODY_TIMEOUT_SECONDS",
+                30,
+            )? as u64),
+            data_dir,
         })
+    }
+
+    /// Whether the public URL is https (cookies are `Secure`, HSTS is sent).
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
     }
 
     /// The public URL's origin (`scheme://host[:port]`), which state-changing requests must come from.

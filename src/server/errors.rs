@@ -30,7 +30,13 @@ impl From<DbError> for AppError {
 
 impl From<HashError> for AppError {
     fn from(err: HashError) -> Self {
-        internal(err)
+        match err {
+            HashError::Busy => {
+                tracing::warn!("password hash queue full: answering 503");
+                AppError::Unavailable
+            }
+            other => internal(other),
+        }
     }
 }
 

@@ -1,12 +1,12 @@
 //! Background jobs of the server process:
 //! - the deadline watcher marks cases overdue (every 30 s) in exactly one process: it runs only
 //!   while holding the `deadline_watcher` lease in the database;
-//! - the sweeper deletes expired sessions, old sign-in failures and orphaned evidence files
+//! - the sweeper deletes expired sessions, forgotten sign-in streaks and orphaned evidence files
 //!   (every 5 min); each sweep is idempotent, so several processes may run it.
 //!
 //! All their state is in the database, so they carry on after a restart.
 
-use super::db::{accounts, leases, responses, sessions};
+use super::db::{leases, responses, sessions, throttle};
 use super::state::AppState;
 use std::time::Duration;
 
@@ -53,12 +53,12 @@ pub async fn sweep(st: &AppState) {
         Ok(_) => {}
         Err(err) => tracing::warn!(cause = %err, "session sweep failed"),
     }
-    let before = st.config.login_throttle.window_start(now);
-    if let Err(err) = accounts::delete_login_failures_before(&st.db, before).await {
-        tracing::warn!(cause = %err, "sign-in failure sweep failed");
+    let before = now - st.config.login_throttle.max_delay;
+    if let Err(err) = throttle::delete_before(&st.db, before).await {
+        tracing::warn!(cause = %err, "sign-in throttle sweep failed");
     }
     // Files older than an hour that no row refers to: uploads whose transaction never committed.
-    match responses::referenced_hashes(&st.db).await {
+    match responses::referenced_names(&st.db).await {
         Ok(referenced) => match st
             .evidence
             .sweep(&referenced, Duration::from_secs(3600))

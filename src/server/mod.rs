@@ -1,6 +1,7 @@
 //! Server-only code: configuration, database, sessions, use cases, HTTP, jobs and the CLI.
 //! Compiled only with the `ssr` feature; nothing here reaches the WebAssembly bundle.
 
+pub mod audit_keys;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod errors;
 pub mod evidence_http;
 pub mod http;
 pub mod jobs;
+pub mod listen;
 pub mod seed;
 pub mod state;
 pub mod storage;
@@ -24,8 +26,8 @@ use db::{Db, DbOptions};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use state::AppState;
-use std::net::SocketAddr;
 use std::sync::Arc;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -50,7 +52,8 @@ pub async fn open_state(
     db.migrate()
         .await
         .map_err(|e| format!("migrations failed: {e}"))?;
-    let hasher = PasswordHasher::new(config.hash_concurrency)?;
+    let hasher = PasswordHasher::new(config.hash_concurrency, config.hash_queue)?;
+    let audit_keys = audit_keys::load_or_create(&config.audit_key_file)?;
     let leptos_options = LeptosOptions::builder()
         .output_name("portal")
         .site_root(config.site_root.to_string_lossy().into_owned())
@@ -64,11 +67,13 @@ pub async fn open_state(
         config: Arc::new(config),
         hasher,
         evidence,
+        audit_keys: Arc::new(audit_keys),
     })
 }
 
 /// The whole HTTP application: pages, server functions, health checks and static files, behind
-/// the session, origin-check and security-header layers.
+/// the layers (outermost first): security headers, the cross-origin refusal, the request body
+/// timeout, database outages as 503, sessions, and the statuses of server-function errors.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -83,7 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/notices/{id}/evidence",
             axum::routing::post(evidence_http::upload).layer(axum::extract::DefaultBodyLimit::max(
-                evidence_http::body_limit(&state.config.evidence),
+                evidence_http::drain_limit(&state.config.evidence),
             )),
         )
         .route("/evidence/{file_id}", get(evidence_http::download))
@@ -92,12 +97,21 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(http::server_fn_error_status))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::database_outage_status,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::refuse_foreign_writes,
         ))
-        .layer(axum::middleware::from_fn(http::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::security_headers,
+        ))
         .with_state(state)
 }
 
@@ -115,12 +129,14 @@ pub async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error + Se
         state.db.engine()
     );
     println!("The portal is running at {}", state.config.public_url);
-    axum::serve(
+    let header_timeout = state.config.header_timeout;
+    listen::serve(
         listener,
-        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state.clone()),
+        header_timeout,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .await;
     jobs.abort();
     state.db.close().await;
     Ok(())

@@ -25,6 +25,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// Evidence files on disk.
     pub evidence: super::storage::EvidenceStore,
+    /// The keys that seal audit trails (from `PORTAL_AUDIT_KEY_FILE`, never the database).
+    pub audit_keys: Arc<crate::domain::audit::Keyring>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -61,14 +63,16 @@ pub async fn actor(st: &AppState) -> Result<Actor, AppError> {
 }
 
 /// Who holds `session` (for plain axum handlers, which have the session as an extractor).
+/// Activity renews the session's idle limit (at most once a minute).
 pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, AppError> {
     let Some(signed_in) = session.signed_in().await.map_err(super::errors::internal)? else {
         return Err(AppError::NotSignedIn);
     };
+    let now = st.now();
     if st
         .config
         .session
-        .absolute_limit_passed(signed_in.signed_in_at, st.now())
+        .absolute_limit_passed(signed_in.signed_in_at, now)
     {
         session.sign_out().await.map_err(super::errors::internal)?;
         return Err(AppError::NotSignedIn);
@@ -77,6 +81,10 @@ pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, Ap
         session.sign_out().await.map_err(super::errors::internal)?;
         return Err(AppError::NotSignedIn);
     };
+    session
+        .renew_if_due(now)
+        .await
+        .map_err(super::errors::internal)?;
     Ok(Actor {
         user_id: user.user_id(),
         role: user.role()?,

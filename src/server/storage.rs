@@ -1,10 +1,12 @@
 //! Evidence files on disk, under `<data dir>/evidence/`, named by their SHA-256.
 //!
 //! A file is streamed into `tmp/` while its hash, size and type are worked out, flushed to disk,
-//! then renamed to `<first two hex digits>/<sha256>`, before the database row that refers to it
-//! commits. A crash therefore leaves either nothing visible or a file without a row (an orphan),
-//! never a row without its file; [`EvidenceStore::sweep`] removes orphans and stale temp files.
-//! Names people gave their files are never used for paths.
+//! then renamed to `<first two hex digits>/<sha256>-<random>` (a name of its own for every upload)
+//! before the database row that refers to it commits. When the database step fails, the files
+//! just committed are removed again; a temp file is removed as soon as its upload is refused,
+//! abandoned or cancelled (a drop guard). A crash can still leave a file without a row (an
+//! orphan), never a row without its file; [`EvidenceStore::sweep`] removes orphans and stale temp
+//! files. Names people gave their files are never used for paths.
 
 use crate::domain::audit::to_hex;
 use crate::domain::evidence::{sniff, DetectedType, SniffError};
@@ -25,6 +27,8 @@ pub enum StoreError {
     TooLarge {
         /// The limit in bytes.
         max: u64,
+        /// The bytes read before giving up (more than `max`; the rest was not read).
+        read: u64,
     },
     /// Its content is not an accepted type.
     #[error(transparent)]
@@ -37,15 +41,55 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-/// A file written to a temporary place, checked, not yet visible.
+/// Removes a temporary file when dropped, unless it was moved into place first.
+#[derive(Debug)]
+struct TempFile(Option<PathBuf>);
+
+impl TempFile {
+    fn path(&self) -> &Path {
+        self.0
+            .as_deref()
+            .expect("a temp file is only used while it exists")
+    }
+
+    /// The file is somewhere else now: nothing to remove.
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            // A plain unlink: quick enough to do where the upload is dropped.
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A file written to a temporary place, checked, not yet visible. Dropping it removes it.
 #[derive(Debug)]
 pub struct StagedFile {
-    temp: PathBuf,
+    temp: TempFile,
     /// Lower-case hex SHA-256 of the content.
     pub sha256: String,
     /// Size in bytes.
     pub size: u64,
     /// The type found in the content.
+    pub detected: DetectedType,
+}
+
+/// A file in its place, not yet recorded in the database.
+#[derive(Debug, Clone)]
+pub struct CommittedFile {
+    /// Its name in the store (see [`EvidenceStore::path_of`]).
+    pub name: String,
+    path: PathBuf,
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The type found in its content.
     pub detected: DetectedType,
 }
 
@@ -67,13 +111,18 @@ impl EvidenceStore {
         self.root.join("tmp")
     }
 
-    /// Where the file with this hash lives.
-    pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
-        let valid = sha256.len() == 64
-            && sha256
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-        valid.then(|| self.root.join(&sha256[..2]).join(sha256))
+    /// Where the stored file of this name lives: `<sha256>` (files stored before names were
+    /// made per upload) or `<sha256>-<16 hex digits>`.
+    pub fn path_of(&self, name: &str) -> Option<PathBuf> {
+        let hex = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        };
+        let (sha, suffix) = name.split_once('-').unwrap_or((name, ""));
+        let valid = sha.len() == 64
+            && hex(sha)
+            && (name.len() == 64 || (suffix.len() == 16 && hex(suffix)));
+        valid.then(|| self.root.join(&name[..2]).join(name))
     }
 
     /// Streams chunks into a temporary file, refusing more than `max_bytes` and content of a
@@ -88,66 +137,72 @@ impl EvidenceStore {
         E: std::fmt::Display,
     {
         tokio::fs::create_dir_all(self.temp_dir()).await?;
-        let temp = self
-            .temp_dir()
-            .join(format!("{:032x}", rand::random::<u128>()));
-        let result = async {
-            let mut file = tokio::fs::File::create(&temp).await?;
-            let mut hasher = Sha256::new();
-            let mut head: Vec<u8> = Vec::new();
-            let mut size: u64 = 0;
-            while let Some(chunk) = next_chunk
-                .next_chunk()
-                .await
-                .map_err(|e| StoreError::Upload(e.to_string()))?
-            {
-                size += chunk.len() as u64;
-                if size > max_bytes {
-                    return Err(StoreError::TooLarge { max: max_bytes });
-                }
-                if head.len() < SNIFF_BYTES {
-                    let take = (SNIFF_BYTES - head.len()).min(chunk.len());
-                    head.extend_from_slice(&chunk[..take]);
-                }
-                hasher.update(&chunk);
-                file.write_all(&chunk).await?;
+        // Guarded from the start: a refused, failed or cancelled upload leaves nothing behind.
+        let temp = TempFile(Some(
+            self.temp_dir()
+                .join(format!("{:032x}", rand::random::<u128>())),
+        ));
+        let mut file = tokio::fs::File::create(temp.path()).await?;
+        let mut hasher = Sha256::new();
+        let mut head: Vec<u8> = Vec::new();
+        let mut size: u64 = 0;
+        while let Some(chunk) = next_chunk
+            .next_chunk()
+            .await
+            .map_err(|e| StoreError::Upload(e.to_string()))?
+        {
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                return Err(StoreError::TooLarge {
+                    max: max_bytes,
+                    read: size,
+                });
             }
-            let detected = sniff(&head)?;
-            file.sync_all().await?;
-            Ok(StagedFile {
-                temp: temp.clone(),
-                sha256: to_hex(&hasher.finalize()),
-                size,
-                detected,
-            })
+            if head.len() < SNIFF_BYTES {
+                let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await?;
         }
-        .await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&temp).await;
-        }
-        result
+        let detected = sniff(&head)?;
+        file.sync_all().await?;
+        Ok(StagedFile {
+            temp,
+            sha256: to_hex(&hasher.finalize()),
+            size,
+            detected,
+        })
     }
 
-    /// Moves a staged file into its place (keeping an identical existing copy) and flushes the
-    /// folder entry, so that it survives a crash once the database row commits.
-    pub async fn commit(&self, staged: &StagedFile) -> Result<(), StoreError> {
+    /// Moves a staged file into a place of its own and flushes the folder entry, so that it
+    /// survives a crash once the database row commits. Returns the stored file's name.
+    pub async fn commit(&self, mut staged: StagedFile) -> Result<CommittedFile, StoreError> {
+        let name = format!("{}-{:016x}", staged.sha256, rand::random::<u64>());
         let target = self
-            .path_of(&staged.sha256)
-            .expect("a SHA-256 hex digest is a valid name");
+            .path_of(&name)
+            .expect("a SHA-256 hex digest and a hex suffix make a valid name");
         let dir = target.parent().expect("has a parent").to_path_buf();
         tokio::fs::create_dir_all(&dir).await?;
-        if tokio::fs::try_exists(&target).await? {
-            tokio::fs::remove_file(&staged.temp).await?;
-        } else {
-            tokio::fs::rename(&staged.temp, &target).await?;
-        }
+        tokio::fs::rename(staged.temp.path(), &target).await?;
+        staged.temp.disarm();
         tokio::fs::File::open(&dir).await?.sync_all().await?;
-        Ok(())
+        Ok(CommittedFile {
+            name,
+            path: target,
+            sha256: staged.sha256,
+            size: staged.size,
+            detected: staged.detected,
+        })
     }
 
-    /// Removes a staged file that will not be committed.
-    pub async fn discard(&self, staged: StagedFile) {
-        let _ = tokio::fs::remove_file(&staged.temp).await;
+    /// Removes files committed for an upload whose database step then failed.
+    pub async fn remove(&self, files: &[CommittedFile]) {
+        for f in files {
+            if let Err(e) = tokio::fs::remove_file(&f.path).await {
+                tracing::warn!(cause = %e, name = %f.name, "could not remove an evidence file whose row was never written");
+            }
+        }
     }
 
     /// Deletes stored files that no row refers to, and temp files, when older than `grace`
@@ -195,6 +250,14 @@ pub trait AsyncChunks<E> {
     ) -> impl std::future::Future<Output = Result<Option<bytes_chunk::Chunk>, E>> + Send;
 }
 
+impl<E, T: AsyncChunks<E> + Send> AsyncChunks<E> for &mut T {
+    fn next_chunk(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<Option<bytes_chunk::Chunk>, E>> + Send {
+        (**self).next_chunk()
+    }
+}
+
 /// The chunk type uploads arrive in.
 pub mod bytes_chunk {
     /// A piece of an upload.
@@ -231,10 +294,15 @@ mod tests {
         )
     }
 
+    fn temp_count(store: &EvidenceStore) -> usize {
+        std::fs::read_dir(store.temp_dir()).unwrap().count()
+    }
+
     #[tokio::test]
-    async fn a_file_is_hashed_sniffed_and_moved_into_place() {
+    async fn a_file_is_hashed_sniffed_and_moved_into_a_place_of_its_own() {
         let dir = tempfile::tempdir().unwrap();
         let store = EvidenceStore::new(dir.path());
+        let content = b"Nov 24 10:00 postfix: connect from unknown\n";
         let staged = store
             .stage(
                 chunks(&[b"Nov 24 10:00 postfix: ", b"connect from unknown\n"]),
@@ -244,20 +312,21 @@ mod tests {
             .unwrap();
         assert_eq!(staged.size, 43);
         assert_eq!(staged.detected, DetectedType::Text);
+        assert_eq!(staged.sha256, to_hex(&Sha256::digest(content)));
+        let first = store.commit(staged).await.unwrap();
+        assert!(first.name.starts_with(&first.sha256));
         assert_eq!(
-            staged.sha256,
-            to_hex(&Sha256::digest(
-                b"Nov 24 10:00 postfix: connect from unknown\n"
-            ))
+            std::fs::read(store.path_of(&first.name).unwrap()).unwrap(),
+            content
         );
-        let target = store.path_of(&staged.sha256).unwrap();
-        assert!(!target.exists(), "not visible before commit");
-        store.commit(&staged).await.unwrap();
-        assert_eq!(
-            std::fs::read(&target).unwrap(),
-            b"Nov 24 10:00 postfix: connect from unknown\n"
+        assert_eq!(temp_count(&store), 0);
+        let again = store.stage(chunks(&[content]), 1024).await.unwrap();
+        let second = store.commit(again).await.unwrap();
+        assert_eq!(second.sha256, first.sha256);
+        assert_ne!(
+            second.name, first.name,
+            "the same content uploaded twice is stored twice"
         );
-        assert_eq!(std::fs::read_dir(store.temp_dir()).unwrap().count(), 0);
     }
 
     #[tokio::test]
@@ -267,7 +336,13 @@ mod tests {
         let big = store
             .stage(chunks(&[&[b'a'; 600], &[b'a'; 600]]), 1000)
             .await;
-        assert!(matches!(big, Err(StoreError::TooLarge { max: 1000 })));
+        assert!(matches!(
+            big,
+            Err(StoreError::TooLarge {
+                max: 1000,
+                read: 1200
+            })
+        ));
         let exe = store
             .stage(chunks(&[b"MZ\x90\x00\x03\x00\x00\x00"]), 1000)
             .await;
@@ -275,7 +350,55 @@ mod tests {
             exe,
             Err(StoreError::Type(SniffError::NotAccepted))
         ));
-        assert_eq!(std::fs::read_dir(store.temp_dir()).unwrap().count(), 0);
+        assert_eq!(temp_count(&store), 0);
+    }
+
+    #[tokio::test]
+    async fn a_staged_file_dropped_or_cancelled_is_removed_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::new(dir.path());
+        let staged = store.stage(chunks(&[b"plain text"]), 1000).await.unwrap();
+        assert_eq!(temp_count(&store), 1);
+        drop(staged);
+        assert_eq!(temp_count(&store), 0, "dropped without commit");
+
+        /// A body that sends one chunk, then never another (a client that went away).
+        struct Stalls(bool);
+        impl AsyncChunks<std::convert::Infallible> for Stalls {
+            async fn next_chunk(
+                &mut self,
+            ) -> Result<Option<bytes_chunk::Chunk>, std::convert::Infallible> {
+                if std::mem::replace(&mut self.0, true) {
+                    std::future::pending().await
+                } else {
+                    Ok(Some(axum::body::Bytes::from_static(
+                        b"the first part of a log",
+                    )))
+                }
+            }
+        }
+        let cancelled = tokio::time::timeout(
+            std::time::Duration::from_millis(100),
+            store.stage(Stalls(false), 1000),
+        )
+        .await;
+        assert!(cancelled.is_err(), "the upload was cancelled mid-way");
+        assert_eq!(temp_count(&store), 0, "its partial file is gone");
+    }
+
+    #[tokio::test]
+    async fn committed_files_are_removed_when_their_rows_are_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::new(dir.path());
+        let staged = store
+            .stage(chunks(&[b"%PDF-1.7 report"]), 1000)
+            .await
+            .unwrap();
+        let committed = store.commit(staged).await.unwrap();
+        let path = store.path_of(&committed.name).unwrap();
+        assert!(path.exists());
+        store.remove(std::slice::from_ref(&committed)).await;
+        assert!(!path.exists());
     }
 
     #[tokio::test]
@@ -286,14 +409,14 @@ mod tests {
             .stage(chunks(&[b"%PDF-1.7 kept"]), 1000)
             .await
             .unwrap();
-        store.commit(&kept).await.unwrap();
+        let kept = store.commit(kept).await.unwrap();
         let orphan = store
             .stage(chunks(&[b"%PDF-1.7 orphan"]), 1000)
             .await
             .unwrap();
-        store.commit(&orphan).await.unwrap();
+        let orphan = store.commit(orphan).await.unwrap();
         let _in_progress = store.stage(chunks(&[b"plain text"]), 1000).await.unwrap();
-        let referenced: HashSet<String> = [kept.sha256.clone()].into();
+        let referenced: HashSet<String> = [kept.name.clone()].into();
         assert_eq!(
             store
                 .sweep(&referenced, Duration::from_secs(3600))
@@ -307,18 +430,29 @@ mod tests {
             2,
             "the orphan and the temp file"
         );
-        assert!(store.path_of(&kept.sha256).unwrap().exists());
-        assert!(!store.path_of(&orphan.sha256).unwrap().exists());
+        assert!(store.path_of(&kept.name).unwrap().exists());
+        assert!(!store.path_of(&orphan.name).unwrap().exists());
     }
 
     #[test]
-    fn only_hex_digests_name_paths() {
+    fn only_hex_names_make_paths() {
         let store = EvidenceStore::new(Path::new("/data"));
         assert!(store.path_of("../../etc/passwd").is_none());
         assert!(store.path_of(&"A".repeat(64)).is_none());
+        assert!(store
+            .path_of(&format!("{}-../x", "ab".repeat(32)))
+            .is_none());
+        assert!(store
+            .path_of(&format!("{}-0123", "ab".repeat(32)))
+            .is_none());
         assert_eq!(
             store.path_of(&"ab".repeat(32)).unwrap(),
             Path::new("/data/evidence/ab").join("ab".repeat(32))
+        );
+        let named = format!("{}-0123456789abcdef", "ab".repeat(32));
+        assert_eq!(
+            store.path_of(&named).unwrap(),
+            Path::new("/data/evidence/ab").join(&named)
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The user interface, a folder per feature (pages plus the feature's server functions in
 //! `api.rs`), with shared components apart.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod components;

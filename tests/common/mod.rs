@@ -63,20 +63,26 @@ macro_rules! on_both_engines {
     };
 }
 
-/// A database with migrations applied, and the state over it.
+/// A database with migrations applied, the state over it, and a listening socket for
+/// [`TestEnv::serve`] (bound first, so that the public URL names its real port).
 #[derive(Clone)]
 pub struct TestEnv {
     pub st: AppState,
     pub engine: Engine,
+    /// `http://127.0.0.1:<port>`, where [`TestEnv::serve`] serves.
+    pub base: String,
+    listener: std::sync::Arc<std::sync::Mutex<Option<std::net::TcpListener>>>,
     pg_admin_url: Option<String>,
     pg_database: Option<String>,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
-fn config(database_url: String, data_dir: PathBuf, public_url: &str) -> Config {
+/// The configuration tests run with; `public_url` is the origin browsers' requests come from.
+pub fn config(database_url: String, data_dir: PathBuf, public_url: &str) -> Config {
     Config {
         database_url,
         db_max_connections: 5,
+        audit_key_file: data_dir.join("audit-keys"),
         data_dir,
         site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         site_root: PathBuf::from("target/site"),
@@ -88,13 +94,17 @@ fn config(database_url: String, data_dir: PathBuf, public_url: &str) -> Config {
         },
         login_throttle: LoginThrottle::default(),
         hash_concurrency: 2,
+        hash_queue: 32,
         evidence: abuse_portal::domain::evidence::EvidenceLimits::default(),
+        trusted_proxies: Vec::new(),
+        header_timeout: std::time::Duration::from_secs(10),
+        body_timeout: std::time::Duration::from_secs(30),
     }
 }
 
 impl TestEnv {
     pub async fn new(engine: Engine) -> TestEnv {
-        Self::with_public_url(engine, "http://127.0.0.1")
+        Self::with_public_url(engine, None)
             .await
             .expect("PostgreSQL test URL")
     }
@@ -109,10 +119,23 @@ impl TestEnv {
             eprintln!("PORTAL_TEST_POSTGRES_URL is not set: PostgreSQL test skipped");
             return None;
         }
-        Self::with_public_url(Engine::Postgres, "http://127.0.0.1").await
+        Self::with_public_url(Engine::Postgres, None).await
     }
 
-    pub async fn with_public_url(engine: Engine, public_url: &str) -> Option<TestEnv> {
+    /// An environment whose public URL is `public_url`, or by default the address it serves on.
+    pub async fn with_public_url(engine: Engine, public_url: Option<&str>) -> Option<TestEnv> {
+        Self::with_config(engine, public_url, |_| {}).await
+    }
+
+    /// [`TestEnv::with_public_url`], with the configuration adjusted by `adjust` first.
+    pub async fn with_config(
+        engine: Engine,
+        public_url: Option<&str>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<TestEnv> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let public_url = public_url.unwrap_or(&base).to_owned();
         let dir = tempfile::tempdir().unwrap();
         let (url, admin_url, database) = match engine {
             Engine::Sqlite => (
@@ -139,13 +162,14 @@ impl TestEnv {
                 (url.to_string(), Some(admin), Some(name))
             }
         };
-        let st =
-            abuse_portal::server::open_state(config(url, dir.path().to_path_buf(), public_url))
-                .await
-                .unwrap();
+        let mut config = config(url, dir.path().to_path_buf(), &public_url);
+        adjust(&mut config);
+        let st = abuse_portal::server::open_state(config).await.unwrap();
         Some(TestEnv {
             st,
             engine,
+            base,
+            listener: std::sync::Arc::new(std::sync::Mutex::new(Some(listener))),
             pg_admin_url: admin_url,
             pg_database: database,
             _dir: std::sync::Arc::new(dir),
@@ -166,20 +190,26 @@ impl TestEnv {
         }
     }
 
-    /// Serves the real router on 127.0.0.1 at a free port; returns its base URL.
+    /// Serves the real router, through the portal's own listener, on the socket bound for this
+    /// environment; returns its base URL. Serves once per environment.
     pub async fn serve(&self) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
+        let listener = self
+            .listener
+            .lock()
+            .unwrap()
+            .take()
+            .expect("an environment serves once");
+        listener.set_nonblocking(true).unwrap();
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         let app = abuse_portal::server::router(self.st.clone());
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
-        format!("http://{addr}")
+        let header_timeout = self.st.config.header_timeout;
+        tokio::spawn(abuse_portal::server::listen::serve(
+            listener,
+            app,
+            header_timeout,
+            std::future::pending(),
+        ));
+        self.base.clone()
     }
 }
 
@@ -227,4 +257,49 @@ pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
         v.strip_prefix("portal_session=")
             .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
     })
+}
+
+/// An API client: keeps cookies, does not follow redirects, asks for JSON (so server-function
+/// errors come back as errors with their status, not as a redirect to a form).
+pub fn api_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT, "application/json".parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// Calls a server function as a script in one of the portal's pages would (same origin).
+pub async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/{endpoint}"))
+        .header("origin", base)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Signs in through the API (same origin, JSON); panics unless it succeeds.
+pub async fn api_login(client: &reqwest::Client, base: &str, email: &str, password: &str) {
+    let res = call(
+        client,
+        base,
+        "auth/login",
+        &[("email", email), ("password", password)],
+    )
+    .await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "sign-in as {email}: {}",
+        res.status()
+    );
 }

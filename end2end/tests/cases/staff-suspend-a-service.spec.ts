@@ -18,7 +18,7 @@ test('staff suspend a service; the customer sees the measure in force; staff end
   const inForce = page.getByRole('list', { name: 'In force now' });
   await expect(inForce).toContainText('Suspension on whole service');
   await expect(inForce).toContainText('upstream provider asked');
-  await expect(page.getByRole('region', { name: 'Service' })).toContainText('Suspended');
+  await expect(page.getByRole('region', { name: 'Affected service' })).toContainText('Suspended');
 
   await page.getByLabel('Add a note').fill('Same proxy software as the case last month; check the reseller.');
   await page.getByRole('button', { name: 'Add note' }).click();
@@ -37,7 +37,7 @@ test('staff suspend a service; the customer sees the measure in force; staff end
   await page.getByLabel('Why it ends').fill('Proxy removed; verified closed from outside.');
   await page.getByRole('button', { name: 'End measure' }).click();
   await expect(page.getByText('No measures are in force now.')).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Service' })).toContainText('Active');
+  await expect(page.getByRole('region', { name: 'Affected service' })).toContainText('Active');
   await expect(page.getByRole('region', { name: 'Audit trail' })).toContainText('Measure ended: Suspension on whole service');
   await customer.reload();
   await expect(customer.getByRole('region', { name: 'Affected service' })).toContainText('Active');

@@ -1,4 +1,6 @@
-//! Argon2id password hashing, off the async executor and with bounded concurrency.
+//! Argon2id password hashing, off the async executor, with bounded concurrency and a bounded
+//! queue: when as many hashes wait as the queue holds, the next is refused at once ([`HashError::Busy`],
+//! answered with 503) rather than waiting behind an unbounded pile.
 //!
 //! Parameters follow OWASP's recommendation (m = 19456 KiB, t = 2, p = 1). Verifying a sign-in
 //! for an unknown e-mail runs the same work against a dummy hash, so the answer and its timing
@@ -9,6 +11,7 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -21,19 +24,36 @@ pub enum HashError {
     /// The blocking task panicked or was cancelled.
     #[error("password hashing task failed: {0}")]
     Task(String),
+    /// Every slot and every place in the queue is taken.
+    #[error("too many password hashes are waiting")]
+    Busy,
 }
 
-/// Hashes and verifies passwords on the blocking pool, at most `concurrency` at a time.
+/// Hashes and verifies passwords on the blocking pool, at most `concurrency` at a time and at
+/// most `queue` more waiting.
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// Hashes running or waiting.
+    outstanding: Arc<AtomicUsize>,
+    capacity: usize,
     dummy_hash: Arc<str>,
+}
+
+/// Counts a hash as outstanding until dropped.
+struct Outstanding(Arc<AtomicUsize>);
+
+impl Drop for Outstanding {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordHasher")
             .field("available_permits", &self.permits.available_permits())
+            .field("outstanding", &self.outstanding.load(Ordering::Relaxed))
             .finish()
     }
 }
@@ -62,11 +82,14 @@ fn verify_blocking(stored: &str, password: &str) -> Result<bool, HashError> {
 }
 
 impl PasswordHasher {
-    /// A hasher allowing `concurrency` hashes at once (at least one).
-    pub fn new(concurrency: usize) -> Result<Self, HashError> {
+    /// A hasher allowing `concurrency` hashes at once (at least one) and `queue` more waiting.
+    pub fn new(concurrency: usize, queue: usize) -> Result<Self, HashError> {
         let dummy_hash = hash_blocking("dummy password that matches no account")?;
+        let concurrency = concurrency.max(1);
         Ok(PasswordHasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            permits: Arc::new(Semaphore::new(concurrency)),
+            outstanding: Arc::new(AtomicUsize::new(0)),
+            capacity: concurrency + queue,
             dummy_hash: dummy_hash.into(),
         })
     }
@@ -75,6 +98,11 @@ impl PasswordHasher {
         &self,
         job: impl FnOnce() -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
+        let before = self.outstanding.fetch_add(1, Ordering::AcqRel);
+        let _outstanding = Outstanding(self.outstanding.clone());
+        if before >= self.capacity {
+            return Err(HashError::Busy);
+        }
         let _permit = self
             .permits
             .acquire()
@@ -110,7 +138,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_use_owasp_parameters() {
-        let hasher = PasswordHasher::new(2).unwrap();
+        let hasher = PasswordHasher::new(2, 4).unwrap();
         let hash = hasher
             .hash(&Password::parse("correct horse battery").unwrap())
             .await
@@ -131,16 +159,56 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
-        let hasher = PasswordHasher::new(1).unwrap();
+        let hasher = PasswordHasher::new(1, 4).unwrap();
         assert!(!hasher
             .verify(None, "dummy password that matches no account")
             .await
             .unwrap());
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_at_once_instead_of_waiting() {
+        let hasher = PasswordHasher::new(1, 2).unwrap();
+        let hash = hasher
+            .hash(&Password::parse("correct horse battery").unwrap())
+            .await
+            .unwrap();
+        let attempts: Vec<_> = (0..12)
+            .map(|_| {
+                let (hasher, hash) = (hasher.clone(), hash.clone());
+                tokio::spawn(async move { hasher.verify(Some(&hash), "wrong password!").await })
+            })
+            .collect();
+        let mut busy = 0;
+        let mut checked = 0;
+        for a in attempts {
+            match a.await.unwrap() {
+                Err(HashError::Busy) => busy += 1,
+                Ok(false) => checked += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(
+            checked >= 3,
+            "one running and two queued at least: {checked}"
+        );
+        assert!(
+            busy >= 1,
+            "the rest refused: {busy} busy, {checked} checked"
+        );
+        assert_eq!(busy + checked, 12);
+        assert!(
+            hasher
+                .verify(Some(&hash), "correct horse battery")
+                .await
+                .unwrap(),
+            "free again"
+        );
+    }
+
     #[tokio::test]
     async fn a_corrupt_stored_hash_is_an_error_not_a_match() {
-        let hasher = PasswordHasher::new(1).unwrap();
+        let hasher = PasswordHasher::new(1, 4).unwrap();
         assert!(hasher
             .verify(Some("not-a-phc-string"), "whatever")
             .await

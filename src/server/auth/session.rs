@@ -1,11 +1,19 @@
 //! The typed session: the only code that reads or writes session keys.
 
 use crate::domain::ids::UserId;
+use crate::domain::session::RENEW_AFTER;
+use crate::views::notices::EvidenceDraft;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-const USER_ID: &str = "user_id";
+/// The key holding the signed-in user's id; the session store copies it into its own column.
+pub const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
+const RENEWED_AT: &str = "renewed_at";
+const CLIENT: &str = "client";
+const AGENT: &str = "agent";
+/// The longest user agent kept (they only serve to tell sessions apart).
+const MAX_AGENT_CHARS: usize = 200;
 
 /// Who a session belongs to and since when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,20 +24,40 @@ pub struct SignedIn {
     pub signed_in_at: OffsetDateTime,
 }
 
+/// Where a sign-in came from, kept so that people can recognise their sessions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// The client's IP address.
+    pub address: Option<String>,
+    /// The browser's `User-Agent`.
+    pub agent: Option<String>,
+}
+
 /// The portal's view of a tower-sessions session.
 #[derive(Debug, Clone)]
 pub struct TypedSession(pub Session);
 
 impl TypedSession {
-    /// Starts a signed-in session under a new id (so a planted id is useless).
+    /// Starts a signed-in session from nothing: whatever the session held before is dropped, and
+    /// it gets a new id (so a planted id is useless).
     pub async fn sign_in(
         &self,
         user_id: UserId,
         now: OffsetDateTime,
+        client: &ClientInfo,
     ) -> Result<(), tower_sessions::session::Error> {
+        self.0.clear().await;
         self.0.cycle_id().await?;
         self.0.insert(USER_ID, user_id.0).await?;
         self.0.insert(SIGNED_IN_AT, now.unix_timestamp()).await?;
+        self.0.insert(RENEWED_AT, now.unix_timestamp()).await?;
+        if let Some(address) = &client.address {
+            self.0.insert(CLIENT, address).await?;
+        }
+        if let Some(agent) = &client.agent {
+            let agent: String = agent.chars().take(MAX_AGENT_CHARS).collect();
+            self.0.insert(AGENT, agent).await?;
+        }
         Ok(())
     }
 
@@ -50,14 +78,34 @@ impl TypedSession {
         })
     }
 
+    /// Renews the idle limit when the last renewal is older than [`RENEW_AFTER`]: the session
+    /// is then saved with a new expiry. More recent activity writes nothing.
+    pub async fn renew_if_due(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<(), tower_sessions::session::Error> {
+        let last = self.0.get::<i64>(RENEWED_AT).await?.unwrap_or(0);
+        if now.unix_timestamp() - last >= RENEW_AFTER.whole_seconds() {
+            self.0.insert(RENEWED_AT, now.unix_timestamp()).await?;
+        }
+        Ok(())
+    }
+
     /// Keeps a statement that was refused, so the form shows it again (files cannot be kept).
+    /// Each field is cut to what a valid statement may hold.
     pub async fn save_evidence_draft(
         &self,
         notice_id: i64,
-        draft: &crate::ui::notices::api::EvidenceDraft,
+        draft: &EvidenceDraft,
     ) -> Result<(), tower_sessions::session::Error> {
+        use crate::domain::evidence::Statement;
+        let bounded = EvidenceDraft {
+            cause: Statement::draft_field(&draft.cause),
+            fix: Statement::draft_field(&draft.fix),
+            prevention: Statement::draft_field(&draft.prevention),
+        };
         self.0
-            .insert(&format!("evidence_draft_{notice_id}"), draft)
+            .insert(&format!("evidence_draft_{notice_id}"), bounded)
             .await
     }
 
@@ -65,8 +113,7 @@ impl TypedSession {
     pub async fn evidence_draft(
         &self,
         notice_id: i64,
-    ) -> Result<Option<crate::ui::notices::api::EvidenceDraft>, tower_sessions::session::Error>
-    {
+    ) -> Result<Option<EvidenceDraft>, tower_sessions::session::Error> {
         self.0.get(&format!("evidence_draft_{notice_id}")).await
     }
 
@@ -76,15 +123,51 @@ impl TypedSession {
         notice_id: i64,
     ) -> Result<(), tower_sessions::session::Error> {
         self.0
-            .remove::<crate::ui::notices::api::EvidenceDraft>(&format!(
-                "evidence_draft_{notice_id}"
-            ))
+            .remove::<EvidenceDraft>(&format!("evidence_draft_{notice_id}"))
             .await
             .map(|_| ())
+    }
+
+    /// The session's id as the store knows it (none before it is first saved).
+    pub fn id(&self) -> Option<String> {
+        self.0.id().map(|id| id.to_string())
     }
 
     /// Ends the session: deletes it from the store and clears the cookie.
     pub async fn sign_out(&self) -> Result<(), tower_sessions::session::Error> {
         self.0.flush().await
+    }
+}
+
+/// What a stored session's data says about it, for the list of a user's sessions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredSessionInfo {
+    /// When its user signed in.
+    pub signed_in_at: Option<OffsetDateTime>,
+    /// When it was last renewed by activity.
+    pub renewed_at: Option<OffsetDateTime>,
+    /// Where and in what browser.
+    pub client: ClientInfo,
+}
+
+/// Reads the portal's keys from a stored session's data (the JSON the store keeps).
+pub fn stored_session_info(data: &serde_json::Value) -> StoredSessionInfo {
+    let time = |key: &str| {
+        data.get(key)
+            .and_then(serde_json::Value::as_i64)
+            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+    };
+    let text = |key: &str| {
+        data.get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    StoredSessionInfo {
+        signed_in_at: time(SIGNED_IN_AT),
+        renewed_at: time(RENEWED_AT),
+        client: ClientInfo {
+            address: text(CLIENT),
+            agent: text(AGENT),
+        },
     }
 }

@@ -1,10 +1,10 @@
-//! Organisations, users and failed sign-ins.
+//! Organisations and users.
 
 use super::{on_db, stored_time, Db, DbError};
 use crate::domain::account::{Email, OrgName};
 use crate::domain::actor::Role;
+use crate::domain::actor::StaffToken;
 use crate::domain::ids::{OrgId, UserId};
-use crate::domain::throttle::RecentFailures;
 use time::OffsetDateTime;
 
 /// A user as stored, with their organisation's name.
@@ -112,88 +112,6 @@ pub async fn count_users(db: &Db) -> Result<i64, DbError> {
     .await)?)
 }
 
-/// Records a failed sign-in for an account key (the normalised e-mail as typed) and address.
-pub async fn record_login_failure(
-    db: &Db,
-    account_key: &str,
-    client_addr: &str,
-    at: OffsetDateTime,
-) -> Result<(), DbError> {
-    let sql =
-        "INSERT INTO login_failures (account_key, client_addr, failed_at) VALUES ($1, $2, $3)";
-    on_db!(db, |pool| sqlx::query(sql)
-        .bind(account_key)
-        .bind(client_addr)
-        .bind(stored_time(at))
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct FailureWindow {
-    failures: i64,
-    oldest: Option<OffsetDateTime>,
-}
-
-/// Failed sign-ins since `since` for the account key and for the client address.
-pub async fn recent_login_failures(
-    db: &Db,
-    account_key: &str,
-    client_addr: &str,
-    since: OffsetDateTime,
-) -> Result<RecentFailures, DbError> {
-    let by_account = "SELECT COUNT(*) AS failures, MIN(failed_at) AS oldest FROM login_failures \
-                      WHERE account_key = $1 AND failed_at > $2";
-    let by_address = "SELECT COUNT(*) AS failures, MIN(failed_at) AS oldest FROM login_failures \
-                      WHERE client_addr = $1 AND failed_at > $2";
-    let since = stored_time(since);
-    let (account, address) = on_db!(db, |pool| {
-        let account = sqlx::query_as::<_, FailureWindow>(by_account)
-            .bind(account_key)
-            .bind(since)
-            .fetch_one(pool)
-            .await?;
-        let address = sqlx::query_as::<_, FailureWindow>(by_address)
-            .bind(client_addr)
-            .bind(since)
-            .fetch_one(pool)
-            .await?;
-        Ok::<_, sqlx::Error>((account, address))
-    })?;
-    Ok(RecentFailures {
-        account: account.failures as u32,
-        account_oldest: account.oldest,
-        address: address.failures as u32,
-        address_oldest: address.oldest,
-    })
-}
-
-/// Forgets an account's failed sign-ins (after a successful one).
-pub async fn clear_login_failures(db: &Db, account_key: &str) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
-        "DELETE FROM login_failures WHERE account_key = $1"
-    )
-    .bind(account_key)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
-    Ok(())
-}
-
-/// Deletes failures older than `before`; returns how many.
-pub async fn delete_login_failures_before(db: &Db, before: OffsetDateTime) -> Result<u64, DbError> {
-    let done = on_db!(db, |pool| sqlx::query(
-        "DELETE FROM login_failures WHERE failed_at <= $1"
-    )
-    .bind(stored_time(before))
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(done)
-}
-
 /// An organisation with its counts, for the staff overview.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrgSummaryRow {
@@ -210,6 +128,7 @@ pub struct OrgSummaryRow {
 /// One page of organisations in name order, after the keyset `(name, id)`.
 pub async fn list_organisations(
     db: &Db,
+    _staff: StaffToken,
     after: Option<(&str, i64)>,
     limit: i64,
 ) -> Result<Vec<OrgSummaryRow>, DbError> {
@@ -242,7 +161,7 @@ pub struct Totals {
 }
 
 /// Counts across the whole provider.
-pub async fn totals(db: &Db) -> Result<Totals, DbError> {
+pub async fn totals(db: &Db, _staff: StaffToken) -> Result<Totals, DbError> {
     let sql = "SELECT \
         (SELECT COUNT(*) FROM organisations) AS organisations, \
         (SELECT COUNT(*) FROM users WHERE role = 'customer') AS customers, \
@@ -255,7 +174,10 @@ pub async fn totals(db: &Db) -> Result<Totals, DbError> {
 }
 
 /// Every organisation's id and name, in name order (for filters).
-pub async fn organisation_names(db: &Db) -> Result<Vec<(i64, String)>, DbError> {
+pub async fn organisation_names(
+    db: &Db,
+    _staff: StaffToken,
+) -> Result<Vec<(i64, String)>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
         "SELECT id, name FROM organisations ORDER BY name, id LIMIT 1000"
     )

@@ -1,6 +1,7 @@
 //! Enforcement actions on services, IP addresses and ports, with who started and ended them.
 
 use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
+use crate::domain::actor::StaffToken;
 use crate::domain::enforcement::{EnforcementKind, Measure, Scope};
 use crate::domain::ids::{ServiceId, UserId};
 use crate::domain::service::ServiceState;
@@ -98,7 +99,7 @@ impl ActionRow {
 }
 
 /// Records a measure; returns its id.
-pub async fn insert(tx: &mut Tx, a: &NewAction) -> Result<i64, DbError> {
+pub async fn insert(tx: &mut Tx, _staff: StaffToken, a: &NewAction) -> Result<i64, DbError> {
     let (ip, port) = match &a.measure.scope {
         Scope::Service => (None, None),
         Scope::Ip(ip) => (Some(ip.clone()), None),
@@ -124,6 +125,7 @@ pub async fn insert(tx: &mut Tx, a: &NewAction) -> Result<i64, DbError> {
 /// Ends a measure now (if it has not ended); `false` if it had.
 pub async fn end(
     tx: &mut Tx,
+    _staff: StaffToken,
     id: i64,
     by: UserId,
     at: OffsetDateTime,
@@ -157,7 +159,7 @@ pub async fn for_service(db: &Db, service: ServiceId) -> Result<Vec<ActionRecord
 }
 
 /// One measure.
-pub async fn get(db: &Db, id: i64) -> Result<Option<ActionRecord>, DbError> {
+pub async fn get(db: &Db, _staff: StaffToken, id: i64) -> Result<Option<ActionRecord>, DbError> {
     let sql = format!("{SELECT} WHERE a.id = $1");
     let row = on_db!(db, |pool| sqlx::query_as::<_, ActionRow>(&sql)
         .bind(id)

@@ -14,6 +14,7 @@ pub mod responses;
 pub mod services;
 pub mod sessions;
 pub mod settings;
+pub mod throttle;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

@@ -2,6 +2,7 @@
 //! lists for customers and the staff queue, state and deadline changes.
 
 use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
+use crate::domain::actor::StaffToken;
 use crate::domain::ids::{OrgId, ServiceId, UserId};
 use crate::domain::notice::{NoticeCategory, NoticeSource, NoticeState};
 use crate::domain::service::{ServiceKind, ServiceState};
@@ -43,7 +44,12 @@ pub struct NewNotice {
 }
 
 /// Inserts a notice and its addresses; the caller appends the first audit entry in `tx`.
-pub async fn insert(tx: &mut Tx, n: &NewNotice, now: OffsetDateTime) -> Result<i64, DbError> {
+pub async fn insert(
+    tx: &mut Tx,
+    _staff: StaffToken,
+    n: &NewNotice,
+    now: OffsetDateTime,
+) -> Result<i64, DbError> {
     let sql = "INSERT INTO notices (organisation_id, service_id, category, source, state, high_risk, summary, \
                event_count, first_seen_at, last_seen_at, verification_note, verified_by, notified_at, deadline_at, \
                deadline_reason, updated_at, audit_head, audit_count) \
@@ -242,6 +248,7 @@ pub async fn set_state(
 /// Sets a notice's deadline and the reason for it.
 pub async fn set_deadline(
     tx: &mut Tx,
+    _staff: StaffToken,
     id: i64,
     deadline: OffsetDateTime,
     reason: &str,
@@ -423,20 +430,25 @@ async fn ips_of(
     Ok(out)
 }
 
-/// How many notices are in each state (all organisations, or one).
-pub async fn state_counts(db: &Db, org: Option<OrgId>) -> Result<Vec<(NoticeState, i64)>, DbError> {
-    let sql =
-        "SELECT state, COUNT(*) FROM notices WHERE ($1 = 0 OR organisation_id = $1) GROUP BY state";
-    let rows: Vec<(String, i64)> = on_db!(db, |pool| sqlx::query_as(sql)
-        .bind(org.map(|o| o.0).unwrap_or(0))
-        .fetch_all(pool)
-        .await)?;
+/// How many notices are in each state, across every organisation (staff only).
+pub async fn state_counts(db: &Db, _staff: StaffToken) -> Result<Vec<(NoticeState, i64)>, DbError> {
+    let sql = "SELECT state, COUNT(*) FROM notices GROUP BY state";
+    let rows: Vec<(String, i64)> = on_db!(db, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
     let mut counts: Vec<(NoticeState, i64)> = Vec::new();
     for (state, n) in rows {
         counts.push((state.parse().map_err(corrupt)?, n));
     }
     counts.sort_by_key(|(s, _)| NoticeState::ALL.iter().position(|x| x == s));
     Ok(counts)
+}
+
+/// Every notice's id, in order (for checks across all cases).
+pub async fn all_ids(db: &Db) -> Result<Vec<i64>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM notices ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// Notices whose deadline has passed while a customer response was due.

@@ -2,7 +2,9 @@
 //! statement, later with files) and disputes. Rows are added, and decided once; never deleted.
 
 use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
+use crate::domain::actor::StaffToken;
 use crate::domain::evidence::Statement;
+use crate::domain::ids::OrgId;
 use crate::domain::ids::UserId;
 use time::OffsetDateTime;
 
@@ -55,6 +57,7 @@ pub async fn insert_submission(
 /// Decides the latest undecided submission of a notice; `false` if there is none.
 pub async fn decide_submission(
     tx: &mut Tx,
+    _staff: StaffToken,
     notice_id: i64,
     decision: &str,
     by: UserId,
@@ -129,6 +132,7 @@ pub async fn insert_dispute(
 /// Decides a notice's open dispute; `false` if there is none.
 pub async fn decide_dispute(
     tx: &mut Tx,
+    _staff: StaffToken,
     notice_id: i64,
     outcome: &str,
     by: UserId,
@@ -180,6 +184,15 @@ pub struct FileRow {
     pub detected_type: String,
     /// Hex SHA-256.
     pub sha256: String,
+    /// Its name in the evidence store; `None` for files stored under the bare SHA-256.
+    pub storage_name: Option<String>,
+}
+
+impl FileRow {
+    /// The stored file's name in the evidence store.
+    pub fn stored_as(&self) -> &str {
+        self.storage_name.as_deref().unwrap_or(&self.sha256)
+    }
 }
 
 /// A file about to be recorded.
@@ -193,14 +206,16 @@ pub struct NewFile {
     pub size_bytes: i64,
     /// Detected type.
     pub detected: crate::domain::evidence::DetectedType,
-    /// Hex SHA-256 (the stored file's name).
+    /// Hex SHA-256.
     pub sha256: String,
+    /// Its name in the evidence store.
+    pub storage_name: String,
 }
 
 /// Records a file of a submission.
 pub async fn insert_file(tx: &mut Tx, submission_id: i64, f: &NewFile) -> Result<(), DbError> {
-    let sql = "INSERT INTO evidence_files (submission_id, kind, display_name, size_bytes, detected_type, sha256) \
-               VALUES ($1, $2, $3, $4, $5, $6)";
+    let sql = "INSERT INTO evidence_files (submission_id, kind, display_name, size_bytes, detected_type, sha256, storage_name) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7)";
     on_tx!(tx, |conn| sqlx::query(sql)
         .bind(submission_id)
         .bind(f.kind.as_str())
@@ -208,6 +223,7 @@ pub async fn insert_file(tx: &mut Tx, submission_id: i64, f: &NewFile) -> Result
         .bind(f.size_bytes)
         .bind(f.detected.as_str())
         .bind(&f.sha256)
+        .bind(&f.storage_name)
         .execute(&mut *conn)
         .await
         .map(|_| ()))?;
@@ -215,7 +231,7 @@ pub async fn insert_file(tx: &mut Tx, submission_id: i64, f: &NewFile) -> Result
 }
 
 const FILE_SELECT: &str = "SELECT f.id, f.submission_id, e.notice_id, f.kind, f.display_name, f.size_bytes, \
-     f.detected_type, f.sha256 FROM evidence_files f JOIN evidence_submissions e ON e.id = f.submission_id";
+     f.detected_type, f.sha256, f.storage_name FROM evidence_files f JOIN evidence_submissions e ON e.id = f.submission_id";
 
 /// A notice's files, by submission then id.
 pub async fn files_of_notice(db: &Db, notice_id: i64) -> Result<Vec<FileRow>, DbError> {
@@ -235,14 +251,45 @@ pub async fn file(db: &Db, id: i64) -> Result<Option<FileRow>, DbError> {
         .await)?)
 }
 
-/// Every stored file's hash that a row refers to (for the orphan sweep).
-pub async fn referenced_hashes(db: &Db) -> Result<std::collections::HashSet<String>, DbError> {
+/// Every stored file's name that a row refers to (for the orphan sweep).
+pub async fn referenced_names(db: &Db) -> Result<std::collections::HashSet<String>, DbError> {
     let rows: Vec<String> = on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT DISTINCT sha256 FROM evidence_files"
+        "SELECT DISTINCT COALESCE(storage_name, sha256) FROM evidence_files"
     )
     .fetch_all(pool)
     .await)?;
     Ok(rows.into_iter().collect())
+}
+
+const ORG_EVIDENCE_BYTES: &str = "SELECT CAST(COALESCE(SUM(f.size_bytes), 0) AS BIGINT) \
+     FROM evidence_files f JOIN evidence_submissions e ON e.id = f.submission_id \
+     JOIN notices n ON n.id = e.notice_id WHERE n.organisation_id = $1";
+
+/// The bytes of evidence an organisation keeps, every submission together.
+pub async fn org_evidence_bytes(db: &Db, org: OrgId) -> Result<u64, DbError> {
+    let bytes: i64 = on_db!(db, |pool| sqlx::query_scalar(ORG_EVIDENCE_BYTES)
+        .bind(org.0)
+        .fetch_one(pool)
+        .await)?;
+    Ok(bytes.max(0) as u64)
+}
+
+/// [`org_evidence_bytes`] within a write transaction, with the organisation locked first on
+/// PostgreSQL (SQLite's write transaction already excludes other writers), so that two uploads
+/// cannot both take the room that is left for one.
+pub async fn lock_org_evidence_bytes(tx: &mut Tx, org: OrgId) -> Result<u64, DbError> {
+    let lock = format!(
+        "SELECT id FROM organisations WHERE id = $1{}",
+        tx.lock_clause()
+    );
+    let bytes: i64 = on_tx!(tx, |conn| {
+        sqlx::query(&lock).bind(org.0).execute(&mut *conn).await?;
+        sqlx::query_scalar(ORG_EVIDENCE_BYTES)
+            .bind(org.0)
+            .fetch_one(&mut *conn)
+            .await
+    })?;
+    Ok(bytes.max(0) as u64)
 }
 
 /// A staff-only note on a case.
@@ -259,6 +306,7 @@ pub struct NoteRow {
 /// Adds an internal note.
 pub async fn insert_note(
     tx: &mut Tx,
+    _staff: StaffToken,
     notice_id: i64,
     by: UserId,
     at: OffsetDateTime,
@@ -277,7 +325,7 @@ pub async fn insert_note(
 }
 
 /// A case's internal notes, oldest first. Staff only: callers must hold a staff check.
-pub async fn notes(db: &Db, notice_id: i64) -> Result<Vec<NoteRow>, DbError> {
+pub async fn notes(db: &Db, _staff: StaffToken, notice_id: i64) -> Result<Vec<NoteRow>, DbError> {
     let sql = "SELECT u.email AS author_email, n.body, n.created_at FROM internal_notes n \
                JOIN users u ON u.id = n.author_id WHERE n.notice_id = $1 ORDER BY n.id";
     Ok(on_db!(db, |pool| sqlx::query_as::<_, NoteRow>(sql)

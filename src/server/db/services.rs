@@ -1,6 +1,7 @@
 //! Services (rented servers) and their IP addresses.
 
 use super::{on_db, stored_time, Db, DbError};
+use crate::domain::actor::StaffToken;
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::service::{ServiceKind, ServiceState};
 use time::OffsetDateTime;
@@ -142,6 +143,7 @@ pub async fn get(db: &Db, id: ServiceId) -> Result<Option<ServiceRecord>, DbErro
 /// Every service with its organisation's name, for the staff's "open a notice" form.
 pub async fn list_all_labelled(
     db: &Db,
+    _staff: StaffToken,
     limit: i64,
 ) -> Result<Vec<(i64, String, String, String)>, DbError> {
     let sql = "SELECT s.id, o.name, s.label, s.kind FROM services s JOIN organisations o ON o.id = s.organisation_id \

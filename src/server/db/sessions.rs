@@ -1,9 +1,13 @@
 //! The tower-sessions store on the portal's database, for both engines.
 //!
-//! A session row holds the record's data as JSON and its expiry; a row past its expiry is never
-//! loaded, and [`delete_expired`] sweeps them.
+//! A session row holds the record's data as JSON, its expiry, and the signed-in user's id (copied
+//! from the data), so that every session of a user can be listed and ended at once. A row past
+//! its expiry is never loaded, and [`delete_expired`] sweeps them. Saving never creates a row:
+//! a request still in flight when its session was ended cannot bring the session back.
 
-use super::{on_db, stored_time, Db};
+use super::{on_db, stored_time, Db, DbError};
+use crate::domain::ids::UserId;
+use crate::server::auth::session::USER_ID;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
@@ -27,18 +31,26 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
+fn user_of(record: &Record) -> Option<i64> {
+    record.data.get(USER_ID).and_then(serde_json::Value::as_i64)
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
         let data =
             serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
-        let sql = "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING";
-        // A 128-bit random id colliding is next to impossible; still, never overwrite another's session.
+        let sql = "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (id) DO NOTHING";
+        // A new session always gets an id of the server's choosing, never one a client sent; a
+        // 128-bit random id colliding is next to impossible, but never overwrite another's.
         loop {
+            record.id = Id::default();
             let inserted = on_db!(&self.db, |pool| sqlx::query(sql)
                 .bind(record.id.to_string())
                 .bind(&data)
                 .bind(stored_time(record.expiry_date))
+                .bind(user_of(record))
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected()))
@@ -46,19 +58,19 @@ impl SessionStore for DbSessionStore {
             if inserted == 1 {
                 return Ok(());
             }
-            record.id = Id::default();
         }
     }
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
         let data =
             serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
-        let sql = "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-                   ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at";
+        // An update only: a session deleted meanwhile (signed out, ended elsewhere) stays gone.
+        let sql = "UPDATE sessions SET data = $2, expires_at = $3, user_id = $4 WHERE id = $1";
         on_db!(&self.db, |pool| sqlx::query(sql)
             .bind(record.id.to_string())
             .bind(&data)
             .bind(stored_time(record.expiry_date))
+            .bind(user_of(record))
             .execute(pool)
             .await
             .map(|_| ()))
@@ -99,8 +111,58 @@ impl SessionStore for DbSessionStore {
     }
 }
 
+/// A user's live session as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    /// The session id (a secret: never shown).
+    pub id: String,
+    /// The session's data as JSON.
+    pub data: String,
+    /// When it ends unless renewed.
+    pub expires_at: OffsetDateTime,
+}
+
+/// The user's unexpired sessions.
+pub async fn for_user(
+    db: &Db,
+    user: UserId,
+    now: OffsetDateTime,
+) -> Result<Vec<SessionRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, SessionRow>(
+        "SELECT id, data, expires_at FROM sessions WHERE user_id = $1 AND expires_at > $2 \
+         ORDER BY expires_at DESC LIMIT 200"
+    )
+    .bind(user.0)
+    .bind(stored_time(now))
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Ends one session of the user; false when the user has no such session.
+pub async fn delete_for_user(db: &Db, user: UserId, id: &str) -> Result<bool, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id = $2"
+    )
+    .bind(user.0)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected() == 1))?)
+}
+
+/// Ends every session of the user; returns how many.
+pub async fn delete_all_for_user(db: &Db, user: UserId) -> Result<u64, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1"
+    )
+    .bind(user.0)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
 /// Deletes sessions that expired before `now`; returns how many.
-pub async fn delete_expired(db: &Db, now: OffsetDateTime) -> Result<u64, super::DbError> {
+pub async fn delete_expired(db: &Db, now: OffsetDateTime) -> Result<u64, DbError> {
     Ok(on_db!(db, |pool| sqlx::query(
         "DELETE FROM sessions WHERE expires_at <= $1"
     )
@@ -111,7 +173,7 @@ pub async fn delete_expired(db: &Db, now: OffsetDateTime) -> Result<u64, super::
 }
 
 /// How many unexpired sessions exist (for tests and operators).
-pub async fn count_live(db: &Db, now: OffsetDateTime) -> Result<i64, super::DbError> {
+pub async fn count_live(db: &Db, now: OffsetDateTime) -> Result<i64, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM sessions WHERE expires_at > $1"
     )

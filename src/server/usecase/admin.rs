@@ -4,7 +4,7 @@ use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::server::db::accounts;
 use crate::server::state::AppState;
-use crate::ui::admin::api::{AdminOverview, OrgCursor, OrgSummary};
+use crate::views::admin::{AdminOverview, OrgCursor, OrgSummary};
 
 /// Organisations per page.
 pub const PAGE_SIZE: i64 = 25;
@@ -15,10 +15,11 @@ pub async fn overview(
     actor: &Actor,
     after: Option<OrgCursor>,
 ) -> Result<AdminOverview, AppError> {
-    actor.require_staff()?;
-    let totals = accounts::totals(&st.db).await?;
+    let staff = actor.require_staff()?;
+    let totals = accounts::totals(&st.db, staff).await?;
     let mut rows = accounts::list_organisations(
         &st.db,
+        staff,
         after.as_ref().map(|c| (c.name.as_str(), c.id)),
         PAGE_SIZE + 1,
     )

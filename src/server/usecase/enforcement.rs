@@ -33,7 +33,7 @@ pub async fn start(
     notice_id: i64,
     m: StartMeasure,
 ) -> Result<i64, AppError> {
-    who.require_staff()?;
+    let staff = who.require_staff()?;
     let notice = super::notices::get_notice(st, who, notice_id).await?;
     if m.reason.trim().chars().count() < super::notices::MIN_REASON_CHARS {
         return Err(AppError::invalid(
@@ -79,7 +79,7 @@ pub async fn start(
         upstream_requested: m.upstream_requested,
         started_by: who.user_id,
     };
-    let id = enforcement::insert(&mut tx, &action).await?;
+    let id = enforcement::insert(&mut tx, staff, &action).await?;
     let (state, measures) = enforcement::measures_in_tx(&mut tx, notice.service_id).await?;
     let next = service_state(state, &measures, now);
     enforcement::set_service_state(&mut tx, notice.service_id, next).await?;
@@ -100,6 +100,7 @@ pub async fn start(
     );
     audit::append(
         &mut tx,
+        &st.audit_keys,
         notice_id,
         now,
         AuditEvent {
@@ -115,8 +116,8 @@ pub async fn start(
 
 /// Ends a measure now, with a reason; the service's state follows.
 pub async fn end(st: &AppState, who: &Actor, action_id: i64, reason: &str) -> Result<(), AppError> {
-    who.require_staff()?;
-    let action = enforcement::get(&st.db, action_id)
+    let staff = who.require_staff()?;
+    let action = enforcement::get(&st.db, staff, action_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if reason.trim().chars().count() < super::notices::MIN_REASON_CHARS {
@@ -132,31 +133,43 @@ pub async fn end(st: &AppState, who: &Actor, action_id: i64, reason: &str) -> Re
     let now = st.now();
     let service = crate::domain::ids::ServiceId(action.service_id);
     let mut tx = st.db.begin_write().await?;
-    if !enforcement::end(&mut tx, action_id, who.user_id, now, reason.trim()).await? {
+    if !enforcement::end(&mut tx, staff, action_id, who.user_id, now, reason.trim()).await? {
         return Err(AppError::Conflict("This measure has already ended.".into()));
     }
     let (state, measures) = enforcement::measures_in_tx(&mut tx, service).await?;
     let next = service_state(state, &measures, now);
     enforcement::set_service_state(&mut tx, service, next).await?;
-    if let Some(notice_id) = action.notice_id {
-        let detail = format!(
-            "Measure ended: {} on {} ({}). Service is {}.",
-            action.measure.kind.label(),
-            action.measure.scope.describe(),
-            reason.trim(),
-            next.label().to_lowercase()
-        );
-        audit::append(
-            &mut tx,
-            notice_id,
-            now,
-            AuditEvent {
-                actor: &label,
-                action: "measure_ended",
-                detail: &detail,
-            },
-        )
-        .await?;
+    let detail = format!(
+        "Measure ended: {} on {} ({}). Service is {}.",
+        action.measure.kind.label(),
+        action.measure.scope.describe(),
+        reason.trim(),
+        next.label().to_lowercase()
+    );
+    let event = AuditEvent {
+        actor: &label,
+        action: "measure_ended",
+        detail: &detail,
+    };
+    match action.notice_id {
+        Some(notice_id) => {
+            audit::append(&mut tx, &st.audit_keys, notice_id, now, event).await?;
+        }
+        None => {
+            // A measure of no case (a standing restriction) is recorded in the provider-wide log,
+            // named by its service.
+            let detail = format!("Service {}: {detail}", action.service_id);
+            audit::append_provider(
+                &mut tx,
+                &st.audit_keys,
+                now,
+                AuditEvent {
+                    detail: &detail,
+                    ..event
+                },
+            )
+            .await?;
+        }
     }
     tx.commit().await?;
     Ok(())

@@ -6,9 +6,9 @@ use crate::error::AppError;
 use crate::server::db::notices::NoticeFilter;
 use crate::server::db::{accounts, enforcement, services};
 use crate::server::state::AppState;
-use crate::ui::home::api::{HomeView, ServiceView};
-use crate::ui::inventory::api::{ServiceDetailView, ServiceListView, ServiceRowView};
-use crate::ui::notices::api::MeasureView;
+use crate::views::home::{HomeView, ServiceView};
+use crate::views::inventory::{ServiceDetailView, ServiceListView, ServiceRowView};
+use crate::views::notices::MeasureView;
 
 /// How many services the home page lists; the rest are counted.
 pub const HOME_SERVICE_LIMIT: i64 = 50;

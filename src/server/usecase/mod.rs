@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod audit;
 pub mod enforcement;
 pub mod inventory;
 pub mod notice_views;

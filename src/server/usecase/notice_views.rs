@@ -10,10 +10,8 @@ use crate::error::AppError;
 use crate::server::db::notices::{ListCursor, ListOrder, NoticeFilter, NoticeRecord};
 use crate::server::db::{accounts, audit, responses, services};
 use crate::server::state::AppState;
-use crate::ui::admin::cases::api::{
-    CaseQueueView, CaseRowView, CaseView, NewCaseOptions, NoteView,
-};
-use crate::ui::notices::api::{
+use crate::views::cases::{CaseQueueView, CaseRowView, CaseView, NewCaseOptions, NoteView};
+use crate::views::notices::{
     DisputeView, FileView, MeasureView, NoticeDetailView, NoticeListView, NoticeRowView,
     SubmissionView, TimelineEntryView,
 };
@@ -157,7 +155,9 @@ async fn detail_of(
 ) -> Result<NoticeDetailView, AppError> {
     let id = n.id;
     let trail = audit::list(&st.db, id).await?;
-    let intact = audit::verify_loaded(&st.db, id, &trail).await?.is_ok();
+    let intact = audit::verify_loaded(&st.db, &st.audit_keys, audit::Trail::Case(id), &trail)
+        .await?
+        .is_ok();
     let submissions = responses::submissions(&st.db, id).await?;
     let files = responses::files_of_notice(&st.db, id).await?;
     let draft = match crate::server::state::session().await {
@@ -221,7 +221,7 @@ async fn detail_of(
                             .map(|k| k.label())
                             .unwrap_or("Other")
                             .to_owned(),
-                        size_text: size_text(f.size_bytes),
+                        size_text: crate::domain::evidence::size_text(f.size_bytes.max(0) as u64),
                         detected: f
                             .detected_type
                             .parse::<DetectedType>()
@@ -251,6 +251,7 @@ async fn detail_of(
             limits.max_file_bytes / (1024 * 1024),
             limits.max_submission_bytes / (1024 * 1024)
         ),
+        limits,
     })
 }
 
@@ -267,7 +268,7 @@ pub async fn staff_queue(
     high_risk: Option<String>,
     after: Option<String>,
 ) -> Result<CaseQueueView, AppError> {
-    who.require_staff()?;
+    let staff = who.require_staff()?;
     let mut filter = NoticeFilter::default();
     match status.as_deref().unwrap_or("active") {
         "" | "active" => {
@@ -299,7 +300,7 @@ pub async fn staff_queue(
     }
     filter.high_risk_only = high_risk.is_some_and(|h| !h.is_empty());
     let (rows, next) = page(st, who, filter, after).await?;
-    let counts = crate::server::db::notices::state_counts(&st.db, None)
+    let counts = crate::server::db::notices::state_counts(&st.db, staff)
         .await?
         .into_iter()
         .map(|(s, n)| (s.as_str().to_owned(), s.label().to_owned(), n))
@@ -315,16 +316,16 @@ pub async fn staff_queue(
             .collect(),
         next,
         counts,
-        organisations: accounts::organisation_names(&st.db).await?,
+        organisations: accounts::organisation_names(&st.db, staff).await?,
         now_unix: st.now().unix_timestamp(),
     })
 }
 
 /// One case as staff see it. Staff only.
 pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView, AppError> {
-    who.require_staff()?;
+    let staff = who.require_staff()?;
     let n = get_notice(st, who, id).await?;
-    let notes = responses::notes(&st.db, id)
+    let notes = responses::notes(&st.db, staff, id)
         .await?
         .into_iter()
         .map(|n| NoteView {
@@ -344,29 +345,20 @@ pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView,
 
 /// The services to choose from when opening a notice. Staff only.
 pub async fn new_case_options(st: &AppState, who: &Actor) -> Result<NewCaseOptions, AppError> {
-    who.require_staff()?;
+    let staff = who.require_staff()?;
     let kind_label = |k: &str| {
         k.parse::<crate::domain::service::ServiceKind>()
             .map(|k| k.label())
             .unwrap_or("?")
     };
     Ok(NewCaseOptions {
-        services: services::list_all_labelled(&st.db, 2_000)
+        services: services::list_all_labelled(&st.db, staff, 2_000)
             .await?
             .into_iter()
             .map(|(id, org, label, kind)| (id, format!("{org} · {label} ({})", kind_label(&kind))))
             .collect(),
         now_input: crate::domain::time_format::input_value(st.now()),
     })
-}
-
-/// A size in words: "512 bytes", "14.2 KiB", "3.0 MiB".
-fn size_text(bytes: i64) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b} bytes"),
-        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
-    }
 }
 
 /// A measure as pages show it; customers see staff as "Abuse desk".

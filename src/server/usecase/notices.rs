@@ -59,7 +59,7 @@ pub struct OpenNotice {
 
 /// Opens a notice against a service (staff only); the customer's 48 hours start now.
 pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result<i64, AppError> {
-    who.require_staff()?;
+    let staff = who.require_staff()?;
     let now = st.now();
     let service = services::get(&st.db, form.service)
         .await?
@@ -132,10 +132,11 @@ pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result
     };
     let label = actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
-    let id = notices::insert(&mut tx, &new, now).await?;
+    let id = notices::insert(&mut tx, staff, &new, now).await?;
     let verified = format!("Report verified: {}", new.verification_note);
     audit::append(
         &mut tx,
+        &st.audit_keys,
         id,
         now,
         AuditEvent {
@@ -159,6 +160,7 @@ pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result
     );
     audit::append(
         &mut tx,
+        &st.audit_keys,
         id,
         now,
         AuditEvent {
@@ -266,20 +268,15 @@ pub async fn dispute(
     id: i64,
     reasons: &str,
 ) -> Result<NoticeState, AppError> {
-    let reasons = reasons.trim();
-    if reasons.chars().count() < 20 {
-        return Err(AppError::invalid(
-            "reasons",
-            "Explain in at least 20 characters why you think the notice is wrong.",
-        ));
-    }
+    let reasons = crate::domain::notice::dispute_reasons(reasons)
+        .map_err(|message| AppError::invalid("reasons", message))?;
     record(
         st,
         who,
         id,
         NoticeEvent::Dispute,
         "",
-        Response::Dispute(reasons.to_owned()),
+        Response::Dispute(reasons),
     )
     .await
 }
@@ -309,7 +306,7 @@ async fn record(
             format!("Write a reason of at least {MIN_REASON_CHARS} characters."),
         ));
     }
-    get_notice(st, who, id).await?;
+    let notice = get_notice(st, who, id).await?;
     let label = actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
@@ -325,6 +322,14 @@ async fn record(
     };
     match (&response, event) {
         (Response::Evidence(statement, files), _) => {
+            let needed: u64 = files.iter().map(|f| f.size_bytes.max(0) as u64).sum();
+            if needed > 0 {
+                let used = responses::lock_org_evidence_bytes(&mut tx, notice.org_id).await?;
+                st.config
+                    .evidence
+                    .check_quota(used, needed)
+                    .map_err(|e| AppError::invalid("form", e.to_string()))?;
+            }
             let sub =
                 responses::insert_submission(&mut tx, id, who.user_id, now, statement).await?;
             for f in files {
@@ -360,7 +365,16 @@ async fn record(
             } else {
                 "rejected"
             };
-            responses::decide_submission(&mut tx, id, decision, who.user_id, now, reason).await?;
+            responses::decide_submission(
+                &mut tx,
+                who.require_staff()?,
+                id,
+                decision,
+                who.user_id,
+                now,
+                reason,
+            )
+            .await?;
         }
         (Response::Plain, NoticeEvent::UpholdNotice | NoticeEvent::WithdrawNotice) => {
             let outcome = if event == NoticeEvent::UpholdNotice {
@@ -368,12 +382,22 @@ async fn record(
             } else {
                 "withdrawn"
             };
-            responses::decide_dispute(&mut tx, id, outcome, who.user_id, now, reason).await?;
+            responses::decide_dispute(
+                &mut tx,
+                who.require_staff()?,
+                id,
+                outcome,
+                who.user_id,
+                now,
+                reason,
+            )
+            .await?;
         }
         (Response::Plain, _) => {}
     }
     audit::append(
         &mut tx,
+        &st.audit_keys,
         id,
         now,
         AuditEvent {
@@ -414,7 +438,7 @@ pub async fn change_deadline(
     new: OffsetDateTime,
     reason: &str,
 ) -> Result<(), AppError> {
-    who.require_staff()?;
+    let staff = who.require_staff()?;
     let notice = get_notice(st, who, id).await?;
     if notice.state.is_finished() || notice.state.awaits_staff() {
         return Err(AppError::Conflict(
@@ -442,7 +466,7 @@ pub async fn change_deadline(
     let state = notices::lock_state(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    notices::set_deadline(&mut tx, id, checked, reason.trim(), now).await?;
+    notices::set_deadline(&mut tx, staff, id, checked, reason.trim(), now).await?;
     let verb = if new > notice.deadline_at {
         "extended"
     } else {
@@ -456,6 +480,7 @@ pub async fn change_deadline(
     );
     audit::append(
         &mut tx,
+        &st.audit_keys,
         id,
         now,
         AuditEvent {
@@ -475,6 +500,7 @@ pub async fn change_deadline(
         .await?;
         audit::append(
             &mut tx,
+            &st.audit_keys,
             id,
             now,
             AuditEvent {
@@ -516,6 +542,7 @@ pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
             );
             audit::append(
                 &mut tx,
+                &st.audit_keys,
                 id,
                 now,
                 AuditEvent {
@@ -539,7 +566,7 @@ pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
 /// Adds an internal note to a case (staff only; never shown to the customer). The audit trail
 /// records that a note was added, and staff see its text there; customers see neither.
 pub async fn add_note(st: &AppState, who: &Actor, id: i64, body: &str) -> Result<(), AppError> {
-    who.require_staff()?;
+    let staff = who.require_staff()?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 5_000 {
         return Err(AppError::invalid(
@@ -551,10 +578,11 @@ pub async fn add_note(st: &AppState, who: &Actor, id: i64, body: &str) -> Result
     let label = actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
-    responses::insert_note(&mut tx, id, who.user_id, now, body).await?;
+    responses::insert_note(&mut tx, staff, id, who.user_id, now, body).await?;
     let detail = format!("Internal note: {body}");
     audit::append(
         &mut tx,
+        &st.audit_keys,
         id,
         now,
         AuditEvent {

@@ -1,11 +1,13 @@
 //! `/admin`: the staff home. Customers get the 403 page, anonymous visitors go to sign-in.
 
-use super::api::{get_admin_overview, AdminOverview, OrgCursor};
+use super::api::get_admin_overview;
 use crate::error::AppError;
+use crate::ui::components::SignInRedirect;
 use crate::ui::components::{ErrorView, ForbiddenPage};
+use crate::views::admin::{AdminOverview, OrgCursor};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The admin home page.
@@ -29,7 +31,7 @@ pub fn AdminHomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(data) => view! { <Overview data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
                     Err(AppError::Forbidden) => view! { <ForbiddenPage/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }

@@ -1,29 +1,8 @@
-//! Server functions and view types for signing in and out.
+//! Server functions for signing in and out.
 
-use crate::domain::actor::Role;
 use crate::error::AppError;
+use crate::views::auth::SessionInfo;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The signed-in user as the navigation shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignedInUser {
-    /// E-mail address (sign-in name).
-    pub email: String,
-    /// Role.
-    pub role: Role,
-    /// The customer's organisation.
-    pub org_name: Option<String>,
-}
-
-/// Who is signed in, if anyone, and whether the site runs on demo data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionInfo {
-    /// The signed-in user.
-    pub user: Option<SignedInUser>,
-    /// Whether the database holds demo data.
-    pub demo: bool,
-}
 
 /// The current session.
 #[server(endpoint = "auth/session_info")]
@@ -39,26 +18,36 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
     accounts::session_info(&st, who.as_ref()).await
 }
 
-/// Signs in with e-mail and password, starting a new session, and goes to the home page.
+/// Signs in with e-mail and password, starting a new session, and goes on to `next` (a path of
+/// this site, such as the notice a mail linked to) or the home page.
 #[server(endpoint = "auth/login")]
-pub async fn login(email: String, password: String) -> Result<(), AppError> {
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::auth::session::ClientInfo;
     use crate::server::errors::internal;
+    use crate::server::http::client_ip_of_request;
     use crate::server::state::{session, state};
     use crate::server::usecase::accounts;
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
     let st = state()?;
-    let client_addr = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+    let client = client_ip_of_request(&st).await;
+    let agent = leptos_axum::extract::<axum::http::HeaderMap>()
         .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into());
-    let user = accounts::sign_in(&st, &email, &password, &client_addr).await?;
+        .ok()
+        .and_then(|h| {
+            h.get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+    let user = accounts::sign_in(&st, &email, &password, client).await?;
+    let info = ClientInfo {
+        address: client.map(|ip| ip.to_string()),
+        agent,
+    };
     session()
         .await?
-        .sign_in(user, st.now())
+        .sign_in(user, st.now(), &info)
         .await
         .map_err(internal)?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(&crate::domain::session::after_sign_in(next.as_deref()));
     Ok(())
 }
 

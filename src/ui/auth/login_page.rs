@@ -28,7 +28,10 @@ pub fn LoginPage() -> impl IntoView {
     let email_error = field("email");
     let password_error = field("password");
     let show_password = RwSignal::new(false);
-    let signed_out = move || use_query_map().read().get("signed_out").is_some();
+    let query = use_query_map();
+    let signed_out = move || query.read().get("signed_out").is_some();
+    // Where to go afterwards: the page that sent the visitor here (checked again on the server).
+    let next = move || query.read().get("next").unwrap_or_default();
     let signed_in_as = move || {
         auth.session
             .get()
@@ -51,12 +54,22 @@ pub fn LoginPage() -> impl IntoView {
                 })}
             </Suspense>
             {move || (signed_out() && error().is_none()).then(|| view! {
-                <p class="notice notice-info" role="status">"You have signed out."</p>
+                <p class="notice notice-info" role="status">
+                    {if query.read().get("signed_out").as_deref() == Some("everywhere") {
+                        "You have signed out on every device."
+                    } else {
+                        "You have signed out."
+                    }}
+                </p>
+            })}
+            {move || (!next().is_empty() && !signed_out() && error().is_none()).then(|| view! {
+                <p class="notice notice-info">"Sign in to continue to the page you asked for."</p>
             })}
             {move || form_error().map(|message| view! {
                 <p class="notice notice-error" role="alert" id="login-error">{message}</p>
             })}
             <ActionForm action=login attr:class="form" attr:aria-describedby="login-error">
+                <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="login-email">"E-mail address"</label>
                     <input

@@ -17,7 +17,7 @@ pub struct Auth {
     /// The sign-out form's action.
     pub logout: ServerAction<api::Logout>,
     /// Who is signed in, and whether the site runs on demo data.
-    pub session: Resource<Result<api::SessionInfo, crate::error::AppError>>,
+    pub session: Resource<Result<crate::views::auth::SessionInfo, crate::error::AppError>>,
 }
 
 impl Auth {

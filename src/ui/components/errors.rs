@@ -1,9 +1,11 @@
-//! Error display: the 403 and 404 pages, and `ErrorView` for a failed request inside a page.
+//! Error display: the 403 and 404 pages, the way to sign in, and `ErrorView` for a failed
+//! request inside a page.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_location;
 
 /// Sets the HTTP status of the page being rendered on the server; does nothing in the browser.
 pub fn set_http_status(code: u16) {
@@ -16,6 +18,20 @@ pub fn set_http_status(code: u16) {
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;
+}
+
+/// Sends a visitor who is not signed in to the sign-in page, which leads back to this page
+/// afterwards (a link from an e-mail to a notice survives signing in).
+#[component]
+pub fn SignInRedirect() -> impl IntoView {
+    let location = use_location();
+    let search = location.search.get_untracked();
+    let here = if search.is_empty() {
+        location.pathname.get_untracked()
+    } else {
+        format!("{}?{search}", location.pathname.get_untracked())
+    };
+    view! { <Redirect path=crate::domain::session::sign_in_path(&here)/> }
 }
 
 /// The page for a signed-in user who lacks the role a page needs (HTTP 403).

@@ -43,7 +43,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             </nav>
                             <div class="account">
                                 <span class="account-name">
-                                    {u.email.clone()}
+                                    <A href="/account/sessions" attr:class="account-link" attr:title="Your sessions">{u.email.clone()}</A>
                                     <span class="account-role">
                                         {match (u.role, u.org_name.clone()) {
                                             (Role::Customer, Some(org)) => org,

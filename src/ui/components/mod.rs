@@ -7,6 +7,6 @@ mod fields;
 mod layout;
 
 pub use countdown::Countdown;
-pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage};
+pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};
 pub use fields::FieldError;
 pub use layout::Layout;

@@ -1,9 +1,11 @@
 //! `/`: the customer's home. Anonymous visitors go to sign-in, staff to the admin home.
 
-use super::api::{get_customer_home, HomeView, ServiceView};
+use super::api::get_customer_home;
 use crate::domain::service::ServiceState;
 use crate::error::AppError;
 use crate::ui::components::ErrorView;
+use crate::ui::components::SignInRedirect;
+use crate::views::home::{HomeView, ServiceView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
@@ -18,7 +20,7 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match home.await {
                     Ok(view) => view! { <HomeContent view/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
                     Err(AppError::Forbidden) => view! { <Redirect path="/admin"/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }

@@ -1,12 +1,14 @@
 //! `/services/{id}`: one service, what is in force on it, its measures and its notices.
 
-use super::api::{get_service, ServiceDetailView};
+use super::api::get_service;
 use crate::error::AppError;
+use crate::ui::components::SignInRedirect;
 use crate::ui::components::{Countdown, ErrorView, NotFoundPage};
 use crate::ui::notices::{MeasureList, StateBadge};
+use crate::views::inventory::ServiceDetailView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// One service.
@@ -32,7 +34,7 @@ pub fn ServiceDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match service.await {
                     Ok(data) => view! { <Service data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }

@@ -1,8 +1,10 @@
 //! `/services`: the organisation's services with their state and the measures in force.
 
-use super::api::{get_services, ServiceListView};
+use super::api::get_services;
 use crate::error::AppError;
 use crate::ui::components::ErrorView;
+use crate::ui::components::SignInRedirect;
+use crate::views::inventory::ServiceListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
@@ -24,7 +26,7 @@ pub fn ServiceListPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(data) => view! { <Services data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
                     Err(AppError::Forbidden) => view! { <Redirect path="/admin/cases"/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }

@@ -1,17 +1,19 @@
 //! `/notices/{id}`: what happened, the countdown, the responses allowed now, and the timeline.
 
-use super::api::{
-    get_notice_detail, AcknowledgeNotice, DisputeNotice, EvidenceDraft, FileView, MeasureView,
-    NoticeDetailView,
-};
+use super::api::{get_notice_detail, AcknowledgeNotice, DisputeNotice};
+use super::facts::CaseFacts;
 use super::list_page::StateBadge;
-use crate::domain::evidence::EvidenceFileKind;
+use crate::domain::evidence::{
+    check_declared, display_name, EvidenceFileKind, EvidenceLimits, Statement,
+};
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
+use crate::ui::components::SignInRedirect;
 use crate::ui::components::{Countdown, ErrorView, FieldError, NotFoundPage};
+use crate::views::notices::{EvidenceDraft, FileView, MeasureView, NoticeDetailView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// One notice.
@@ -40,7 +42,7 @@ pub fn NoticeDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(data) => view! { <Detail data acknowledge dispute/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
@@ -94,29 +96,7 @@ fn Detail(
             }}
         </section>
 
-        <div class="two-columns">
-            <section aria-labelledby="what-heading" class="panel">
-                <h2 id="what-heading">"What happened"</h2>
-                <p class="summary">{data.summary.clone()}</p>
-                <dl class="facts">
-                    <dt>"Verified abuse events"</dt><dd>{data.event_count}</dd>
-                    <dt>"First seen"</dt><dd>{data.first_seen_text.clone()}</dd>
-                    <dt>"Last seen"</dt><dd>{data.last_seen_text.clone()}</dd>
-                    <dt>"Notified"</dt><dd>{row.notified_text.clone()}</dd>
-                    <dt>"Report source"</dt><dd>{data.source.clone()}</dd>
-                </dl>
-            </section>
-            <section aria-labelledby="service-heading" class="panel">
-                <h2 id="service-heading">"Affected service"</h2>
-                <dl class="facts">
-                    <dt>"Service"</dt><dd>{row.service_label.clone()}</dd>
-                    <dt>"Kind"</dt><dd>{data.service_kind.clone()}</dd>
-                    <dt>"State"</dt><dd>{data.service_state.clone()}</dd>
-                    <dt>"IP addresses"</dt>
-                    <dd><ul class="ip-list">{row.ips.iter().map(|ip| view! { <li><code>{ip.clone()}</code></li> }).collect_view()}</ul></dd>
-                </dl>
-            </section>
-        </div>
+        <CaseFacts detail=data.clone()/>
 
         <section class="panel" aria-labelledby="measures-heading">
             <h2 id="measures-heading">"Measures on this service"</h2>
@@ -136,7 +116,7 @@ fn Detail(
         })}
 
         {allowed(state, NoticeEvent::SubmitEvidence).then(|| view! {
-            <EvidenceForm id draft=data.draft.clone().unwrap_or_default() limits=data.limits_text.clone()/>
+            <EvidenceForm id draft=data.draft.clone().unwrap_or_default() limits_text=data.limits_text.clone() limits=data.limits/>
         })}
         {allowed(state, NoticeEvent::Dispute).then(|| view! { <DisputeForm id action=dispute/> })}
 
@@ -290,61 +270,125 @@ pub fn FileList(files: Vec<FileView>) -> impl IntoView {
 /// The evidence form: a plain multipart post to `/notices/{id}/evidence`, so that files stream
 /// to the server with or without JavaScript. A refused input comes back in the query, and the
 /// statement typed comes back from the session.
+/// How many files one submission form offers.
+const FILE_SLOTS: usize = 3;
+
 #[component]
-fn EvidenceForm(id: i64, draft: EvidenceDraft, limits: String) -> impl IntoView {
+fn EvidenceForm(
+    id: i64,
+    draft: EvidenceDraft,
+    limits_text: String,
+    limits: EvidenceLimits,
+) -> impl IntoView {
+    // Errors sent back by the server (no JavaScript needed) arrive in the query, with the field.
     let query = use_query_map();
     let error_for = move |field: &str| {
         let q = query.read_untracked();
-        let matches = q
-            .get("evidence_field")
-            .map(|f| f == field || (field == "form" && f.starts_with("file_")))
-            .unwrap_or(false);
-        if matches {
-            q.get("evidence_error")
-        } else {
-            None
-        }
+        (q.get("evidence_field").as_deref() == Some(field))
+            .then(|| q.get("evidence_error"))
+            .flatten()
     };
     let sig = move |field: &'static str| Signal::derive(move || error_for(field));
     let (cause, fix, prevention, form) = (sig("cause"), sig("fix"), sig("prevention"), sig("form"));
-    let slots = [1, 2, 3];
+    let file_inputs: [NodeRef<leptos::html::Input>; FILE_SLOTS] =
+        std::array::from_fn(|_| NodeRef::new());
+    let file_errors: [RwSignal<Option<String>>; FILE_SLOTS] =
+        std::array::from_fn(|i| RwSignal::new(error_for(&format!("file_{}", i + 1))));
+    // With JavaScript the files are checked before anything is sent, with the server's own
+    // rules and words, so a customer never waits for an upload that will be refused.
+    let check_files = move || -> Option<usize> {
+        let mut first_refused = None;
+        let (mut count, mut total) = (0usize, 0u64);
+        for (i, input) in file_inputs.iter().enumerate() {
+            file_errors[i].set(None);
+            let Some(file) = input
+                .get()
+                .and_then(|el| el.files())
+                .and_then(|files| files.get(0))
+            else {
+                continue;
+            };
+            let name = display_name(&file.name());
+            let size = file.size() as u64;
+            let verdict = check_declared(&name, &file.type_())
+                .map_err(|e| format!("{name}: {e}"))
+                .and_then(|()| {
+                    limits
+                        .check_next(&name, size, count, total)
+                        .map_err(|e| e.to_string())
+                });
+            match verdict {
+                Ok(()) => {
+                    count += 1;
+                    total += size;
+                }
+                Err(message) => {
+                    file_errors[i].set(Some(message));
+                    first_refused.get_or_insert(i);
+                }
+            }
+        }
+        first_refused
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(i) = check_files() {
+            ev.prevent_default();
+            if let Some(el) = file_inputs[i].get() {
+                let _ = el.focus();
+            }
+        }
+    };
     view! {
         <section class="panel" aria-labelledby="evidence-heading">
             <h2 id="evidence-heading">"Submit remediation evidence"</h2>
             <p class="notice notice-info">"Describe what you found and fixed. Do not upload message contents or recipients' personal data: the provider keeps no message payloads."</p>
             {move || form.get().map(|m| view! { <p class="notice notice-error" role="alert" id="evidence-form-error">{m}</p> })}
-            <form class="form" method="post" action=format!("/notices/{id}/evidence") enctype="multipart/form-data">
+            <form class="form" method="post" action=format!("/notices/{id}/evidence") enctype="multipart/form-data" on:submit=on_submit>
                 <div class="field">
                     <label for="evidence-cause">"What caused the abuse?"</label>
-                    <textarea id="evidence-cause" name="cause" rows="3" required aria-describedby="evidence-cause-error" aria-invalid=move || cause.get().is_some().to_string()>{draft.cause.clone()}</textarea>
+                    <textarea id="evidence-cause" name="cause" rows="3" required maxlength=Statement::MAX_CHARS aria-describedby="evidence-cause-error" aria-invalid=move || cause.get().is_some().to_string()>{draft.cause.clone()}</textarea>
                     <FieldError id="evidence-cause-error" message=cause/>
                 </div>
                 <div class="field">
                     <label for="evidence-fix">"What did you fix?"</label>
-                    <textarea id="evidence-fix" name="fix" rows="3" required aria-describedby="evidence-fix-error" aria-invalid=move || fix.get().is_some().to_string()>{draft.fix.clone()}</textarea>
+                    <textarea id="evidence-fix" name="fix" rows="3" required maxlength=Statement::MAX_CHARS aria-describedby="evidence-fix-error" aria-invalid=move || fix.get().is_some().to_string()>{draft.fix.clone()}</textarea>
                     <FieldError id="evidence-fix-error" message=fix/>
                 </div>
                 <div class="field">
                     <label for="evidence-prevention">"How do you prevent it from happening again?"</label>
-                    <textarea id="evidence-prevention" name="prevention" rows="3" required aria-describedby="evidence-prevention-error" aria-invalid=move || prevention.get().is_some().to_string()>{draft.prevention.clone()}</textarea>
+                    <textarea id="evidence-prevention" name="prevention" rows="3" required maxlength=Statement::MAX_CHARS aria-describedby="evidence-prevention-error" aria-invalid=move || prevention.get().is_some().to_string()>{draft.prevention.clone()}</textarea>
                     <FieldError id="evidence-prevention-error" message=prevention/>
                 </div>
                 <fieldset class="choices">
                     <legend>"Files (optional)"</legend>
-                    <p class="muted" id="evidence-limits">{limits}</p>
-                    {slots.into_iter().map(|n| view! {
-                        <div class="file-slot">
-                            <div class="field">
-                                <label for=format!("evidence-kind-{n}")>{format!("File {n} is a")}</label>
-                                <select id=format!("evidence-kind-{n}") name=format!("kind_{n}")>
-                                    {EvidenceFileKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
-                                </select>
+                    <p class="muted" id="evidence-limits">{limits_text}</p>
+                    {(0..FILE_SLOTS).map(|i| {
+                        let n = i + 1;
+                        let error = file_errors[i];
+                        view! {
+                            <div class="file-slot">
+                                <div class="field">
+                                    <label for=format!("evidence-kind-{n}")>{format!("File {n} is a")}</label>
+                                    <select id=format!("evidence-kind-{n}") name=format!("kind_{n}")>
+                                        {EvidenceFileKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                                    </select>
+                                </div>
+                                <div class="field">
+                                    <label for=format!("evidence-file-{n}")>{format!("File {n}")}</label>
+                                    <input
+                                        type="file"
+                                        id=format!("evidence-file-{n}")
+                                        name=format!("file_{n}")
+                                        node_ref=file_inputs[i]
+                                        aria-describedby=format!("evidence-file-{n}-error evidence-limits")
+                                        aria-invalid=move || error.get().is_some().to_string()
+                                        accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,.log,.csv,.txt"
+                                        on:change=move |_| { check_files(); }
+                                    />
+                                    <FieldError id=format!("evidence-file-{n}-error") message=error/>
+                                </div>
                             </div>
-                            <div class="field">
-                                <label for=format!("evidence-file-{n}")>{format!("File {n}")}</label>
-                                <input type="file" id=format!("evidence-file-{n}") name=format!("file_{n}") aria-describedby="evidence-limits" accept="image/*,application/pdf,text/plain,.log,.csv,.txt"/>
-                            </div>
-                        </div>
+                        }
                     }).collect_view()}
                 </fieldset>
                 <button type="submit" class="button button-primary">"Submit evidence"</button>
@@ -364,7 +408,7 @@ fn DisputeForm(id: i64, action: ServerAction<DisputeNotice>) -> impl IntoView {
                 <input type="hidden" name="id" value=id/>
                 <div class="field">
                     <label for="dispute-reasons">"Why is the notice wrong?"</label>
-                    <textarea id="dispute-reasons" name="reasons" rows="4" required aria-describedby="dispute-reasons-error" aria-invalid=move || reasons.get().is_some().to_string()></textarea>
+                    <textarea id="dispute-reasons" name="reasons" rows="4" required maxlength=*crate::domain::notice::DISPUTE_REASONS_CHARS.end() aria-describedby="dispute-reasons-error" aria-invalid=move || reasons.get().is_some().to_string()></textarea>
                     <FieldError id="dispute-reasons-error" message=reasons/>
                 </div>
                 <button type="submit" class="button button-secondary" disabled=move || action.pending().get()>"Send dispute"</button>

@@ -1,12 +1,14 @@
 //! `/notices`: the organisation's notices, most urgent (or newest) first, with filters.
 
-use super::api::{list_my_notices, NoticeListView, NoticeRowView};
+use super::api::list_my_notices;
 use crate::domain::notice::{NoticeCategory, NoticeState};
 use crate::error::AppError;
+use crate::ui::components::SignInRedirect;
 use crate::ui::components::{Countdown, ErrorView};
+use crate::views::notices::{NoticeListView, NoticeRowView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The notices list.
@@ -37,7 +39,7 @@ pub fn NoticeListPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(data) => view! { <NoticeList data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}

@@ -3,7 +3,9 @@
 
 pub mod api;
 mod detail_page;
+mod facts;
 mod list_page;
 
 pub use detail_page::{FileList, MeasureList, NoticeDetailPage};
+pub use facts::CaseFacts;
 pub use list_page::{NoticeListPage, StateBadge};

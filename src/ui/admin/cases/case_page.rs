@@ -1,14 +1,13 @@
 //! `/admin/cases/{id}`: everything the customer sees, plus the verification note, and the staff
 //! decisions allowed in the case's state, each with its written reason.
 
-use super::api::{
-    get_case, AddCaseNote, CaseView, ChangeCaseDeadline, DecideCase, EndMeasure, StartMeasure,
-};
+use super::api::{get_case, AddCaseNote, ChangeCaseDeadline, DecideCase, EndMeasure, StartMeasure};
 use crate::domain::enforcement::EnforcementKind;
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::components::{Countdown, FieldError};
-use crate::ui::notices::{FileList, MeasureList, StateBadge};
+use crate::ui::notices::{CaseFacts, FileList, MeasureList, StateBadge};
+use crate::views::cases::CaseView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -169,29 +168,7 @@ fn Case(
             </section>
         </div>
 
-        <div class="two-columns">
-            <section aria-labelledby="case-what" class="panel">
-                <h2 id="case-what">"What happened"</h2>
-                <p class="summary">{d.summary.clone()}</p>
-                <dl class="facts">
-                    <dt>"Verified abuse events"</dt><dd>{d.event_count}</dd>
-                    <dt>"First seen"</dt><dd>{d.first_seen_text.clone()}</dd>
-                    <dt>"Last seen"</dt><dd>{d.last_seen_text.clone()}</dd>
-                    <dt>"Notified"</dt><dd>{row.notified_text.clone()}</dd>
-                </dl>
-            </section>
-            <section aria-labelledby="case-service" class="panel">
-                <h2 id="case-service">"Service"</h2>
-                <dl class="facts">
-                    <dt>"Customer"</dt><dd>{data.org_name.clone()}</dd>
-                    <dt>"Service"</dt><dd>{row.service_label.clone()}</dd>
-                    <dt>"Kind"</dt><dd>{d.service_kind.clone()}</dd>
-                    <dt>"State"</dt><dd>{d.service_state.clone()}</dd>
-                    <dt>"IP addresses"</dt>
-                    <dd><ul class="ip-list">{row.ips.iter().map(|ip| view! { <li><code>{ip.clone()}</code></li> }).collect_view()}</ul></dd>
-                </dl>
-            </section>
-        </div>
+        <CaseFacts detail=d.clone() customer=data.org_name.clone()/>
 
         <section class="panel" aria-labelledby="case-measures">
             <h2 id="case-measures">"Enforcement"</h2>

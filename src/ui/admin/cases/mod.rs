@@ -11,14 +11,14 @@ pub use new_case_page::NewCasePage;
 pub use queue_page::CaseQueuePage;
 
 use crate::error::AppError;
+use crate::ui::components::SignInRedirect;
 use crate::ui::components::{ErrorView, ForbiddenPage, NotFoundPage};
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 /// What a staff page shows when loading failed.
 fn failure(error: AppError) -> AnyView {
     match error {
-        AppError::NotSignedIn => view! { <Redirect path="/login"/> }.into_any(),
+        AppError::NotSignedIn => view! { <SignInRedirect/> }.into_any(),
         AppError::Forbidden => view! { <ForbiddenPage/> }.into_any(),
         AppError::NotFound => view! { <NotFoundPage/> }.into_any(),
         error => view! { <ErrorView error/> }.into_any(),

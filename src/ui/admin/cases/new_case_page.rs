@@ -1,10 +1,11 @@
 //! `/admin/cases/new`: open a notice against a customer's service. Recording how the report was
 //! verified is part of the form.
 
-use super::api::{get_new_case_options, NewCaseOptions, OpenCase};
+use super::api::{get_new_case_options, OpenCase};
 use crate::domain::notice::{NoticeCategory, NoticeSource};
 use crate::error::AppError;
 use crate::ui::components::FieldError;
+use crate::views::cases::NewCaseOptions;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

@@ -1,10 +1,11 @@
 //! `/admin/cases`: every customer's cases, earliest deadline first, with filters and counts.
 
-use super::api::{get_case_queue, CaseQueueView, CaseRowView};
+use super::api::get_case_queue;
 use crate::domain::notice::{NoticeCategory, NoticeState};
 use crate::domain::service::ServiceKind;
 use crate::ui::components::Countdown;
 use crate::ui::notices::StateBadge;
+use crate::views::cases::{CaseQueueView, CaseRowView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

@@ -1,0 +1,6 @@
+//! The signed-in user's own account: their sessions.
+
+pub mod api;
+mod sessions_page;
+
+pub use sessions_page::SessionsPage;

@@ -1,0 +1,48 @@
+//! Who is signed in, as the navigation shows it.
+
+use crate::domain::actor::Role;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user as the navigation shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    /// E-mail address (sign-in name).
+    pub email: String,
+    /// Role.
+    pub role: Role,
+    /// The customer's organisation.
+    pub org_name: Option<String>,
+}
+
+/// Who is signed in, if anyone, and whether the site runs on demo data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// The signed-in user.
+    pub user: Option<SignedInUser>,
+    /// Whether the database holds demo data.
+    pub demo: bool,
+}
+
+/// One of the signed-in user's sessions, as the sessions page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// A handle naming the session for "end this session" (never the session id itself).
+    pub handle: String,
+    /// When it signed in (UTC).
+    pub signed_in_text: String,
+    /// When it was last active, to the minute (UTC).
+    pub last_active_text: String,
+    /// The address it signed in from.
+    pub address: String,
+    /// The browser, in words ("Firefox on Linux").
+    pub browser: String,
+    /// Whether this is the session making the request.
+    pub current: bool,
+}
+
+/// The signed-in user's sessions, the current one first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsView {
+    /// The sessions.
+    pub sessions: Vec<SessionView>,
+}

@@ -1,0 +1,549 @@
+//! Signing in over real HTTP, on both engines: the throttle under a concurrent burst, addresses
+//! behind proxies, sessions that end everywhere and never come back, idle renewal, deep links.
+
+mod common;
+
+use abuse_portal::domain::ids::UserId;
+use abuse_portal::server::db::{sessions, throttle};
+use abuse_portal::server::seed;
+use common::{api_client, api_login, call, client, location, post_login};
+
+const DEMO: &str = "demo-password-1";
+
+/// The statuses a burst of sign-ins got, in no particular order.
+async fn burst(
+    base: &str,
+    attempts: usize,
+    email: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> Vec<(u16, Option<u64>)> {
+    let tasks: Vec<_> = (0..attempts)
+        .map(|_| {
+            let (base, email, password) = (base.to_owned(), email.to_owned(), password.to_owned());
+            let forwarded_for = forwarded_for.map(str::to_owned);
+            tokio::spawn(async move {
+                let mut req = api_client()
+                    .post(format!("{base}/api/auth/login"))
+                    .header("origin", &base)
+                    .form(&[("email", email.as_str()), ("password", password.as_str())]);
+                if let Some(ip) = forwarded_for {
+                    req = req.header("x-forwarded-for", ip);
+                }
+                let res = req.send().await.unwrap();
+                let retry = res
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+                (res.status().as_u16(), retry)
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+/// Moves every throttle streak `seconds` into the past, as if that time had passed.
+async fn age_streaks(env: &common::TestEnv, seconds: i64) {
+    let rows: Vec<(String, time::OffsetDateTime)> = abuse_portal::on_db!(&env.st.db, |pool| {
+        sqlx::query_as("SELECT key, last_at FROM login_throttle")
+            .fetch_all(pool)
+            .await
+    })
+    .unwrap();
+    for (key, last_at) in rows {
+        abuse_portal::on_db!(&env.st.db, |pool| sqlx::query(
+            "UPDATE login_throttle SET last_at = $1 WHERE key = $2"
+        )
+        .bind(last_at - time::Duration::seconds(seconds))
+        .bind(&key)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .unwrap();
+    }
+}
+
+on_both_engines!(a_concurrent_burst_is_checked_at_most_the_limit, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let results = burst(&base, 40, "alice@acme.test", "not the password", None).await;
+    let checked = results.iter().filter(|(s, _)| *s == 401).count();
+    let throttled: Vec<u64> = results
+        .iter()
+        .filter(|(s, _)| *s == 429)
+        .map(|(_, retry)| retry.expect("429 carries Retry-After"))
+        .collect();
+    assert_eq!(
+        checked + throttled.len(),
+        40,
+        "every answer is a refusal or a throttle: {results:?}"
+    );
+    assert!(
+        checked <= env.st.config.login_throttle.per_account as usize,
+        "{checked} of 40 passwords were checked; the limit is 5"
+    );
+    assert!(
+        throttled.iter().all(|s| (1..=30).contains(s)),
+        "{throttled:?}"
+    );
+
+    // The owner waits seconds, not a quarter of an hour.
+    let owner = api_client();
+    let res = call(
+        &owner,
+        &base,
+        "auth/login",
+        &[("email", "alice@acme.test"), ("password", DEMO)],
+    )
+    .await;
+    assert_eq!(res.status(), 429);
+    let error: abuse_portal::error::AppError = res.json().await.unwrap();
+    let message = error.user_message();
+    assert!(
+        message.starts_with("Too many attempts. Try again in ") && message.ends_with(" seconds."),
+        "{message}"
+    );
+    age_streaks(&env, 31).await;
+    api_login(&owner, &base, "alice@acme.test", DEMO).await;
+    let streak = throttle::streak(&env.st.db, "account:alice@acme.test")
+        .await
+        .unwrap();
+    assert_eq!(
+        streak, None,
+        "a successful sign-in ends the account's streak"
+    );
+});
+
+on_both_engines!(
+    the_delay_grows_with_each_failure_after_the_free_ones,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let c = api_client();
+        let attempt = || {
+            call(
+                &c,
+                &base,
+                "auth/login",
+                &[("email", "bob@globex.test"), ("password", "wrong one")],
+            )
+        };
+        for _ in 0..5 {
+            assert_eq!(attempt().await.status(), 401);
+        }
+        let mut waits = Vec::new();
+        for _ in 0..3 {
+            let res = attempt().await;
+            assert_eq!(res.status(), 429);
+            let wait: i64 = res.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            waits.push(wait);
+            age_streaks(&env, wait).await;
+            assert_eq!(
+                attempt().await.status(),
+                401,
+                "allowed again once the wait is over"
+            );
+        }
+        assert!(
+            waits[0] <= 30 && waits[1] > waits[0] && waits[2] > waits[1],
+            "{waits:?}"
+        );
+    }
+);
+
+on_both_engines!(
+    one_address_is_throttled_without_locking_out_other_addresses,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        // 20 failures spread over many accounts, from one address.
+        for i in 0..20 {
+            let res = call(
+                &api_client(),
+                &base,
+                "auth/login",
+                &[
+                    ("email", &format!("guess{i}@acme.test")),
+                    ("password", "password1"),
+                ],
+            )
+            .await;
+            assert_eq!(res.status(), 401);
+        }
+        let next = call(
+            &api_client(),
+            &base,
+            "auth/login",
+            &[("email", "bob@globex.test"), ("password", DEMO)],
+        )
+        .await;
+        assert_eq!(next.status(), 429, "the address waits");
+        let wait: u64 = next.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(wait <= 30, "a growing delay, not a hard block: {wait}");
+        // X-Forwarded-For from a peer that is not a trusted proxy changes nothing.
+        let spoofed = burst(&base, 1, "bob@globex.test", DEMO, Some("198.51.100.20")).await;
+        assert_eq!(
+            spoofed[0].0, 429,
+            "X-Forwarded-For is ignored from untrusted peers"
+        );
+    }
+);
+
+#[test]
+fn behind_a_trusted_proxy_each_client_address_counts_alone() {
+    common::block_on(async {
+        let env = common::TestEnv::with_config(common::Engine::Sqlite, None, |c| {
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        })
+        .await
+        .unwrap();
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let noisy = burst(
+            &base,
+            25,
+            "nobody@acme.test",
+            "password1",
+            Some("203.0.113.50"),
+        )
+        .await;
+        assert!(noisy.iter().any(|(s, _)| *s == 429));
+        let ok = burst(&base, 1, "bob@globex.test", DEMO, Some("203.0.113.51")).await;
+        assert!(
+            matches!(ok[0].0, 200..=399),
+            "another client behind the same proxy signs in: {ok:?}"
+        );
+        let counted = throttle::streak(&env.st.db, "address:203.0.113.50")
+            .await
+            .unwrap();
+        assert!(
+            counted.is_some(),
+            "the client's own address was counted, not the proxy's"
+        );
+        env.finish().await;
+    })
+}
+
+on_both_engines!(
+    sign_out_everywhere_ends_every_session_of_that_user_only,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let (a1, a2, a3, b) = (api_client(), client(), client(), client());
+        api_login(&a1, &base, "alice@acme.test", DEMO).await;
+        post_login(&a2, &base, "alice@acme.test", DEMO).await;
+        post_login(&a3, &base, "alice@acme.test", DEMO).await;
+        post_login(&b, &base, "bob@globex.test", DEMO).await;
+        let listed = call(&a1, &base, "account/sessions", &[]).await;
+        assert_eq!(listed.status(), 200);
+        let listed: serde_json::Value = listed.json().await.unwrap();
+        let list = listed["sessions"].as_array().unwrap();
+        assert_eq!(list.len(), 3, "{listed}");
+        assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+        assert!(
+            list[0]["current"] == true,
+            "the current session comes first"
+        );
+        let ids: Vec<String> = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
+            "SELECT id FROM sessions"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        assert!(
+            ids.iter()
+                .all(|id| !listed.to_string().contains(id.as_str())),
+            "session ids are never shown"
+        );
+
+        let res = call(&a1, &base, "account/sign_out_everywhere", &[]).await;
+        assert!(
+            res.status().is_redirection() || res.status().is_success(),
+            "{}",
+            res.status()
+        );
+        for c in [&a2, &a3] {
+            let home = c.get(format!("{base}/")).send().await.unwrap();
+            assert_eq!(
+                (home.status().as_u16(), location(&home)),
+                (302, "/login".into())
+            );
+        }
+        let bob_home = b.get(format!("{base}/")).send().await.unwrap();
+        assert_eq!(
+            bob_home.status(),
+            200,
+            "another user's session is untouched"
+        );
+        let alice = UserId(1);
+        let left = sessions::for_user(&env.st.db, alice, env.st.now())
+            .await
+            .unwrap();
+        assert!(left.is_empty(), "{left:?}");
+    }
+);
+
+on_both_engines!(a_user_ends_one_other_session_by_its_handle, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let (here, elsewhere, bob) = (api_client(), client(), api_client());
+    api_login(&here, &base, "alice@acme.test", DEMO).await;
+    post_login(&elsewhere, &base, "alice@acme.test", DEMO).await;
+    api_login(&bob, &base, "bob@globex.test", DEMO).await;
+    let listed: serde_json::Value = call(&here, &base, "account/sessions", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other = listed["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .unwrap()["handle"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let by_bob = call(&bob, &base, "account/end_session", &[("handle", &other)]).await;
+    assert_eq!(by_bob.status(), 404, "another user's session is not found");
+    assert_eq!(
+        elsewhere
+            .get(format!("{base}/"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let res = call(&here, &base, "account/end_session", &[("handle", &other)]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let gone = elsewhere.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(gone.status(), 302, "the ended session is signed out");
+    assert_eq!(
+        here.get(format!("{base}/")).send().await.unwrap().status(),
+        200,
+        "this one goes on"
+    );
+});
+
+on_both_engines!(saving_never_brings_back_an_ended_session, |env| {
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::SessionStore;
+    seed::seed_demo(&env.st).await.unwrap();
+    let store = sessions::DbSessionStore::new(env.st.db.clone());
+    let mut data = std::collections::HashMap::new();
+    data.insert("user_id".to_owned(), serde_json::json!(1));
+    let mut record = Record {
+        id: Id::default(),
+        data,
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
+    };
+    let planted = record.id;
+    store.create(&mut record).await.unwrap();
+    assert_ne!(
+        record.id, planted,
+        "a new session gets an id of the server's choosing"
+    );
+    assert!(store.load(&record.id).await.unwrap().is_some());
+    // Signed out while a request holding the session was still running…
+    store.delete(&record.id).await.unwrap();
+    // …which then saves it at its end.
+    store.save(&record).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none());
+    assert_eq!(
+        sessions::count_live(&env.st.db, env.st.now())
+            .await
+            .unwrap(),
+        0
+    );
+});
+
+on_both_engines!(
+    activity_renews_the_idle_limit_at_most_once_a_minute,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let c = client();
+        post_login(&c, &base, "alice@acme.test", DEMO).await;
+        let expiry = || async {
+            let (data, expires_at): (String, time::OffsetDateTime) =
+                abuse_portal::on_db!(&env.st.db, |pool| {
+                    sqlx::query_as("SELECT data, expires_at FROM sessions")
+                        .fetch_one(pool)
+                        .await
+                })
+                .unwrap();
+            (
+                serde_json::from_str::<serde_json::Value>(&data).unwrap(),
+                expires_at,
+            )
+        };
+        let (_, first) = expiry().await;
+        assert_eq!(
+            c.get(format!("{base}/")).send().await.unwrap().status(),
+            200
+        );
+        let (_, unchanged) = expiry().await;
+        assert_eq!(
+            unchanged, first,
+            "activity within the minute writes nothing"
+        );
+
+        // As if ten minutes had passed since the last renewal, with five minutes of idle time left.
+        let (mut data, _) = expiry().await;
+        let now = env.st.now();
+        data["renewed_at"] =
+            serde_json::json!((now - time::Duration::minutes(10)).unix_timestamp());
+        abuse_portal::on_db!(&env.st.db, |pool| sqlx::query(
+            "UPDATE sessions SET data = $1, expires_at = $2"
+        )
+        .bind(data.to_string())
+        .bind(now + time::Duration::minutes(5))
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        assert_eq!(
+            c.get(format!("{base}/notices"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let (_, renewed) = expiry().await;
+        assert!(
+            renewed >= now + time::Duration::minutes(29),
+            "the idle limit starts again from this request: {renewed} vs {now}"
+        );
+    }
+);
+
+on_both_engines!(signing_in_starts_from_an_empty_session, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let c = client();
+    post_login(&c, &base, "alice@acme.test", DEMO).await;
+    // Something kept in alice's session: a refused evidence statement.
+    let notice: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
+        "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
+         WHERE o.name = 'Acme Hosting Ltd' AND n.state = 'open' ORDER BY n.id LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("cause", "too short")
+        .text("fix", "secret remark about alice's server")
+        .text("prevention", "x");
+    let res = c
+        .post(format!("{base}/notices/{notice}/evidence"))
+        .header("origin", &base)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let data = || async {
+        abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar::<_, String>(
+            "SELECT data FROM sessions"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap()
+        .join("\n")
+    };
+    assert!(data().await.contains("secret remark"));
+    post_login(&c, &base, "bob@globex.test", DEMO).await;
+    let after = data().await;
+    assert!(
+        !after.contains("secret remark"),
+        "nothing carried over: {after}"
+    );
+});
+
+on_both_engines!(a_deep_link_survives_signing_in, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let id: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
+        "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
+         WHERE o.name = 'Acme Hosting Ltd' ORDER BY n.id LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let c = client();
+    let res = c
+        .get(format!("{base}/notices/{id}?from=mail"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(
+        location(&res),
+        format!("/login?next=/notices/{id}%3Ffrom%3Dmail")
+    );
+    let page = c
+        .get(format!("{base}/login?next=/notices/{id}%3Ffrom%3Dmail"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let back = format!("/notices/{id}?from=mail");
+    assert!(
+        page.contains(&format!(r#"name="next" value="{back}""#)),
+        "{page}"
+    );
+    let res = c
+        .post(format!("{base}/api/auth/login"))
+        .header("origin", &base)
+        .header(
+            "referer",
+            format!("{base}/login?next=/notices/{id}%3Ffrom%3Dmail"),
+        )
+        .form(&[
+            ("email", "alice@acme.test"),
+            ("password", DEMO),
+            ("next", &back),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((res.status().as_u16(), location(&res)), (302, back.clone()));
+    let page = c.get(format!("{base}{back}")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    for evil in ["https://evil.example/", "//evil.example", "/\\evil.example"] {
+        let c = client();
+        let res = c
+            .post(format!("{base}/api/auth/login"))
+            .header("origin", &base)
+            .header("referer", format!("{base}/login"))
+            .form(&[
+                ("email", "alice@acme.test"),
+                ("password", DEMO),
+                ("next", evil),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (res.status().as_u16(), location(&res)),
+            (302, "/".into()),
+            "{evil}"
+        );
+    }
+});

@@ -19,3 +19,22 @@ portal_toolchain() {
         return 1
     fi
 }
+
+# The two cargo builds that `cargo leptos build --release` runs, with the same arguments and the
+# one variable that changes what they compile (LEPTOS_OUTPUT_NAME; the other LEPTOS_* variables
+# it sets are read at run time). Run while cargo-leptos itself is still compiling, they leave it
+# only the bundling (wasm-bindgen, wasm-opt, CSS) to do.
+portal_prebuild_release() {
+    local tc="$1" front status=0
+    (
+        cd "$ROOT"
+        export LEPTOS_OUTPUT_NAME=portal
+        cargo +"$tc" build --quiet --package=abuse_portal --lib --target-dir="$ROOT/target/front" \
+            --target=wasm32-unknown-unknown --no-default-features --features=hydrate --profile=wasm-release &
+        front=$!
+        cargo +"$tc" build --quiet --package=abuse_portal --bin=portal --no-default-features --features=ssr --release ||
+            status=$?
+        wait "$front" || status=$?
+        exit "$status"
+    )
+}

@@ -13,17 +13,19 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-/// The document around the app, rendered on the server. Its Content-Security-Policy allows the
-/// one inline script, Leptos' hydration code, by the nonce leptos_axum makes for each response.
+/// The document around the app, rendered on the server. Its scripts carry the nonce that the
+/// security-headers layer made for this response and allows in its Content-Security-Policy.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(res)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(value) = crate::server::http::page_csp(&nonce).parse() {
-            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
-        }
+    if let Some(crate::server::http::CspNonce(nonce)) = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<crate::server::http::CspNonce>()
+                .cloned()
+        })
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
     view! {
         <!DOCTYPE html>

@@ -330,22 +330,10 @@ on_both_engines!(server_function_errors_carry_their_http_status, |env| {
     assert_eq!(anonymous.status(), 401);
     let alice = api_client();
     api_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
-    let bob_notice: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
-        "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
-         WHERE o.name = 'Globex Corp' ORDER BY n.id LIMIT 1"
-    )
-    .fetch_one(pool)
-    .await)
-    .unwrap();
-    let (open, acknowledged): (i64, i64) = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_as(
-        "SELECT (SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
-                 WHERE o.name = 'Acme Hosting Ltd' AND n.state = 'open' ORDER BY n.id LIMIT 1), \
-                (SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
-                 WHERE o.name = 'Acme Hosting Ltd' AND n.state = 'evidence_rejected' ORDER BY n.id LIMIT 1)"
-    )
-    .fetch_one(pool)
-    .await)
-    .unwrap();
+    let bob_notice = common::notice_of(&env.st, "Globex Corp", None).await;
+    let open = common::notice_of(&env.st, "Acme Hosting Ltd", Some("open")).await;
+    let acknowledged =
+        common::notice_of(&env.st, "Acme Hosting Ltd", Some("evidence_rejected")).await;
     /// A server function, its form, and the status its error must carry.
     type Case<'a> = (&'a str, Vec<(&'a str, String)>, u16);
     let cases: Vec<Case> = vec![
@@ -406,13 +394,7 @@ on_both_engines!(
                 .status(),
             302
         );
-        let open: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
-            "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
-         WHERE o.name = 'Acme Hosting Ltd' AND n.state = 'open' ORDER BY n.id LIMIT 1"
-        )
-        .fetch_one(pool)
-        .await)
-        .unwrap();
+        let open = common::notice_of(&env.st, "Acme Hosting Ltd", Some("open")).await;
         let id = open.to_string();
         let bare = c
             .post(format!("{base}/api/notices/acknowledge"))

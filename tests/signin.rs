@@ -437,13 +437,7 @@ on_both_engines!(signing_in_starts_from_an_empty_session, |env| {
     let c = client();
     post_login(&c, &base, "alice@acme.test", DEMO).await;
     // Something kept in alice's session: a refused evidence statement.
-    let notice: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
-        "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
-         WHERE o.name = 'Acme Hosting Ltd' AND n.state = 'open' ORDER BY n.id LIMIT 1"
-    )
-    .fetch_one(pool)
-    .await)
-    .unwrap();
+    let notice = common::notice_of(&env.st, "Acme Hosting Ltd", Some("open")).await;
     let form = reqwest::multipart::Form::new()
         .text("cause", "too short")
         .text("fix", "secret remark about alice's server")
@@ -477,13 +471,7 @@ on_both_engines!(signing_in_starts_from_an_empty_session, |env| {
 on_both_engines!(a_deep_link_survives_signing_in, |env| {
     seed::seed_demo(&env.st).await.unwrap();
     let base = env.serve().await;
-    let id: i64 = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
-        "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
-         WHERE o.name = 'Acme Hosting Ltd' ORDER BY n.id LIMIT 1"
-    )
-    .fetch_one(pool)
-    .await)
-    .unwrap();
+    let id = common::notice_of(&env.st, "Acme Hosting Ltd", None).await;
     let c = client();
     let res = c
         .get(format!("{base}/notices/{id}?from=mail"))

@@ -160,17 +160,33 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-/// Adds headers every response should carry. Pages set their own `Content-Security-Policy`
-/// (with the nonce of their hydration script) while rendering; every other response gets one
-/// that allows nothing to run.
+/// The nonce of one response's scripts, made before the page renders (see [`security_headers`]);
+/// the shell reads it from the request and gives it to Leptos.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CspNonce(pub String);
+
+/// Adds headers every response should carry. Every request gets a fresh [`CspNonce`]; an HTML
+/// response gets the page policy allowing scripts with that nonce, any other response one that
+/// allows nothing to run (unless its handler set its own, as evidence downloads do).
 pub async fn security_headers(
     State(st): State<AppState>,
-    req: Request<Body>,
+    mut req: Request<Body>,
     next: Next,
 ) -> Response {
     let is_asset = req.uri().path().starts_with("/pkg/");
+    let nonce = crate::domain::audit::to_hex(&rand::random::<[u8; 16]>());
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if is_html {
+        if let Ok(policy) = HeaderValue::from_str(&page_csp(&nonce)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -303,3 +303,16 @@ pub async fn api_login(client: &reqwest::Client, base: &str, email: &str, passwo
         res.status()
     );
 }
+
+/// The first (lowest id) notice of the organisation named `org`, in `state` when given.
+pub async fn notice_of(st: &AppState, org: &str, state: Option<&str>) -> i64 {
+    abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+        "SELECT n.id FROM notices n JOIN organisations o ON o.id = n.organisation_id \
+         WHERE o.name = $1 AND ($2 = '' OR n.state = $2) ORDER BY n.id LIMIT 1"
+    )
+    .bind(org)
+    .bind(state.unwrap_or_default())
+    .fetch_one(pool)
+    .await)
+    .unwrap()
+}

@@ -1,8 +1,20 @@
-import { test, expect } from '@playwright/test';
-import { hydrated } from '../../fixtures/auth';
+import { test, expect, Page } from '@playwright/test';
+import { hydrated, signIn, users } from '../../fixtures/auth';
+
+/** Collects what the browser refused under the Content-Security-Policy, and script errors. */
+function watchViolations(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.push(err.message));
+  return problems;
+}
 
 test('the sign-in page hydrates: showing the password works without a page load', async ({ page }) => {
-  await page.goto('/login');
+  const problems = watchViolations(page);
+  const response = await page.goto('/login');
+  expect(response!.headers()['content-security-policy']).toContain("'nonce-");
   await hydrated(page);
   // A marker on window survives only if the page is not reloaded.
   await page.evaluate(() => ((window as any).__sameDocument = true));
@@ -15,4 +27,19 @@ test('the sign-in page hydrates: showing the password works without a page load'
   await page.getByRole('button', { name: 'Hide password' }).click();
   await expect(password).toHaveAttribute('type', 'password');
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(problems).toEqual([]);
+});
+
+test('pages with data hydrate under the policy too, and navigate without reloading', async ({ page }) => {
+  const problems = watchViolations(page);
+  await signIn(page, users.alice);
+  await page.goto('/notices');
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.getByRole('link', { name: /Notice #\d+/ }).first().click();
+  await expect(page.getByTestId('countdown').first()).toBeVisible();
+  await page.getByRole('link', { name: 'Services' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Services' })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(problems).toEqual([]);
 });

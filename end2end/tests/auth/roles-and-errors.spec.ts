@@ -35,5 +35,5 @@ test('signed-out visitors are sent to sign in', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL('/login');
   await page.goto('/admin');
-  await expect(page).toHaveURL('/login');
+  await expect(page).toHaveURL('/login?next=/admin');
 });

@@ -59,7 +59,7 @@ fn SessionTable(data: SessionsView, end: ServerAction<EndSession>) -> impl IntoV
                 </thead>
                 <tbody>
                     {data.sessions.into_iter().map(|s| {
-                        let label = format!("End the session of {} from {}", s.browser, s.address);
+                        let label = format!("End session: {} from {}", s.browser, s.address);
                         view! {
                             <tr>
                                 <th scope="row">

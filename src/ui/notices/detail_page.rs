@@ -289,6 +289,13 @@ fn EvidenceForm(
             .flatten()
     };
     let sig = move |field: &'static str| Signal::derive(move || error_for(field));
+    // The file the server refused, if any (the message itself stands next to that file).
+    let refused_file = move || {
+        query
+            .read_untracked()
+            .get("evidence_field")
+            .and_then(|f| f.strip_prefix("file_").map(str::to_owned))
+    };
     let (cause, fix, prevention, form) = (sig("cause"), sig("fix"), sig("prevention"), sig("form"));
     let file_inputs: [NodeRef<leptos::html::Input>; FILE_SLOTS] =
         std::array::from_fn(|_| NodeRef::new());
@@ -343,6 +350,11 @@ fn EvidenceForm(
             <h2 id="evidence-heading">"Submit remediation evidence"</h2>
             <p class="notice notice-info">"Describe what you found and fixed. Do not upload message contents or recipients' personal data: the provider keeps no message payloads."</p>
             {move || form.get().map(|m| view! { <p class="notice notice-error" role="alert" id="evidence-form-error">{m}</p> })}
+            {move || refused_file().map(|n| view! {
+                <p class="notice notice-error" role="alert" id="evidence-form-error">
+                    {format!("Your evidence was not sent: see File {n} below. Your statement was kept.")}
+                </p>
+            })}
             <form class="form" method="post" action=format!("/notices/{id}/evidence") enctype="multipart/form-data" on:submit=on_submit>
                 <div class="field">
                     <label for="evidence-cause">"What caused the abuse?"</label>

@@ -535,3 +535,59 @@ on_both_engines!(a_deep_link_survives_signing_in, |env| {
         );
     }
 });
+
+#[test]
+fn a_full_hash_queue_answers_503_and_counts_nothing_against_the_person() {
+    common::block_on(async {
+        let env = common::TestEnv::with_config(common::Engine::Sqlite, None, |c| {
+            c.hash_concurrency = 1;
+            c.hash_queue = 0;
+        })
+        .await
+        .unwrap();
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        // Different accounts, so that only the queue (not the throttle) can refuse them.
+        let tasks: Vec<_> = (0..12)
+            .map(|i| {
+                let base = base.clone();
+                tokio::spawn(async move {
+                    let res = call(
+                        &api_client(),
+                        &base,
+                        "auth/login",
+                        &[
+                            ("email", &format!("someone{i}@acme.test")),
+                            ("password", "a guess"),
+                        ],
+                    )
+                    .await;
+                    let retry = res.headers().get("retry-after").cloned();
+                    (res.status().as_u16(), retry)
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        let mut busy = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                (401, _) => checked += 1,
+                (503, Some(retry)) => {
+                    assert_eq!(retry, "5");
+                    busy += 1
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(busy > 0, "a full queue refuses at once: {checked} checked");
+        let address = throttle::streak(&env.st.db, "address:127.0.0.1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            address.failures as usize, checked,
+            "refused for load, the attempts were given back"
+        );
+        env.finish().await;
+    })
+}

@@ -242,7 +242,7 @@ impl EvidenceStore {
     }
 }
 
-/// A source of upload chunks (a multipart field, or a list of slices in tests).
+/// A source of upload chunks (a multipart field, through `evidence_http`, or memory in tests).
 pub trait AsyncChunks<E> {
     /// The next chunk, `None` at the end.
     fn next_chunk(
@@ -262,14 +262,6 @@ impl<E, T: AsyncChunks<E> + Send> AsyncChunks<E> for &mut T {
 pub mod bytes_chunk {
     /// A piece of an upload.
     pub type Chunk = axum::body::Bytes;
-}
-
-impl AsyncChunks<axum::extract::multipart::MultipartError> for axum::extract::multipart::Field<'_> {
-    async fn next_chunk(
-        &mut self,
-    ) -> Result<Option<bytes_chunk::Chunk>, axum::extract::multipart::MultipartError> {
-        self.chunk().await
-    }
 }
 
 /// Chunks from memory, for tests and tools.

@@ -2,12 +2,14 @@
 
 use crate::ui::account::SessionsPage;
 use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
+use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
 use crate::ui::admin::AdminHomePage;
 use crate::ui::auth::{Auth, LoginPage, LogoutPage};
 use crate::ui::components::{Layout, NotFoundPage};
 use crate::ui::home::HomePage;
 use crate::ui::inventory::{ServiceDetailPage, ServiceListPage};
 use crate::ui::notices::{NoticeDetailPage, NoticeListPage};
+use crate::ui::smtp::{NewRequestPage, RequestDetailPage, RequestListPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -82,6 +84,11 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment("services") view=ServiceListPage ssr=SsrMode::Async/>
                 <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/sessions") view=SessionsPage ssr=SsrMode::Async/>
+                <Route path=path!("/smtp") view=RequestListPage ssr=SsrMode::Async/>
+                <Route path=path!("/smtp/new") view=NewRequestPage ssr=SsrMode::Async/>
+                <Route path=path!("/smtp/:id") view=RequestDetailPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/smtp") view=RequestQueuePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/smtp/:id") view=StaffRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases") view=CaseQueuePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases/new") view=NewCasePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases/:id") view=CasePage ssr=SsrMode::Async/>

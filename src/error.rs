@@ -31,6 +31,9 @@ pub enum AppError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// Several form fields are invalid; each message belongs next to its field.
+    #[error("Some answers need attention: {}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
+    InvalidFields(Vec<crate::domain::form::FieldError>),
     /// The request conflicts with the record's current state.
     #[error("{0}")]
     Conflict(String),
@@ -70,7 +73,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
-            AppError::Invalid { .. } => 422,
+            AppError::Invalid { .. } | AppError::InvalidFields(_) => 422,
             AppError::RateLimited { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
@@ -87,6 +90,14 @@ impl AppError {
     pub fn field_message(&self, name: &str) -> Option<String> {
         match self {
             AppError::Invalid { field, message } if field == name => Some(message.clone()),
+            AppError::InvalidFields(errors) => {
+                let mine: Vec<&str> = errors
+                    .iter()
+                    .filter(|e| e.field == name)
+                    .map(|e| e.message.as_str())
+                    .collect();
+                (!mine.is_empty()).then(|| mine.join(" "))
+            }
             _ => None,
         }
     }
@@ -147,5 +158,25 @@ mod tests {
             Some("Enter an e-mail address.")
         );
         assert_eq!(e.field_message("password"), None);
+        let several = AppError::InvalidFields(vec![
+            crate::domain::form::FieldError {
+                field: "helo_name".into(),
+                message: "Give the HELO name.".into(),
+            },
+            crate::domain::form::FieldError {
+                field: "consent".into(),
+                message: "Describe how recipients consented.".into(),
+            },
+        ]);
+        assert_eq!(several.status(), 422);
+        assert_eq!(
+            several.field_message("consent").as_deref(),
+            Some("Describe how recipients consented.")
+        );
+        assert_eq!(several.field_message("ip"), None);
+        assert_eq!(
+            several.user_message(),
+            "Some answers need attention: Give the HELO name. Describe how recipients consented."
+        );
     }
 }

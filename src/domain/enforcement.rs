@@ -15,6 +15,9 @@ named_enum!(
         RemediationRequest = "remediation_request", "Remediation request";
         /// Outbound SMTP (port 25) blocked.
         Port25Block = "port25_block", "Port 25 (SMTP) block";
+        /// Outbound SMTP (port 25) restricted by default until a use case is approved in
+        /// writing (new accounts, trials, suspicious workloads); not a sanction.
+        Port25Restriction = "port25_restriction", "Port 25 (SMTP) default restriction";
         /// Traffic rate-limited or filtered.
         RateLimit = "rate_limit", "Rate limit";
         /// IP null-routed (blackholed).
@@ -31,7 +34,9 @@ impl EnforcementKind {
     pub fn restricts(self) -> bool {
         !matches!(
             self,
-            EnforcementKind::Notification | EnforcementKind::RemediationRequest
+            EnforcementKind::Notification
+                | EnforcementKind::RemediationRequest
+                | EnforcementKind::Port25Restriction
         )
     }
 }

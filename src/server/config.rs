@@ -56,6 +56,46 @@ pub struct Config {
     pub header_timeout: std::time::Duration,
     /// `PORTAL_BODY_TIMEOUT_SECONDS`: longest pause while a request body is being sent.
     pub body_timeout: std::time::Duration,
+    /// `PORTAL_DNS_SERVERS`, `PORTAL_DNS_TIMEOUT_MS`, `PORTAL_DNS_MODE`: where the port-25
+    /// checks get their DNS answers.
+    pub dns: super::dns::DnsConfig,
+}
+
+/// `PORTAL_DNS_SERVERS` (addresses, optionally with `:port`; default the system's), the time
+/// one question may take, and `PORTAL_DNS_MODE` (`live`, or `demo` for the built-in demo zone).
+fn dns_config() -> Result<super::dns::DnsConfig, ConfigError> {
+    let servers = match var("PORTAL_DNS_SERVERS") {
+        None => super::dns::DnsConfig::system_servers(),
+        Some(raw) => raw
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(|item| {
+                item.parse::<SocketAddr>()
+                    .or_else(|_| item.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                    .map_err(|_| ConfigError {
+                        var: "PORTAL_DNS_SERVERS",
+                        message: format!(
+                            "{item:?} is not an address (203.0.113.53 or 127.0.0.1:5353)"
+                        ),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let demo = match var("PORTAL_DNS_MODE").as_deref() {
+        None | Some("live") => false,
+        Some("demo") => true,
+        Some(other) => {
+            return Err(ConfigError {
+                var: "PORTAL_DNS_MODE",
+                message: format!("{other:?}: use live or demo"),
+            })
+        }
+    };
+    Ok(super::dns::DnsConfig {
+        servers,
+        timeout: std::time::Duration::from_millis(positive("PORTAL_DNS_TIMEOUT_MS", 2_000)? as u64),
+        demo,
+    })
 }
 
 impl std::fmt::Debug for Config {
@@ -227,6 +267,7 @@ impl Config {
                 "PORTAL_BODY_TIMEOUT_SECONDS",
                 30,
             )? as u64),
+            dns: dns_config()?,
             data_dir,
         })
     }

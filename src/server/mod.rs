@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod dns;
 pub mod errors;
 pub mod evidence_http;
 pub mod http;

@@ -138,6 +138,7 @@ pub async fn seed_demo(st: &AppState) -> Result<SeedReport, AppError> {
     }
     if notices::count(&st.db).await? == 0 {
         seed_demo_cases(st).await?;
+        seed_demo_smtp(st).await?;
     }
     settings::set(&st.db, settings::DEMO_MODE, "true").await?;
     Ok(report)
@@ -298,5 +299,69 @@ async fn seed_demo_cases(st: &AppState) -> Result<(), AppError> {
     };
     enforcement::start(st, &staff, resolved, suspension).await?;
     apply_event(st, &staff, resolved, NoticeEvent::AcceptEvidence, "").await?;
+    Ok(())
+}
+
+/// Port 25: the default restriction on three services, one request approved in writing (on an
+/// IPv6 address, with a daily cap and a probation) and one waiting for the abuse desk.
+async fn seed_demo_smtp(st: &AppState) -> Result<(), AppError> {
+    use super::usecase::smtp::{self, Approval};
+    use crate::domain::smtp::RequestForm;
+    let staff = demo_actor(st, "staff@portal.test").await?;
+    let alice = demo_actor(st, "alice@acme.test").await?;
+    let bob = demo_actor(st, "bob@globex.test").await?;
+    let acme_app = demo_service(st, "Acme Hosting Ltd", "app-02.acme.test").await?;
+    let globex_hpc = demo_service(st, "Globex Corp", "hpc-07.globex.test").await?;
+    let acme_web = demo_service(st, "Acme Hosting Ltd", "web-01.acme.test").await?;
+    for service in [acme_app, globex_hpc, acme_web] {
+        smtp::restrict_new_service(st, service).await?;
+    }
+    let form = |ip: &str, domain: &str, use_case: &str| {
+        RequestForm {
+        ip: ip.to_owned(),
+        use_case: use_case.to_owned(),
+        use_case_details: String::new(),
+        sending_domains: domain.to_owned(),
+        daily_volume: "2,000".to_owned(),
+        peak_per_hour: "400".to_owned(),
+        consent: "Only customers who created an account or placed an order receive mail.".to_owned(),
+        bounce_handling: "Hard bounces and complaints suppress the address at once; unsubscribe links work in one click."
+            .to_owned(),
+        software: "Postfix 3.7 with OpenDKIM".to_owned(),
+        helo_name: format!("mail.{domain}"),
+        dkim_selector: "s1".to_owned(),
+        why_not_relay: "We sign with our own DKIM keys and need our own bounce processing.".to_owned(),
+        accepts_obligations: "on".to_owned(),
+    }
+    };
+    let approved = smtp::submit(
+        st,
+        &alice,
+        None,
+        acme_app,
+        &form("2001:db8:ac::11", "app.acme.test", "transactional"),
+    )
+    .await?;
+    let probation = (st.now() + Duration::days(90)).date();
+    smtp::approve(
+        st,
+        &staff,
+        approved,
+        &Approval {
+            text: "Transactional mail of the customer's own shop verified by phone with the account owner."
+                .to_owned(),
+            daily_cap: "5,000".to_owned(),
+            probation_until: probation.to_string(),
+        },
+    )
+    .await?;
+    smtp::submit(
+        st,
+        &bob,
+        None,
+        globex_hpc,
+        &form("192.0.2.77", "reports.globex.test", "own_mail_server"),
+    )
+    .await?;
     Ok(())
 }

@@ -8,3 +8,4 @@ pub mod components;
 pub mod home;
 pub mod inventory;
 pub mod notices;
+pub mod smtp;

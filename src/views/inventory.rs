@@ -2,6 +2,7 @@
 
 use super::notices::{MeasureView, NoticeRowView};
 use crate::domain::service::{ServiceKind, ServiceState};
+use crate::domain::smtp::Port25State;
 use serde::{Deserialize, Serialize};
 
 /// A service in the inventory, with what is in force on it.
@@ -17,6 +18,8 @@ pub struct ServiceRowView {
     pub state: ServiceState,
     /// Addresses.
     pub ips: Vec<String>,
+    /// Each address's outbound port-25 state, in the order of `ips`.
+    pub port25: Vec<Port25State>,
     /// Measures in force, in words ("Port 25 (SMTP) block on port 25 on 203.0.113.25").
     pub in_force: Vec<String>,
 }

@@ -11,3 +11,4 @@ pub mod cases;
 pub mod home;
 pub mod inventory;
 pub mod notices;
+pub mod smtp;

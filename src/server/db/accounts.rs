@@ -174,6 +174,20 @@ pub async fn totals(db: &Db, _staff: StaffToken) -> Result<Totals, DbError> {
 }
 
 /// Every organisation's id and name, in name order (for filters).
+/// One organisation's name.
+pub async fn organisation_name(
+    db: &Db,
+    org: crate::domain::ids::OrgId,
+) -> Result<Option<String>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT name FROM organisations WHERE id = $1"
+    )
+    .bind(org.0)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// Every organisation's id and name, in name order (the first 1,000).
 pub async fn organisation_names(
     db: &Db,
     _staff: StaffToken,

@@ -20,8 +20,10 @@ pub struct NewAction {
     pub reason: String,
     /// Whether the upstream provider was asked to apply it.
     pub upstream_requested: bool,
-    /// Who started it.
-    pub started_by: UserId,
+    /// Who started it; `None` when the portal did (a default restriction, an automatic block).
+    pub started_by: Option<UserId>,
+    /// The port-25 request whose revocation started it.
+    pub smtp_request_id: Option<i64>,
 }
 
 /// A recorded measure.
@@ -98,15 +100,27 @@ impl ActionRow {
     }
 }
 
-/// Records a measure; returns its id.
+/// Records a measure that staff start; returns its id.
 pub async fn insert(tx: &mut Tx, _staff: StaffToken, a: &NewAction) -> Result<i64, DbError> {
+    insert_action(tx, a).await
+}
+
+/// Records a measure that the portal starts by itself, by rule: the default port-25
+/// restriction of a new service, the automatic port-25 block when a spam or phishing case
+/// opens on an address allowed to send. Returns its id.
+pub async fn insert_by_portal(tx: &mut Tx, a: &NewAction) -> Result<i64, DbError> {
+    insert_action(tx, a).await
+}
+
+async fn insert_action(tx: &mut Tx, a: &NewAction) -> Result<i64, DbError> {
     let (ip, port) = match &a.measure.scope {
         Scope::Service => (None, None),
         Scope::Ip(ip) => (Some(ip.clone()), None),
         Scope::Port { port, ip } => (ip.clone(), Some(i32::from(*port))),
     };
     let sql = "INSERT INTO enforcement_actions (service_id, notice_id, kind, scope_ip, scope_port, reason, \
-               upstream_requested, started_by, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+               upstream_requested, started_by, starts_at, ends_at, smtp_request_id) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
     Ok(on_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(a.service.0)
         .bind(a.notice_id)
@@ -115,9 +129,10 @@ pub async fn insert(tx: &mut Tx, _staff: StaffToken, a: &NewAction) -> Result<i6
         .bind(port)
         .bind(&a.reason)
         .bind(a.upstream_requested)
-        .bind(a.started_by.0)
+        .bind(a.started_by.map(|u| u.0))
         .bind(stored_time(a.measure.starts_at))
         .bind(a.measure.ends_at.map(stored_time))
+        .bind(a.smtp_request_id)
         .fetch_one(&mut *conn)
         .await)?)
 }
@@ -144,9 +159,34 @@ pub async fn end(
     Ok(n == 1)
 }
 
+/// Ends a measure because a port-25 request was approved in writing, naming the request;
+/// `false` if it had already ended.
+pub async fn end_for_request(
+    tx: &mut Tx,
+    staff: StaffToken,
+    id: i64,
+    by: UserId,
+    at: OffsetDateTime,
+    reason: &str,
+    request_id: i64,
+) -> Result<bool, DbError> {
+    if !end(tx, staff, id, by, at, reason).await? {
+        return Ok(false);
+    }
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE enforcement_actions SET smtp_request_id = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(request_id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(true)
+}
+
 const SELECT: &str = "SELECT a.id, a.service_id, a.notice_id, a.kind, a.scope_ip, a.scope_port, a.reason, \
-     a.upstream_requested, a.starts_at, a.ends_at, s.email AS started_by_email, e.email AS ended_by_email, a.end_reason \
-     FROM enforcement_actions a JOIN users s ON s.id = a.started_by LEFT JOIN users e ON e.id = a.ended_by";
+     a.upstream_requested, a.starts_at, a.ends_at, COALESCE(s.email, 'the portal (automatic)') AS started_by_email, e.email AS ended_by_email, a.end_reason \
+     FROM enforcement_actions a LEFT JOIN users s ON s.id = a.started_by LEFT JOIN users e ON e.id = a.ended_by";
 
 /// A service's measures, newest first.
 pub async fn for_service(db: &Db, service: ServiceId) -> Result<Vec<ActionRecord>, DbError> {
@@ -211,6 +251,16 @@ pub async fn measures_in_tx(
         .parse()
         .map_err(|e: crate::domain::names::UnknownName| DbError::Corrupt(e.to_string()))?;
     Ok((state, measures))
+}
+
+/// A service's measures with their ids, read inside a transaction.
+pub async fn records_in_tx(tx: &mut Tx, service: ServiceId) -> Result<Vec<ActionRecord>, DbError> {
+    let sql = format!("{SELECT} WHERE a.service_id = $1 ORDER BY a.id");
+    let rows = on_tx!(tx, |conn| sqlx::query_as::<_, ActionRow>(&sql)
+        .bind(service.0)
+        .fetch_all(&mut *conn)
+        .await)?;
+    rows.into_iter().map(ActionRow::into_record).collect()
 }
 
 /// The measures in force on a service at `now`.

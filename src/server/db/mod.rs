@@ -14,6 +14,7 @@ pub mod responses;
 pub mod services;
 pub mod sessions;
 pub mod settings;
+pub mod smtp;
 pub mod throttle;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

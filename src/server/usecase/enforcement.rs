@@ -77,7 +77,8 @@ pub async fn start(
         },
         reason: m.reason.trim().to_owned(),
         upstream_requested: m.upstream_requested,
-        started_by: who.user_id,
+        started_by: Some(who.user_id),
+        smtp_request_id: None,
     };
     let id = enforcement::insert(&mut tx, staff, &action).await?;
     let (state, measures) = enforcement::measures_in_tx(&mut tx, notice.service_id).await?;

@@ -2,6 +2,7 @@
 
 use crate::domain::actor::Actor;
 use crate::domain::ids::ServiceId;
+use crate::domain::smtp::port25_state;
 use crate::error::AppError;
 use crate::server::db::notices::NoticeFilter;
 use crate::server::db::{accounts, enforcement, services};
@@ -73,7 +74,8 @@ pub async fn services_page(
     } else {
         None
     };
-    let live = enforcement::in_force_for_org(&st.db, org, st.now()).await?;
+    let now = st.now();
+    let live = enforcement::in_force_for_org(&st.db, org, now).await?;
     let rows = records
         .into_iter()
         .map(|s| {
@@ -88,12 +90,23 @@ pub async fn services_page(
                     )
                 })
                 .collect();
+            let measures: Vec<_> = live
+                .iter()
+                .filter(|a| a.service_id == s.id.0)
+                .map(|a| a.measure.clone())
+                .collect();
+            let port25 = s
+                .ips
+                .iter()
+                .map(|ip| port25_state(ip, &measures, now))
+                .collect();
             ServiceRowView {
                 id: s.id.0,
                 label: s.label,
                 kind: s.kind,
                 state: s.state,
                 ips: s.ips,
+                port25,
                 in_force,
             }
         })
@@ -133,6 +146,14 @@ pub async fn service_detail(
             label: service.label,
             kind: service.kind,
             state: service.state,
+            port25: service
+                .ips
+                .iter()
+                .map(|ip| {
+                    let all: Vec<_> = actions.iter().map(|a| a.measure.clone()).collect();
+                    port25_state(ip, &all, now)
+                })
+                .collect(),
             ips: service.ips,
             in_force,
         },

@@ -8,3 +8,5 @@ pub mod enforcement;
 pub mod inventory;
 pub mod notice_views;
 pub mod notices;
+pub mod smtp;
+pub mod smtp_views;

@@ -170,6 +170,7 @@ pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result
         },
     )
     .await?;
+    super::smtp::reblock_for_new_case(&mut tx, st, id, service.id, new.category, &new.ips).await?;
     tx.commit().await?;
     tracing::info!(notice_id = id, "notice opened");
     Ok(id)

@@ -3,5 +3,20 @@
 mod admin_home_page;
 pub mod api;
 pub mod cases;
+pub mod smtp;
 
 pub use admin_home_page::AdminHomePage;
+
+use crate::error::AppError;
+use crate::ui::components::{ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};
+use leptos::prelude::*;
+
+/// What a staff page shows when loading failed.
+fn failure(error: AppError) -> AnyView {
+    match error {
+        AppError::NotSignedIn => view! { <SignInRedirect/> }.into_any(),
+        AppError::Forbidden => view! { <ForbiddenPage/> }.into_any(),
+        AppError::NotFound => view! { <NotFoundPage/> }.into_any(),
+        error => view! { <ErrorView error/> }.into_any(),
+    }
+}

@@ -5,8 +5,10 @@ mod countdown;
 mod errors;
 mod fields;
 mod layout;
+mod port25;
 
 pub use countdown::Countdown;
 pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};
 pub use fields::FieldError;
 pub use layout::Layout;
+pub use port25::Port25Badge;

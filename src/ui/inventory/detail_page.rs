@@ -1,7 +1,9 @@
 //! `/services/{id}`: one service, what is in force on it, its measures and its notices.
 
 use super::api::get_service;
+use crate::domain::smtp::Port25State;
 use crate::error::AppError;
+use crate::ui::components::Port25Badge;
 use crate::ui::components::SignInRedirect;
 use crate::ui::components::{Countdown, ErrorView, NotFoundPage};
 use crate::ui::notices::{MeasureList, StateBadge};
@@ -58,7 +60,18 @@ fn Service(data: ServiceDetailView) -> impl IntoView {
         <div class="two-columns">
             <section class="panel" aria-labelledby="svc-ips">
                 <h2 id="svc-ips">"IP addresses"</h2>
-                <ul class="ip-list">{s.ips.iter().map(|ip| view! { <li><code>{ip.clone()}</code></li> }).collect_view()}</ul>
+                <ul class="ip-list port25-list">
+                    {s.ips.iter().zip(s.port25.iter()).map(|(ip, p25)| view! {
+                        <li>
+                            <code>{ip.clone()}</code>" "
+                            <Port25Badge state=*p25/>
+                            <span class="row-sub">{p25.explanation()}</span>
+                            {(*p25 == Port25State::BlockedByDefault).then(|| view! {
+                                <span class="row-sub"><A href=format!("/smtp/new?service={}&ip={}", s.id, ip)>"Request port-25 unblocking"</A></span>
+                            })}
+                        </li>
+                    }).collect_view()}
+                </ul>
             </section>
             <section class="panel" aria-labelledby="svc-measures">
                 <h2 id="svc-measures">"Measures"</h2>

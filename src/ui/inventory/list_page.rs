@@ -3,6 +3,7 @@
 use super::api::get_services;
 use crate::error::AppError;
 use crate::ui::components::ErrorView;
+use crate::ui::components::Port25Badge;
 use crate::ui::components::SignInRedirect;
 use crate::views::inventory::ServiceListView;
 use leptos::prelude::*;
@@ -65,7 +66,9 @@ fn Services(data: ServiceListView) -> impl IntoView {
                                         <span class="row-sub">{s.kind.label()}</span>
                                     </th>
                                     <td data-label="IP addresses">
-                                        <ul class="ip-list">{s.ips.iter().map(|ip| view! { <li><code>{ip.clone()}</code></li> }).collect_view()}</ul>
+                                        <ul class="ip-list">{s.ips.iter().zip(s.port25.iter()).map(|(ip, p25)| view! {
+                                            <li><code>{ip.clone()}</code>" "<Port25Badge state=*p25/></li>
+                                        }).collect_view()}</ul>
                                     </td>
                                     <td data-label="State"><span class=format!("badge badge-{}", s.state.as_str())>{s.state.label()}</span></td>
                                     <td data-label="In force">

@@ -1,0 +1,202 @@
+//! `/admin/smtp/{id}`: one port-25 request for the abuse desk: what was asked, the checks, the
+//! customer's other requests and cases, and the written decisions.
+
+use super::api::{get_staff_request, ApproveRequest, DecideRequest, RecheckRequest};
+use crate::domain::smtp::RequestStatus;
+use crate::error::AppError;
+use crate::ui::components::{FieldError, Port25Badge};
+use crate::ui::smtp::CheckList;
+use crate::ui::smtp::{ApprovalDocumentView, RequestStatusBadge};
+use crate::views::smtp::StaffRequestView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// The staff's request page.
+#[component]
+pub fn StaffRequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let approve = ServerAction::<ApproveRequest>::new();
+    let decide = ServerAction::<DecideRequest>::new();
+    let recheck = ServerAction::<RecheckRequest>::new();
+    let request = Resource::new(
+        move || {
+            (
+                params.read().get("id"),
+                approve.version().get(),
+                decide.version().get(),
+                recheck.version().get(),
+            )
+        },
+        |(id, _, _, _)| async move {
+            match id.and_then(|id| id.parse::<i64>().ok()) {
+                Some(id) => get_staff_request(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <p class="breadcrumb"><A href="/admin/smtp">"← Port-25 requests"</A></p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match request.await {
+                    Ok(data) => view! { <Request data approve decide recheck/> }.into_any(),
+                    Err(error) => super::failure(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn field_message<T>(value: Option<Result<T, AppError>>, name: &str) -> Option<String> {
+    value
+        .and_then(Result::err)
+        .and_then(|e| e.field_message(name))
+}
+
+fn form_message<T>(value: Option<Result<T, AppError>>) -> Option<String> {
+    value
+        .and_then(Result::err)
+        .filter(|e| !matches!(e, AppError::Invalid { .. } | AppError::InvalidFields(_)))
+        .map(|e| e.user_message())
+}
+
+#[component]
+fn Request(
+    data: StaffRequestView,
+    approve: ServerAction<ApproveRequest>,
+    decide: ServerAction<DecideRequest>,
+    recheck: ServerAction<RecheckRequest>,
+) -> impl IntoView {
+    let d = data.request.clone();
+    let r = d.row.clone();
+    let id = r.id.to_string();
+    let decide_id = id.clone();
+    let may_approve =
+        matches!(r.status, RequestStatus::Pending | RequestStatus::Suspended) || data.review_due;
+    let may_reject = r.status == RequestStatus::Pending;
+    let may_revoke = matches!(r.status, RequestStatus::Approved | RequestStatus::Suspended);
+    let approve_err = move |name: &'static str| {
+        Signal::derive(move || field_message(approve.value().get(), name))
+    };
+    let decide_err = Signal::derive(move || field_message(decide.value().get(), "reason"));
+    view! {
+        <Title text=format!("Port-25 request #{} · Abuse desk", r.id)/>
+        <div class="page-heading">
+            <p class="eyebrow">{format!("Abuse desk · {}", r.organisation)}</p>
+            <h1>{format!("Request #{} for {}", r.id, r.ip)}</h1>
+            <p class="heading-tags">
+                <RequestStatusBadge status=r.status/>" "<Port25Badge state=d.port25/>
+                {data.review_due.then(|| view! { " "<span class="tag tag-danger">"Probation ended: review due"</span> })}
+            </p>
+            <p class="lead">{r.when_text.clone()}</p>
+        </div>
+        {d.approval.clone().map(|doc| view! { <ApprovalDocumentView doc/> })}
+        <div class="two-columns">
+            <section class="panel" aria-labelledby="staff-asked">
+                <h2 id="staff-asked">"What the customer asked"</h2>
+                {match d.details.clone() {
+                    Some(x) => view! {
+                        <dl class="facts">
+                            <dt>"Service"</dt><dd>{r.service_label.clone()}</dd>
+                            <dt>"Use case"</dt><dd>{x.use_case.label()}</dd>
+                            {(!x.use_case_details.is_empty()).then(|| view! { <dt>"In their words"</dt><dd>{x.use_case_details.clone()}</dd> })}
+                            <dt>"Sending domains"</dt><dd>{x.sending_domains.join(", ")}</dd>
+                            <dt>"Volume"</dt><dd>{format!("{} a day, at most {} an hour", x.daily_volume, x.peak_per_hour)}</dd>
+                            <dt>"Consent"</dt><dd>{x.consent.clone()}</dd>
+                            <dt>"Bounces and complaints"</dt><dd>{x.bounce_handling.clone()}</dd>
+                            <dt>"Software"</dt><dd>{x.software.clone()}</dd>
+                            <dt>"HELO name"</dt><dd><code>{x.helo_name.clone()}</code></dd>
+                            <dt>"DKIM selector"</dt><dd><code>{x.dkim_selector.clone()}</code></dd>
+                            <dt>"Why not port 587"</dt><dd>{x.why_not_relay.clone()}</dd>
+                        </dl>
+                    }.into_any(),
+                    None => view! { <p class="muted">"Not submitted."</p> }.into_any(),
+                }}
+            </section>
+            <section class="panel" aria-labelledby="staff-customer">
+                <h2 id="staff-customer">"The customer's history"</h2>
+                <h3>"Cases"</h3>
+                {if data.cases.is_empty() {
+                    view! { <p class="muted">"No abuse cases."</p> }.into_any()
+                } else {
+                    view! { <ul class="measure-list">{data.cases.iter().map(|(cid, category, state)| view! {
+                        <li><A href=format!("/admin/cases/{cid}")>{format!("Case #{cid} · {category}")}</A><span class="row-sub">{state.clone()}</span></li>
+                    }).collect_view()}</ul> }.into_any()
+                }}
+                <h3>"Other port-25 requests"</h3>
+                {if data.other_requests.is_empty() {
+                    view! { <p class="muted">"None."</p> }.into_any()
+                } else {
+                    view! { <ul class="measure-list">{data.other_requests.iter().map(|o| view! {
+                        <li><A href=format!("/admin/smtp/{}", o.id)>{format!("Request #{} · {}", o.id, o.ip)}</A>" "<RequestStatusBadge status=o.status/></li>
+                    }).collect_view()}</ul> }.into_any()
+                }}
+            </section>
+        </div>
+        {d.checks.clone().map(|(at, results)| view! { <CheckList at results demo=d.dns_demo/> })}
+        {d.details.is_some().then(|| view! {
+            <ActionForm action=recheck attr:class="inline-form">
+                <input type="hidden" name="id" value=r.id.to_string()/>
+                <button type="submit" class="button button-secondary" disabled=move || recheck.pending().get()>"Run the DNS checks again"</button>
+            </ActionForm>
+        })}
+        {move || form_message(recheck.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+        <section class="panel" aria-labelledby="staff-history">
+            <h2 id="staff-history">"History"</h2>
+            <ol class="timeline">
+                {d.events.iter().map(|e| view! {
+                    <li>
+                        <strong>{e.what.clone()}</strong>
+                        <span class="row-sub">{format!("{} · {}", e.at_text, e.who)}</span>
+                        {e.reason.clone().map(|reason| view! { <p class="reason">{reason}</p> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+        {may_approve.then(|| view! {
+            <section class="panel" aria-labelledby="staff-approve">
+                <h2 id="staff-approve">"Approve in writing"</h2>
+                <ActionForm action=approve attr:class="form">
+                    <input type="hidden" name="id" value=id.clone()/>
+                    <div class="field">
+                        <label for="approval-text">"Approval text (printed on the document the customer receives)"</label>
+                        <textarea id="approval-text" name="approval_text" rows="3" aria-describedby="approval-text-error"></textarea>
+                        <FieldError id="approval-text-error".to_owned() message=approve_err("approval_text")/>
+                    </div>
+                    <div class="two-columns">
+                        <div class="field">
+                            <label for="approval-cap">"Daily cap (messages, optional)"</label>
+                            <input type="text" inputmode="numeric" id="approval-cap" name="daily_cap" aria-describedby="approval-cap-error"/>
+                            <FieldError id="approval-cap-error".to_owned() message=approve_err("daily_cap")/>
+                        </div>
+                        <div class="field">
+                            <label for="approval-probation">"Probation ends (optional)"</label>
+                            <input type="date" id="approval-probation" name="probation_until" aria-describedby="approval-probation-error"/>
+                            <FieldError id="approval-probation-error".to_owned() message=approve_err("probation_until")/>
+                        </div>
+                    </div>
+                    <button type="submit" class="button button-primary" disabled=move || approve.pending().get()>"Approve and issue the document"</button>
+                    {move || form_message(approve.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+                </ActionForm>
+            </section>
+        })}
+        {(may_reject || may_revoke).then(|| view! {
+            <section class="panel" aria-labelledby="staff-refuse">
+                <h2 id="staff-refuse">{if may_revoke { "Revoke the approval" } else { "Reject the request" }}</h2>
+                <ActionForm action=decide attr:class="form">
+                    <input type="hidden" name="id" value=decide_id.clone()/>
+                    <input type="hidden" name="decision" value=if may_revoke { "revoke" } else { "reject" }/>
+                    <div class="field">
+                        <label for="decision-reason">"Reason (the customer reads it)"</label>
+                        <textarea id="decision-reason" name="reason" rows="3" aria-describedby="decision-reason-error"></textarea>
+                        <FieldError id="decision-reason-error".to_owned() message=decide_err/>
+                    </div>
+                    <button type="submit" class="button button-danger" disabled=move || decide.pending().get()>{if may_revoke { "Revoke" } else { "Reject" }}</button>
+                    {move || form_message(decide.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+                </ActionForm>
+            </section>
+        })}
+    }
+}

@@ -1,0 +1,252 @@
+//! `/smtp/{id}`: one request: where it stands, what was asked, the DNS checks, its history, and
+//! the written approval (printable and downloadable).
+
+use super::api::{get_request, WithdrawRequest};
+use crate::domain::smtp::checks::{CheckResult, CheckStatus};
+use crate::domain::smtp::{ApprovalDocument, RequestStatus};
+use crate::domain::time_format::utc;
+use crate::error::AppError;
+use crate::ui::components::{ErrorView, NotFoundPage, Port25Badge, SignInRedirect};
+use crate::views::smtp::RequestDetailView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// The request page.
+#[component]
+pub fn RequestDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let withdraw = ServerAction::<WithdrawRequest>::new();
+    let request = Resource::new(
+        move || (params.read().get("id"), withdraw.version().get()),
+        |(id, _)| async move {
+            match id.and_then(|id| id.parse::<i64>().ok()) {
+                Some(id) => get_request(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <p class="breadcrumb"><A href="/smtp">"← Outbound mail (port 25)"</A></p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match request.await {
+                    Ok(data) => view! { <Request data withdraw/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A request's status as a badge.
+#[component]
+pub fn RequestStatusBadge(
+    /// The status.
+    status: RequestStatus,
+) -> impl IntoView {
+    let class = match status {
+        RequestStatus::Approved => "badge badge-active",
+        RequestStatus::Pending | RequestStatus::Draft => "badge badge-restricted",
+        RequestStatus::Rejected | RequestStatus::Revoked | RequestStatus::Suspended => {
+            "badge badge-suspended"
+        }
+        RequestStatus::Withdrawn => "badge",
+    };
+    view! { <span class=class>{status.label()}</span> }
+}
+
+fn what_now(status: RequestStatus) -> &'static str {
+    match status {
+        RequestStatus::Draft => "This request is a draft: finish it and submit it for review.",
+        RequestStatus::Pending => "The abuse desk is reviewing this request. You will see their decision here.",
+        RequestStatus::Approved => "Approved in writing. Keep to the conditions below: the approval can be revoked.",
+        RequestStatus::Rejected => "The abuse desk rejected this request; their reason is in the history below.",
+        RequestStatus::Revoked => "The approval was revoked; port 25 is restricted again.",
+        RequestStatus::Suspended => "The approval is suspended because an abuse case was opened on this address. Resolve the case; the abuse desk then reviews the approval.",
+        RequestStatus::Withdrawn => "You withdrew this request.",
+    }
+}
+
+#[component]
+fn Request(data: RequestDetailView, withdraw: ServerAction<WithdrawRequest>) -> impl IntoView {
+    let r = data.row.clone();
+    view! {
+        <Title text=format!("Port-25 request #{} · Abuse-case portal", r.id)/>
+        <div class="page-heading">
+            <p class="eyebrow">"Outbound mail (port 25)"</p>
+            <h1>{format!("Request #{} for {}", r.id, r.ip)}</h1>
+            <p class="heading-tags">
+                <RequestStatusBadge status=r.status/>" "
+                <Port25Badge state=data.port25/>
+            </p>
+            <p class="lead">{what_now(r.status)}</p>
+        </div>
+        {data.is_draft.then(|| view! { <p><A href="/smtp/new" attr:class="button button-primary">"Continue the draft"</A></p> })}
+        {data.approval.clone().map(|doc| view! { <ApprovalDocumentView doc/> })}
+        <div class="two-columns">
+            <section class="panel" aria-labelledby="req-asked">
+                <h2 id="req-asked">"What was asked"</h2>
+                {match data.details.clone() {
+                    Some(d) => view! {
+                        <dl class="facts">
+                            <dt>"Service"</dt><dd><A href=format!("/services/{}", data.service_id)>{r.service_label.clone()}</A></dd>
+                            <dt>"Use case"</dt><dd>{d.use_case.label()}</dd>
+                            {(!d.use_case_details.is_empty()).then(|| view! { <dt>"In their words"</dt><dd>{d.use_case_details.clone()}</dd> })}
+                            <dt>"Sending domains"</dt><dd>{d.sending_domains.join(", ")}</dd>
+                            <dt>"Volume"</dt><dd>{format!("{} a day, at most {} an hour", d.daily_volume, d.peak_per_hour)}</dd>
+                            <dt>"Consent"</dt><dd>{d.consent.clone()}</dd>
+                            <dt>"Bounces and complaints"</dt><dd>{d.bounce_handling.clone()}</dd>
+                            <dt>"Software"</dt><dd>{d.software.clone()}</dd>
+                            <dt>"HELO name"</dt><dd><code>{d.helo_name.clone()}</code></dd>
+                            <dt>"DKIM selector"</dt><dd><code>{d.dkim_selector.clone()}</code></dd>
+                            <dt>"Why not port 587"</dt><dd>{d.why_not_relay.clone()}</dd>
+                        </dl>
+                    }.into_any(),
+                    None => view! { <p class="muted">"Not submitted yet."</p> }.into_any(),
+                }}
+            </section>
+            <section class="panel" aria-labelledby="req-history">
+                <h2 id="req-history">"History"</h2>
+                {if data.events.is_empty() {
+                    view! { <p class="muted">"Nothing has happened yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="timeline">
+                            {data.events.iter().map(|e| view! {
+                                <li>
+                                    <strong>{e.what.clone()}</strong>
+                                    <span class="row-sub">{format!("{} · {}", e.at_text, e.who)}</span>
+                                    {e.reason.clone().map(|reason| view! { <p class="reason">{reason}</p> })}
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+                {data.can_withdraw.then(|| view! {
+                    <ActionForm action=withdraw attr:class="inline-form">
+                        <input type="hidden" name="id" value=r.id.to_string()/>
+                        <button type="submit" class="button button-quiet">"Withdraw this request"</button>
+                    </ActionForm>
+                })}
+                {move || withdraw.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })}
+            </section>
+        </div>
+        {data.checks.clone().map(|(at, results)| view! { <CheckList at results demo=data.dns_demo/> })}
+    }
+}
+
+/// The DNS checks of a request: pass, fail or could not check, why, and what to change.
+#[component]
+pub fn CheckList(
+    /// When they ran, in words.
+    at: String,
+    /// The results.
+    results: Vec<CheckResult>,
+    /// Whether the answers came from the built-in demo zone.
+    demo: bool,
+) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="req-checks">
+            <h2 id="req-checks">"DNS checks"</h2>
+            <p class="muted">{format!("Checked {at}. A failing check does not stop the review, but the abuse desk sees it.")}</p>
+            {demo.then(|| view! { <p class="notice" role="note">"Demo mode: these answers come from the portal's built-in demo zone, not from the internet."</p> })}
+            <ul class="check-list">
+                {results.into_iter().map(|c| {
+                    let class = match c.status {
+                        CheckStatus::Pass => "badge badge-active",
+                        CheckStatus::Fail => "badge badge-suspended",
+                        CheckStatus::Unknown => "badge badge-restricted",
+                    };
+                    view! {
+                        <li>
+                            <span class=class>{c.status.label()}</span>" "
+                            <strong>{c.kind.label()}</strong>" · "<code>{c.subject.clone()}</code>
+                            <p>{c.reason.clone()}</p>
+                            {c.fix.clone().map(|fix| view! { <p class="fix"><strong>"To fix: "</strong>{fix}</p> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The written approval as issued: printable (print styles keep only it) and downloadable as
+/// a text file.
+#[component]
+pub fn ApprovalDocumentView(doc: ApprovalDocument) -> impl IntoView {
+    let text = document_text(&doc);
+    let href = format!("data:text/plain;charset=utf-8,{}", percent_encode(&text));
+    let file = format!("{}.txt", doc.number);
+    view! {
+        <article class="panel approval-document" aria-labelledby="approval-heading">
+            <p class="eyebrow">"Written approval"</p>
+            <h2 id="approval-heading">{format!("Outbound SMTP (port 25) approval {}", doc.number)}</h2>
+            <dl class="facts">
+                <dt>"Issued"</dt><dd>{utc(doc.issued_at)}</dd>
+                <dt>"Customer"</dt><dd>{doc.organisation.clone()}</dd>
+                <dt>"Service"</dt><dd>{format!("{} ({})", doc.service_label, doc.service_kind)}</dd>
+                <dt>"Address"</dt><dd><code>{doc.ip.clone()}</code></dd>
+                <dt>"Use case"</dt><dd>{doc.use_case.clone()}</dd>
+                <dt>"Sending domains"</dt><dd>{doc.sending_domains.join(", ")}</dd>
+                <dt>"Conditions"</dt>
+                <dd>
+                    {if doc.conditions.is_empty() {
+                        view! { "None beyond the abuse policy." }.into_any()
+                    } else {
+                        view! { <ul>{doc.conditions.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul> }.into_any()
+                    }}
+                </dd>
+                <dt>"Approved by"</dt><dd>{format!("{}, {}", doc.approver, doc.approver_role)}</dd>
+            </dl>
+            <p class="approval-text">{doc.approval_text.clone()}</p>
+            <p class="no-print"><a href=href download=file class="button button-quiet">"Download the approval"</a></p>
+        </article>
+    }
+}
+
+/// The approval as plain text, for the downloaded file.
+fn document_text(doc: &ApprovalDocument) -> String {
+    let mut lines = vec![
+        format!("Outbound SMTP (port 25) approval {}", doc.number),
+        String::new(),
+        format!("Issued:          {}", utc(doc.issued_at)),
+        format!("Customer:        {}", doc.organisation),
+        format!(
+            "Service:         {} ({})",
+            doc.service_label, doc.service_kind
+        ),
+        format!("Address:         {}", doc.ip),
+        format!("Use case:        {}", doc.use_case),
+        format!("Sending domains: {}", doc.sending_domains.join(", ")),
+        format!("Daily volume:    {} (declared)", doc.daily_volume),
+    ];
+    if doc.conditions.is_empty() {
+        lines.push("Conditions:      none beyond the abuse policy".into());
+    } else {
+        lines.push("Conditions:".into());
+        lines.extend(doc.conditions.iter().map(|c| format!("  - {c}")));
+    }
+    lines.push(format!(
+        "Approved by:     {}, {}",
+        doc.approver, doc.approver_role
+    ));
+    lines.push(String::new());
+    lines.push(doc.approval_text.clone());
+    lines.join("\n") + "\n"
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

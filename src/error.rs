@@ -32,7 +32,7 @@ pub enum AppError {
         message: String,
     },
     /// Several form fields are invalid; each message belongs next to its field.
-    #[error("Some answers need attention: {}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
+    #[error("Some answers need attention: see the messages next to the fields.")]
     InvalidFields(Vec<crate::domain::form::FieldError>),
     /// The request conflicts with the record's current state.
     #[error("{0}")]
@@ -176,7 +176,7 @@ mod tests {
         assert_eq!(several.field_message("ip"), None);
         assert_eq!(
             several.user_message(),
-            "Some answers need attention: Give the HELO name. Describe how recipients consented."
+            "Some answers need attention: see the messages next to the fields."
         );
     }
 }

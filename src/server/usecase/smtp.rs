@@ -287,38 +287,28 @@ async fn change_status(
 
 /// Staff reject a pending request with a written reason the customer reads.
 pub async fn reject(st: &AppState, who: &Actor, id: i64, reason: &str) -> Result<(), AppError> {
-    who.require_staff()?;
-    let reason = decision_text(reason, "reason").map_err(|e| AppError::InvalidFields(vec![e]))?;
-    let request = get_request(st, who, id).await?;
-    let label = super::notices::actor_label(st, who).await?;
-    change_status(
-        st,
-        who,
-        &label,
-        &request,
-        RequestEvent::Reject,
-        "rejected",
-        Some(&reason),
-    )
-    .await
+    refuse(st, who, id, RequestEvent::Reject, "rejected", reason).await
 }
 
 /// Staff revoke an approval with a written reason; the default restriction starts again.
 pub async fn revoke(st: &AppState, who: &Actor, id: i64, reason: &str) -> Result<(), AppError> {
+    refuse(st, who, id, RequestEvent::Revoke, "revoked", reason).await
+}
+
+/// A staff decision against a request, with its written reason.
+async fn refuse(
+    st: &AppState,
+    who: &Actor,
+    id: i64,
+    event: RequestEvent,
+    name: &str,
+    reason: &str,
+) -> Result<(), AppError> {
     who.require_staff()?;
     let reason = decision_text(reason, "reason").map_err(|e| AppError::InvalidFields(vec![e]))?;
     let request = get_request(st, who, id).await?;
     let label = super::notices::actor_label(st, who).await?;
-    change_status(
-        st,
-        who,
-        &label,
-        &request,
-        RequestEvent::Revoke,
-        "revoked",
-        Some(&reason),
-    )
-    .await
+    change_status(st, who, &label, &request, event, name, Some(&reason)).await
 }
 
 /// Starts the default restriction on a revoked request's address again.
@@ -400,7 +390,7 @@ pub async fn approve(
     let service = services::get(&st.db, request.service_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let approver_role = format!("{} (abuse desk)", who.role.label());
+    let approver_role = who.role.label().to_owned();
     let mut tx = st.db.begin_write().await?;
     let locked = store::get_for_update(&mut tx, id)
         .await?

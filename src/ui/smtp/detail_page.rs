@@ -3,11 +3,12 @@
 
 use super::api::{get_request, WithdrawRequest};
 use crate::domain::smtp::checks::{CheckResult, CheckStatus};
+use crate::domain::smtp::RequestDetails;
 use crate::domain::smtp::{ApprovalDocument, RequestStatus};
 use crate::domain::time_format::utc;
 use crate::error::AppError;
 use crate::ui::components::{ErrorView, NotFoundPage, Port25Badge, SignInRedirect};
-use crate::views::smtp::RequestDetailView;
+use crate::views::smtp::{RequestDetailView, RequestEventView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -91,45 +92,17 @@ fn Request(data: RequestDetailView, withdraw: ServerAction<WithdrawRequest>) -> 
             <section class="panel" aria-labelledby="req-asked">
                 <h2 id="req-asked">"What was asked"</h2>
                 {match data.details.clone() {
-                    Some(d) => view! {
-                        <dl class="facts">
-                            <dt>"Service"</dt><dd><A href=format!("/services/{}", data.service_id)>{r.service_label.clone()}</A></dd>
-                            <dt>"Use case"</dt><dd>{d.use_case.label()}</dd>
-                            {(!d.use_case_details.is_empty()).then(|| view! { <dt>"In their words"</dt><dd>{d.use_case_details.clone()}</dd> })}
-                            <dt>"Sending domains"</dt><dd>{d.sending_domains.join(", ")}</dd>
-                            <dt>"Volume"</dt><dd>{format!("{} a day, at most {} an hour", d.daily_volume, d.peak_per_hour)}</dd>
-                            <dt>"Consent"</dt><dd>{d.consent.clone()}</dd>
-                            <dt>"Bounces and complaints"</dt><dd>{d.bounce_handling.clone()}</dd>
-                            <dt>"Software"</dt><dd>{d.software.clone()}</dd>
-                            <dt>"HELO name"</dt><dd><code>{d.helo_name.clone()}</code></dd>
-                            <dt>"DKIM selector"</dt><dd><code>{d.dkim_selector.clone()}</code></dd>
-                            <dt>"Why not port 587"</dt><dd>{d.why_not_relay.clone()}</dd>
-                        </dl>
-                    }.into_any(),
+                    Some(details) => view! { <RequestFacts details service_id=data.service_id service_label=r.service_label.clone()/> }.into_any(),
                     None => view! { <p class="muted">"Not submitted yet."</p> }.into_any(),
                 }}
             </section>
             <section class="panel" aria-labelledby="req-history">
                 <h2 id="req-history">"History"</h2>
-                {if data.events.is_empty() {
-                    view! { <p class="muted">"Nothing has happened yet."</p> }.into_any()
-                } else {
-                    view! {
-                        <ol class="timeline">
-                            {data.events.iter().map(|e| view! {
-                                <li>
-                                    <strong>{e.what.clone()}</strong>
-                                    <span class="row-sub">{format!("{} · {}", e.at_text, e.who)}</span>
-                                    {e.reason.clone().map(|reason| view! { <p class="reason">{reason}</p> })}
-                                </li>
-                            }).collect_view()}
-                        </ol>
-                    }.into_any()
-                }}
+                <RequestHistory events=data.events.clone()/>
                 {data.can_withdraw.then(|| view! {
                     <ActionForm action=withdraw attr:class="inline-form">
                         <input type="hidden" name="id" value=r.id.to_string()/>
-                        <button type="submit" class="button button-quiet">"Withdraw this request"</button>
+                        <button type="submit" class="button button-secondary">"Withdraw this request"</button>
                     </ActionForm>
                 })}
                 {move || withdraw.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })}
@@ -137,6 +110,54 @@ fn Request(data: RequestDetailView, withdraw: ServerAction<WithdrawRequest>) -> 
         </div>
         {data.checks.clone().map(|(at, results)| view! { <CheckList at results demo=data.dns_demo/> })}
     }
+}
+
+/// What a submitted request asks for, as facts.
+#[component]
+pub fn RequestFacts(
+    /// The request as submitted.
+    details: RequestDetails,
+    /// Its service.
+    service_id: i64,
+    /// The service's name.
+    service_label: String,
+) -> impl IntoView {
+    let d = details;
+    view! {
+        <dl class="facts">
+            <dt>"Service"</dt><dd><A href=format!("/services/{service_id}")>{service_label}</A></dd>
+            <dt>"Use case"</dt><dd>{d.use_case.label()}</dd>
+            {(!d.use_case_details.is_empty()).then(|| view! { <dt>"In their words"</dt><dd>{d.use_case_details.clone()}</dd> })}
+            <dt>"Sending domains"</dt><dd>{d.sending_domains.join(", ")}</dd>
+            <dt>"Volume"</dt><dd>{format!("{} a day, at most {} an hour", d.daily_volume, d.peak_per_hour)}</dd>
+            <dt>"Consent"</dt><dd>{d.consent.clone()}</dd>
+            <dt>"Bounces and complaints"</dt><dd>{d.bounce_handling.clone()}</dd>
+            <dt>"Software"</dt><dd>{d.software.clone()}</dd>
+            <dt>"HELO name"</dt><dd><code>{d.helo_name.clone()}</code></dd>
+            <dt>"DKIM selector"</dt><dd><code>{d.dkim_selector.clone()}</code></dd>
+            <dt>"Why not port 587"</dt><dd>{d.why_not_relay.clone()}</dd>
+        </dl>
+    }
+}
+
+/// A request's history, oldest first, with the written reasons.
+#[component]
+pub fn RequestHistory(events: Vec<RequestEventView>) -> impl IntoView {
+    if events.is_empty() {
+        return view! { <p class="muted">"Nothing has happened yet."</p> }.into_any();
+    }
+    view! {
+        <ol class="timeline">
+            {events.into_iter().map(|e| view! {
+                <li>
+                    <strong>{e.what}</strong>
+                    <span class="row-sub">{format!("{} · {}", e.at_text, e.who)}</span>
+                    {e.reason.map(|reason| view! { <p class="reason">{reason}</p> })}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
 }
 
 /// The DNS checks of a request: pass, fail or could not check, why, and what to change.
@@ -204,7 +225,7 @@ pub fn ApprovalDocumentView(doc: ApprovalDocument) -> impl IntoView {
                 <dt>"Approved by"</dt><dd>{format!("{}, {}", doc.approver, doc.approver_role)}</dd>
             </dl>
             <p class="approval-text">{doc.approval_text.clone()}</p>
-            <p class="no-print"><a href=href download=file class="button button-quiet">"Download the approval"</a></p>
+            <p class="no-print"><a href=href download=file class="button button-secondary">"Download the approval"</a></p>
         </article>
     }
 }

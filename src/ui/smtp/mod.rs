@@ -6,6 +6,9 @@ mod detail_page;
 mod list_page;
 mod new_page;
 
-pub use detail_page::{ApprovalDocumentView, CheckList, RequestDetailPage, RequestStatusBadge};
+pub use detail_page::{
+    ApprovalDocumentView, CheckList, RequestDetailPage, RequestFacts, RequestHistory,
+    RequestStatusBadge,
+};
 pub use list_page::RequestListPage;
 pub use new_page::NewRequestPage;

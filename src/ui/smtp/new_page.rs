@@ -63,10 +63,18 @@ fn RequestForm(data: RequestFormView) -> impl IntoView {
             || matches!(action.value().get(), Some(Ok(())))
     };
     let f = data.form.clone();
+    // The address asked for in the link, else the draft's, else the first one still blocked.
     let wanted_ip = query
         .read_untracked()
         .get("ip")
-        .unwrap_or_else(|| f.ip.clone());
+        .or_else(|| (!f.ip.is_empty()).then(|| f.ip.clone()))
+        .or_else(|| {
+            data.addresses
+                .iter()
+                .find(|a| a.port25 == Port25State::BlockedByDefault)
+                .map(|a| a.ip.clone())
+        })
+        .unwrap_or_default();
     let described = |id: &str| format!("{id}-error");
     let text_field = move |id: &'static str,
                            name: &'static str,
@@ -139,7 +147,7 @@ fn RequestForm(data: RequestFormView) -> impl IntoView {
                 {UseCase::ALL.iter().map(|u| {
                     let id = format!("smtp-use-{}", u.as_str());
                     view! {
-                        <div class="field field-radio">
+                        <div class="field field-checkbox">
                             <input type="radio" id=id.clone() name="use_case" value=u.as_str() checked=chosen_use_case == u.as_str()/>
                             <label for=id>{u.label()}</label>
                         </div>
@@ -188,7 +196,7 @@ fn RequestForm(data: RequestFormView) -> impl IntoView {
             <div class="form-actions">
                 <button type="submit" name="intent" value="submit" class="button button-primary" disabled=move || action.pending().get()>"Submit for review"</button>
                 <button type="submit" name="intent" value="check" class="button button-secondary" disabled=move || action.pending().get()>"Check my DNS records"</button>
-                <button type="submit" name="intent" value="save" class="button button-quiet" disabled=move || action.pending().get()>"Save draft"</button>
+                <button type="submit" name="intent" value="save" class="button button-secondary" disabled=move || action.pending().get()>"Save draft"</button>
             </div>
         </ActionForm>
         {data.checks.clone().map(|(at, results)| view! { <CheckList at results demo=data.dns_demo/> })}

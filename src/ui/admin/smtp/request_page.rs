@@ -6,7 +6,7 @@ use crate::domain::smtp::RequestStatus;
 use crate::error::AppError;
 use crate::ui::components::{FieldError, Port25Badge};
 use crate::ui::smtp::CheckList;
-use crate::ui::smtp::{ApprovalDocumentView, RequestStatusBadge};
+use crate::ui::smtp::{ApprovalDocumentView, RequestFacts, RequestHistory, RequestStatusBadge};
 use crate::views::smtp::StaffRequestView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -97,21 +97,7 @@ fn Request(
             <section class="panel" aria-labelledby="staff-asked">
                 <h2 id="staff-asked">"What the customer asked"</h2>
                 {match d.details.clone() {
-                    Some(x) => view! {
-                        <dl class="facts">
-                            <dt>"Service"</dt><dd>{r.service_label.clone()}</dd>
-                            <dt>"Use case"</dt><dd>{x.use_case.label()}</dd>
-                            {(!x.use_case_details.is_empty()).then(|| view! { <dt>"In their words"</dt><dd>{x.use_case_details.clone()}</dd> })}
-                            <dt>"Sending domains"</dt><dd>{x.sending_domains.join(", ")}</dd>
-                            <dt>"Volume"</dt><dd>{format!("{} a day, at most {} an hour", x.daily_volume, x.peak_per_hour)}</dd>
-                            <dt>"Consent"</dt><dd>{x.consent.clone()}</dd>
-                            <dt>"Bounces and complaints"</dt><dd>{x.bounce_handling.clone()}</dd>
-                            <dt>"Software"</dt><dd>{x.software.clone()}</dd>
-                            <dt>"HELO name"</dt><dd><code>{x.helo_name.clone()}</code></dd>
-                            <dt>"DKIM selector"</dt><dd><code>{x.dkim_selector.clone()}</code></dd>
-                            <dt>"Why not port 587"</dt><dd>{x.why_not_relay.clone()}</dd>
-                        </dl>
-                    }.into_any(),
+                    Some(details) => view! { <RequestFacts details service_id=d.service_id service_label=r.service_label.clone()/> }.into_any(),
                     None => view! { <p class="muted">"Not submitted."</p> }.into_any(),
                 }}
             </section>
@@ -145,15 +131,7 @@ fn Request(
         {move || form_message(recheck.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         <section class="panel" aria-labelledby="staff-history">
             <h2 id="staff-history">"History"</h2>
-            <ol class="timeline">
-                {d.events.iter().map(|e| view! {
-                    <li>
-                        <strong>{e.what.clone()}</strong>
-                        <span class="row-sub">{format!("{} · {}", e.at_text, e.who)}</span>
-                        {e.reason.clone().map(|reason| view! { <p class="reason">{reason}</p> })}
-                    </li>
-                }).collect_view()}
-            </ol>
+            <RequestHistory events=d.events.clone()/>
         </section>
         {may_approve.then(|| view! {
             <section class="panel" aria-labelledby="staff-approve">

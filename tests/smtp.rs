@@ -488,3 +488,57 @@ on_both_engines!(a_new_spam_case_blocks_an_allowed_address_again, |env| {
         .iter()
         .any(|e| e.record.actor == "system" && e.record.action == "measure_started"));
 });
+
+on_both_engines!(
+    staff_set_and_lift_the_default_restriction_with_a_reason,
+    |env| {
+        let st = &env.st;
+        let ip = "203.0.113.40";
+        let (_, _, service) = alice_and_service(st, ip).await;
+        let alice = actor_of(st, "alice@acme.test", "demo-password-1").await;
+        let staff = actor_of(st, "staff@portal.test", "demo-password-1").await;
+        let change = |who: Actor, restrict: bool, reason: &'static str| async move {
+            usecase::smtp::change_default_restriction(st, &who, service, ip, restrict, reason).await
+        };
+        assert_eq!(port25_of(st, service, ip).await, Port25State::Allowed);
+        let why = "Trial account: no mail until a use case is approved.";
+        assert_eq!(
+            change(alice.clone(), true, why).await,
+            Err(AppError::Forbidden)
+        );
+        assert!(matches!(
+            change(staff.clone(), true, "trial").await,
+            Err(AppError::InvalidFields(_))
+        ));
+        change(staff.clone(), true, why).await.unwrap();
+        assert_eq!(
+            port25_of(st, service, ip).await,
+            Port25State::BlockedByDefault
+        );
+        assert!(matches!(
+            change(staff.clone(), true, why).await,
+            Err(AppError::Conflict(_))
+        ));
+        change(
+            staff.clone(),
+            false,
+            "Use case confirmed by phone with the owner.",
+        )
+        .await
+        .unwrap();
+        assert_eq!(port25_of(st, service, ip).await, Port25State::Allowed);
+        let log = abuse_portal::server::db::audit::list_trail(
+            &st.db,
+            abuse_portal::server::db::audit::Trail::Provider,
+        )
+        .await
+        .unwrap();
+        let actions: Vec<_> = log
+            .iter()
+            .rev()
+            .take(2)
+            .map(|e| e.record.action.as_str())
+            .collect();
+        assert_eq!(actions, ["port25_restriction_lifted", "port25_restricted"]);
+    }
+);

@@ -44,4 +44,6 @@ pub struct ServiceDetailView {
     pub notices: Vec<NoticeRowView>,
     /// The server's clock, Unix seconds.
     pub now_unix: i64,
+    /// Whether the viewer is staff (who may set or lift the default port-25 restriction).
+    pub staff: bool,
 }

@@ -219,6 +219,11 @@ impl TestEnv {
     }
 }
 
+/// The longest a test waits for an answer: a request the portal never answers fails the test
+/// (once seen under load, 2026-11-25: every thread idle, the client still waiting) instead of
+/// holding the suite until CI's time runs out.
+pub const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// A browser-like client: keeps cookies, does not follow redirects, sends `Accept: text/html`.
 pub fn client() -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
@@ -226,6 +231,7 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(CLIENT_TIMEOUT)
         .default_headers(headers)
         .build()
         .unwrap()
@@ -273,6 +279,7 @@ pub fn api_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(CLIENT_TIMEOUT)
         .default_headers(headers)
         .build()
         .unwrap()

@@ -160,5 +160,6 @@ pub async fn service_detail(
         measures,
         notices: notices.iter().map(super::notice_views::row).collect(),
         now_unix: now.unix_timestamp(),
+        staff: actor.role.is_provider(),
     })
 }

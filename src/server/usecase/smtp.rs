@@ -644,3 +644,89 @@ pub async fn reblock_for_new_case(
     }
     Ok(())
 }
+
+/// Staff set (`restrict == true`) or lift the default port-25 restriction on one address of a
+/// service, with a written reason; recorded in the provider-wide audit log.
+pub async fn change_default_restriction(
+    st: &AppState,
+    who: &Actor,
+    service: ServiceId,
+    ip: &str,
+    restrict: bool,
+    reason: &str,
+) -> Result<(), AppError> {
+    let staff = who.require_staff()?;
+    let reason = decision_text(reason, "reason").map_err(|e| AppError::InvalidFields(vec![e]))?;
+    let record = services::get(&st.db, service)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !record.ips.iter().any(|a| a == ip) {
+        return Err(AppError::invalid(
+            "ip",
+            format!("{ip} is not an address of {}.", record.label),
+        ));
+    }
+    let label = super::notices::actor_label(st, who).await?;
+    let now = st.now();
+    let mut tx = st.db.begin_write().await?;
+    let restrictions: Vec<i64> = enforcement::records_in_tx(&mut tx, service)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            a.measure.kind == EnforcementKind::Port25Restriction
+                && a.measure.in_force(now)
+                && matches!(&a.measure.scope, Scope::Port { ip: Some(addr), .. } if addr == ip)
+        })
+        .map(|a| a.id)
+        .collect();
+    let detail = if restrict {
+        if !restrictions.is_empty() {
+            return Err(AppError::Conflict(format!(
+                "Port 25 is already restricted by default on {ip}."
+            )));
+        }
+        let action = NewAction {
+            service,
+            notice_id: None,
+            measure: Measure {
+                kind: EnforcementKind::Port25Restriction,
+                scope: Scope::Port {
+                    port: SMTP_PORT,
+                    ip: Some(ip.to_owned()),
+                },
+                starts_at: now,
+                ends_at: None,
+            },
+            reason: reason.clone(),
+            upstream_requested: false,
+            started_by: Some(who.user_id),
+            smtp_request_id: None,
+        };
+        enforcement::insert(&mut tx, staff, &action).await?;
+        format!(
+            "Service {}: port 25 restricted by default on {ip}. {reason}",
+            record.label
+        )
+    } else {
+        if restrictions.is_empty() {
+            return Err(AppError::Conflict(format!(
+                "Port 25 is not restricted by default on {ip}."
+            )));
+        }
+        for id in restrictions {
+            enforcement::end(&mut tx, staff, id, who.user_id, now, &reason).await?;
+        }
+        format!(
+            "Service {}: default port-25 restriction lifted on {ip}. {reason}",
+            record.label
+        )
+    };
+    let action = if restrict {
+        "port25_restricted"
+    } else {
+        "port25_restriction_lifted"
+    };
+    provider_log(&mut tx, st, &label, action, &detail).await?;
+    tx.commit().await?;
+    Ok(())
+}

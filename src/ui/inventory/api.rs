@@ -21,3 +21,32 @@ pub async fn get_service(id: i64) -> Result<ServiceDetailView, AppError> {
     let who = actor(&st).await?;
     crate::server::usecase::inventory::service_detail(&st, &who, id).await
 }
+
+/// Staff set (`action` = `restrict`) or lift (`lift`) the default port-25 restriction on one
+/// of the service's addresses, with a written reason.
+#[server(endpoint = "services/port25_default")]
+pub async fn change_port25_default(
+    service: i64,
+    ip: String,
+    action: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::domain::ids::ServiceId;
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let restrict = match action.as_str() {
+        "restrict" => true,
+        "lift" => false,
+        _ => return Err(AppError::invalid("action", "Choose restrict or lift.")),
+    };
+    crate::server::usecase::smtp::change_default_restriction(
+        &st,
+        &who,
+        ServiceId(service),
+        &ip,
+        restrict,
+        &reason,
+    )
+    .await
+}

@@ -1,6 +1,6 @@
 //! `/services/{id}`: one service, what is in force on it, its measures and its notices.
 
-use super::api::get_service;
+use super::api::{get_service, ChangePort25Default};
 use crate::domain::smtp::Port25State;
 use crate::error::AppError;
 use crate::ui::components::Port25Badge;
@@ -17,14 +17,18 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ServiceDetailPage() -> impl IntoView {
     let params = use_params_map();
+    let port25 = ServerAction::<ChangePort25Default>::new();
     let service = Resource::new(
         move || {
-            params
-                .read()
-                .get("id")
-                .and_then(|id| id.parse::<i64>().ok())
+            (
+                params
+                    .read()
+                    .get("id")
+                    .and_then(|id| id.parse::<i64>().ok()),
+                port25.version().get(),
+            )
         },
-        |id| async move {
+        |(id, _)| async move {
             match id {
                 Some(id) => get_service(id).await,
                 None => Err(AppError::NotFound),
@@ -35,7 +39,7 @@ pub fn ServiceDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match service.await {
-                    Ok(data) => view! { <Service data/> }.into_any(),
+                    Ok(data) => view! { <Service data port25/> }.into_any(),
                     Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -46,8 +50,10 @@ pub fn ServiceDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn Service(data: ServiceDetailView) -> impl IntoView {
+fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -> impl IntoView {
     let s = data.row.clone();
+    let staff = data.staff;
+    let service_id = s.id;
     let now_unix = data.now_unix;
     view! {
         <Title text=format!("{} · Abuse-case portal", s.label)/>
@@ -61,17 +67,34 @@ fn Service(data: ServiceDetailView) -> impl IntoView {
             <section class="panel" aria-labelledby="svc-ips">
                 <h2 id="svc-ips">"IP addresses"</h2>
                 <ul class="ip-list port25-list">
-                    {s.ips.iter().zip(s.port25.iter()).map(|(ip, p25)| view! {
+                    {s.ips.clone().into_iter().zip(s.port25.clone()).enumerate().map(move |(i, (ip, p25))| view! {
                         <li>
                             <code>{ip.clone()}</code>" "
-                            <Port25Badge state=*p25/>
+                            <Port25Badge state=p25/>
                             <span class="row-sub">{p25.explanation()}</span>
-                            {(*p25 == Port25State::BlockedByDefault).then(|| view! {
-                                <span class="row-sub"><A href=format!("/smtp/new?service={}&ip={}", s.id, ip)>"Request port-25 unblocking"</A></span>
+                            {(!staff && p25 == Port25State::BlockedByDefault).then(|| view! {
+                                <span class="row-sub"><A href=format!("/smtp/new?service={service_id}&ip={ip}")>"Request port-25 unblocking"</A></span>
+                            })}
+                            {(staff && p25 != Port25State::BlockedForAbuse).then(|| {
+                                let lift = p25 == Port25State::BlockedByDefault;
+                                let reason_id = format!("p25-reason-{i}");
+                                view! {
+                                    <ActionForm action=port25 attr:class="form port25-form">
+                                        <input type="hidden" name="service" value=service_id.to_string()/>
+                                        <input type="hidden" name="ip" value=ip.clone()/>
+                                        <input type="hidden" name="action" value=if lift { "lift" } else { "restrict" }/>
+                                        <div class="field">
+                                            <label for=reason_id.clone()>{format!("Why {} the default restriction on {ip}", if lift { "lift" } else { "set" })}</label>
+                                            <input type="text" id=reason_id name="reason" required/>
+                                        </div>
+                                        <button type="submit" class="button button-secondary">{if lift { "Lift the default restriction" } else { "Restrict port 25 by default" }}</button>
+                                    </ActionForm>
+                                }
                             })}
                         </li>
                     }).collect_view()}
                 </ul>
+                {move || port25.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })}
             </section>
             <section class="panel" aria-labelledby="svc-measures">
                 <h2 id="svc-measures">"Measures"</h2>

@@ -1,10 +1,12 @@
 //! The HTML shell, the root component and the route table (every URL of the portal).
 
 use crate::ui::account::SessionsPage;
+use crate::ui::admin::billing::{StaffBillingPage, StaffInvoicePage};
 use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
 use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
 use crate::ui::admin::AdminHomePage;
 use crate::ui::auth::{Auth, LoginPage, LogoutPage};
+use crate::ui::billing::{BillingPage, InvoicePage, ReceiptPage};
 use crate::ui::components::{Layout, NotFoundPage};
 use crate::ui::home::HomePage;
 use crate::ui::inventory::{ServiceDetailPage, ServiceListPage};
@@ -87,6 +89,11 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/smtp") view=RequestListPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp/new") view=NewRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp/:id") view=RequestDetailPage ssr=SsrMode::Async/>
+                <Route path=path!("/billing") view=BillingPage ssr=SsrMode::Async/>
+                <Route path=path!("/billing/:id") view=InvoicePage ssr=SsrMode::Async/>
+                <Route path=path!("/billing/:id/receipts/:payment") view=ReceiptPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/billing") view=StaffBillingPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/billing/:id") view=StaffInvoicePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/smtp") view=RequestQueuePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/smtp/:id") view=StaffRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases") view=CaseQueuePage ssr=SsrMode::Async/>

@@ -12,6 +12,7 @@
 pub mod account;
 pub mod actor;
 pub mod audit;
+pub mod billing;
 pub mod deadline;
 pub mod enforcement;
 pub mod evidence;

@@ -59,6 +59,81 @@ pub struct Config {
     /// `PORTAL_DNS_SERVERS`, `PORTAL_DNS_TIMEOUT_MS`, `PORTAL_DNS_MODE`: where the port-25
     /// checks get their DNS answers.
     pub dns: super::dns::DnsConfig,
+    /// `PORTAL_REACTIVATION_FEE`, `PORTAL_LABOUR_RATE`, `PORTAL_PAYMENT_TERMS_DAYS`,
+    /// `PORTAL_BANK_DETAILS`, `PORTAL_STRIPE_*`: fees, bank transfers and card payments.
+    pub billing: super::payments::BillingConfig,
+}
+
+/// A price from the environment (`250`, `250.00`), in the invoices' currency.
+fn price(
+    name: &'static str,
+    default: crate::domain::billing::money::Money,
+) -> Result<crate::domain::billing::money::Money, ConfigError> {
+    use crate::domain::billing::money::Money;
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => Money::parse_positive(&raw, default.currency).map_err(|e| ConfigError {
+            var: name,
+            message: format!("{raw:?}: {e}"),
+        }),
+    }
+}
+
+/// The fee schedule, the bank details and Stripe. Card payments need all of
+/// `PORTAL_STRIPE_SECRET_KEY` and `PORTAL_STRIPE_WEBHOOK_SECRET`; one without the other is an
+/// error rather than a silently missing way to pay.
+fn billing_config() -> Result<super::payments::BillingConfig, ConfigError> {
+    use super::payments::stripe::StripeConfig;
+    use crate::domain::billing::fees::FeeSchedule;
+    let defaults = FeeSchedule::default();
+    let fees = FeeSchedule {
+        currency: defaults.currency,
+        reactivation_fee: price("PORTAL_REACTIVATION_FEE", defaults.reactivation_fee)?,
+        labour_rate: price("PORTAL_LABOUR_RATE", defaults.labour_rate)?,
+        payment_terms_days: positive(
+            "PORTAL_PAYMENT_TERMS_DAYS",
+            defaults.payment_terms_days.into(),
+        )? as u32,
+    };
+    let stripe = match (
+        var("PORTAL_STRIPE_SECRET_KEY"),
+        var("PORTAL_STRIPE_WEBHOOK_SECRET"),
+    ) {
+        (None, None) => None,
+        (Some(secret_key), Some(webhook_secret)) => {
+            let raw = var("PORTAL_STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com".into());
+            let api_base = Url::parse(&raw).map_err(|e| ConfigError {
+                var: "PORTAL_STRIPE_API_BASE",
+                message: format!("{raw:?}: {e}"),
+            })?;
+            Some(StripeConfig {
+                secret_key,
+                webhook_secret,
+                api_base,
+                tolerance: std::time::Duration::from_secs(positive(
+                    "PORTAL_STRIPE_WEBHOOK_TOLERANCE_SECONDS",
+                    300,
+                )? as u64),
+            })
+        }
+        (Some(_), None) => {
+            return Err(ConfigError {
+                var: "PORTAL_STRIPE_WEBHOOK_SECRET",
+                message: "is needed with PORTAL_STRIPE_SECRET_KEY: payments are confirmed only by the signed webhook".into(),
+            })
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError {
+                var: "PORTAL_STRIPE_SECRET_KEY",
+                message: "is needed with PORTAL_STRIPE_WEBHOOK_SECRET".into(),
+            })
+        }
+    };
+    Ok(super::payments::BillingConfig {
+        fees,
+        bank_details: var("PORTAL_BANK_DETAILS"),
+        stripe,
+    })
 }
 
 /// `PORTAL_DNS_SERVERS` (addresses, optionally with `:port`; default the system's), the time
@@ -268,6 +343,7 @@ impl Config {
                 30,
             )? as u64),
             dns: dns_config()?,
+            billing: billing_config()?,
             data_dir,
         })
     }

@@ -152,11 +152,18 @@ pub const LOCKED_DOWN_CSP: &str =
     "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// The policy for a page, whose only inline script is Leptos' hydration code with `nonce`.
-pub fn page_csp(nonce: &str) -> String {
+/// With card payments on, a form may also lead to Stripe's payment page (the "Pay by card" form
+/// posted without JavaScript is answered with a redirect there, which `form-action` governs).
+pub fn page_csp(nonce: &str, card_payments: bool) -> String {
+    let stripe = if card_payments {
+        format!(" {}", super::payments::stripe::CHECKOUT_ORIGIN)
+    } else {
+        String::new()
+    };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'{stripe}"
     )
 }
 
@@ -183,7 +190,7 @@ pub async fn security_headers(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/html"));
     if is_html {
-        if let Ok(policy) = HeaderValue::from_str(&page_csp(&nonce)) {
+        if let Ok(policy) = HeaderValue::from_str(&page_csp(&nonce, st.stripe.is_some())) {
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
         }
     }
@@ -351,7 +358,7 @@ mod tests {
 
     #[test]
     fn page_policies_carry_the_nonce_and_lock_the_rest_down() {
-        let csp = page_csp("abc123");
+        let csp = page_csp("abc123", false);
         for part in [
             "script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'",
             "object-src 'none'",
@@ -362,5 +369,9 @@ mod tests {
             assert!(csp.contains(part), "{part} in {csp}");
         }
         assert!(!csp.contains("unsafe-inline"));
+        assert!(csp.ends_with("form-action 'self'"));
+        assert!(
+            page_csp("abc123", true).ends_with("form-action 'self' https://checkout.stripe.com")
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod evidence_http;
 pub mod http;
 pub mod jobs;
 pub mod listen;
+pub mod payments;
 pub mod seed;
 pub mod state;
 pub mod storage;
@@ -62,6 +63,11 @@ pub async fn open_state(
         .site_addr(config.site_addr)
         .build();
     let evidence = storage::EvidenceStore::new(&config.data_dir);
+    let stripe = config
+        .billing
+        .stripe
+        .clone()
+        .map(payments::stripe::StripeClient::new);
     Ok(AppState {
         leptos_options,
         db,
@@ -69,6 +75,7 @@ pub async fn open_state(
         hasher,
         evidence,
         audit_keys: Arc::new(audit_keys),
+        stripe,
     })
 }
 
@@ -93,6 +100,12 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/evidence/{file_id}", get(evidence_http::download))
+        .route(
+            "/webhooks/stripe",
+            axum::routing::post(payments::webhook::stripe_webhook).layer(
+                axum::extract::DefaultBodyLimit::max(payments::webhook::MAX_BODY),
+            ),
+        )
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -4,6 +4,7 @@
 use super::db::{accounts, notices, services, settings, DbError};
 use super::state::AppState;
 use super::usecase::accounts::create_user;
+use super::usecase::billing;
 use super::usecase::enforcement::{self, StartMeasure};
 use super::usecase::notices::{
     apply_event, dispute, mark_overdue, open_notice, submit_evidence, OpenNotice,
@@ -298,7 +299,29 @@ async fn seed_demo_cases(st: &AppState) -> Result<(), AppError> {
         ends_at: None,
     };
     enforcement::start(st, &staff, resolved, suspension).await?;
+    // Billing: the suspension waits for its invoice (damages and the reactivation fee) although
+    // the evidence is accepted; Acme's spam case was invoiced and paid by bank transfer.
+    let invoice = billing::draft_from_case(st, &staff, resolved).await?;
+    billing::issue(st, &staff, invoice).await?;
     apply_event(st, &staff, resolved, NoticeEvent::AcceptEvidence, "").await?;
+    let paid = billing::draft_from_case(st, &staff, spam).await?;
+    billing::issue(st, &staff, paid).await?;
+    let record = super::db::billing::get(&st.db, paid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    billing::record_transfer(
+        st,
+        &staff,
+        Some(paid),
+        billing::Transfer {
+            amount: record.totals.total.input_value(),
+            received_on: String::new(),
+            reference: record.payment_reference.unwrap_or_default(),
+            note: "Received in full with the reference.".to_owned(),
+            idempotency_key: billing::new_form_key(),
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -27,6 +27,8 @@ pub struct AppState {
     pub evidence: super::storage::EvidenceStore,
     /// The keys that seal audit trails (from `PORTAL_AUDIT_KEY_FILE`, never the database).
     pub audit_keys: Arc<crate::domain::audit::Keyring>,
+    /// Stripe's API, when card payments are configured.
+    pub stripe: Option<super::payments::stripe::StripeClient>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

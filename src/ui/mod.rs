@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod billing;
 pub mod components;
 pub mod home;
 pub mod inventory;

@@ -46,4 +46,6 @@ pub struct ServiceDetailView {
     pub now_unix: i64,
     /// Whether the viewer is staff (who may set or lift the default port-25 restriction).
     pub staff: bool,
+    /// For each case whose suspension holds the service: what still keeps it suspended.
+    pub reactivation: Vec<(i64, crate::views::billing::ReactivationView)>,
 }

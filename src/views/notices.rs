@@ -178,4 +178,6 @@ pub struct NoticeDetailView {
     pub limits_text: String,
     /// The upload limits, for the browser's checks before sending.
     pub limits: crate::domain::evidence::EvidenceLimits,
+    /// The case's invoices and reactivation conditions.
+    pub billing: crate::views::billing::CaseBillingView,
 }

@@ -17,6 +17,9 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
+            // As the portal binary's runtime (src/main.rs): rendering a page in a debug build
+            // needs more than tokio's default 2 MiB of stack.
+            .thread_stack_size(8 * 1024 * 1024)
             .enable_all()
             .build()
             .unwrap()
@@ -105,6 +108,7 @@ pub fn config(database_url: String, data_dir: PathBuf, public_url: &str) -> Conf
             timeout: std::time::Duration::from_millis(500),
             demo: true,
         },
+        billing: Default::default(),
     }
 }
 

@@ -159,6 +159,26 @@ pub async fn end(
     Ok(n == 1)
 }
 
+/// Ends a measure by the portal's own rule (a case's reactivation conditions all met), with
+/// the reason in words; `false` if it had already ended.
+pub async fn end_by_portal(
+    tx: &mut Tx,
+    id: i64,
+    at: OffsetDateTime,
+    reason: &str,
+) -> Result<bool, DbError> {
+    let sql = "UPDATE enforcement_actions SET ends_at = $1, ended_by = NULL, end_reason = $2 \
+               WHERE id = $3 AND (ends_at IS NULL OR ends_at > $1)";
+    let n = on_tx!(tx, |conn| sqlx::query(sql)
+        .bind(stored_time(at))
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
 /// Ends a measure because a port-25 request was approved in writing, naming the request;
 /// `false` if it had already ended.
 pub async fn end_for_request(

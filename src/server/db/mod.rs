@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod billing;
 pub mod enforcement;
 pub mod leases;
 pub mod notices;

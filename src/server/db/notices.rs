@@ -226,6 +226,27 @@ pub async fn lock_state(tx: &mut Tx, id: i64) -> Result<Option<NoticeState>, DbE
     state.map(|s| s.parse().map_err(corrupt)).transpose()
 }
 
+/// A case's verified event count, inside a transaction (the damages of its invoices).
+pub async fn event_count_in_tx(tx: &mut Tx, id: i64) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |conn| sqlx::query_scalar(
+        "SELECT event_count FROM notices WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await)?)
+}
+
+/// A case's service, inside a transaction.
+pub async fn service_of_in_tx(tx: &mut Tx, id: i64) -> Result<ServiceId, DbError> {
+    let service: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
+        "SELECT service_id FROM notices WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await)?;
+    Ok(ServiceId(service))
+}
+
 /// Sets a notice's state.
 pub async fn set_state(
     tx: &mut Tx,

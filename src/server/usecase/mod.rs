@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod billing;
+pub mod billing_views;
 pub mod enforcement;
 pub mod inventory;
 pub mod notice_views;

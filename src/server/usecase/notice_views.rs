@@ -174,6 +174,7 @@ async fn detail_of(
             .map(|a| measure_view(&a, now, who.role.is_provider()))
             .collect();
     let disputes = responses::disputes(&st.db, id).await?;
+    let billing = super::billing_views::case_billing(st, who, n).await?;
     Ok(NoticeDetailView {
         row: row(n),
         source: n.source.label().to_owned(),
@@ -187,7 +188,7 @@ async fn detail_of(
         now_unix: st.now().unix_timestamp(),
         timeline: trail
             .iter()
-            .filter(|e| who.role.is_provider() || e.record.action != super::notices::INTERNAL_NOTE)
+            .filter(|e| who.role.is_provider() || !super::notices::staff_only(&e.record.action))
             .map(|e| TimelineEntryView {
                 at_text: utc(e.record.at),
                 actor: actor_for(who, &e.record.actor),
@@ -252,6 +253,7 @@ async fn detail_of(
             limits.max_submission_bytes / (1024 * 1024)
         ),
         limits,
+        billing,
     })
 }
 

@@ -408,6 +408,12 @@ async fn record(
         },
     )
     .await?;
+    if event == NoticeEvent::AcceptEvidence {
+        // Accepted evidence may be the last condition of the service's reactivation. Boxed:
+        // its future would otherwise swell every caller's (the evidence upload's overflowed a
+        // worker thread's stack in debug builds).
+        Box::pin(super::billing::reactivate_if_clear(&mut tx, st, id, now)).await?;
+    }
     tx.commit().await?;
     tracing::info!(notice_id = id, ?event, "case event");
     Ok(next)
@@ -599,3 +605,9 @@ pub async fn add_note(st: &AppState, who: &Actor, id: i64, body: &str) -> Result
 
 /// The audit action of internal notes, which customers' views leave out.
 pub const INTERNAL_NOTE: &str = "internal_note";
+
+/// Whether a trail entry is for staff only: internal notes, and invoice drafts (not documents
+/// until issued).
+pub fn staff_only(action: &str) -> bool {
+    action == INTERNAL_NOTE || super::billing::STAFF_ONLY_ACTIONS.contains(&action)
+}

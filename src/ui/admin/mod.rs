@@ -2,6 +2,7 @@
 
 mod admin_home_page;
 pub mod api;
+pub mod billing;
 pub mod cases;
 pub mod smtp;
 

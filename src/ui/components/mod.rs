@@ -6,9 +6,11 @@ mod errors;
 mod fields;
 mod layout;
 mod port25;
+mod print;
 
 pub use countdown::Countdown;
 pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};
 pub use fields::FieldError;
 pub use layout::Layout;
 pub use port25::Port25Badge;
+pub use print::PrintButton;

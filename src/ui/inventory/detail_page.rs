@@ -3,6 +3,7 @@
 use super::api::{get_service, ChangePort25Default};
 use crate::domain::smtp::Port25State;
 use crate::error::AppError;
+use crate::ui::billing::ReactivationPanel;
 use crate::ui::components::Port25Badge;
 use crate::ui::components::SignInRedirect;
 use crate::ui::components::{Countdown, ErrorView, NotFoundPage};
@@ -55,6 +56,8 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
     let staff = data.staff;
     let service_id = s.id;
     let now_unix = data.now_unix;
+    let label = s.label.clone();
+    let case_base = if staff { "/admin/cases" } else { "/notices" };
     view! {
         <Title text=format!("{} · Abuse-case portal", s.label)/>
         <p class="breadcrumb"><A href="/services">"← All services"</A></p>
@@ -101,6 +104,9 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
                 <MeasureList measures=data.measures.clone()/>
             </section>
         </div>
+        {data.reactivation.clone().into_iter().map(|(notice_id, reactivation)| view! {
+            <ReactivationPanel reactivation notice_id service_label=label.clone() case_base=case_base heading="Reactivation"/>
+        }).collect_view()}
         <section aria-labelledby="svc-notices">
             <h2 id="svc-notices">"Notices about this service"</h2>
             {if data.notices.is_empty() {

@@ -8,6 +8,7 @@ use crate::domain::evidence::{
 };
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
+use crate::ui::billing::CaseBillingPanel;
 use crate::ui::components::SignInRedirect;
 use crate::ui::components::{Countdown, ErrorView, FieldError, NotFoundPage};
 use crate::views::notices::{EvidenceDraft, FileView, MeasureView, NoticeDetailView};
@@ -102,6 +103,7 @@ fn Detail(
             <h2 id="measures-heading">"Measures on this service"</h2>
             <MeasureList measures=data.measures.clone()/>
         </section>
+        <CaseBillingPanel billing=data.billing.clone() notice_id=data.row.id service_label=data.row.service_label.clone()/>
 
         {allowed(state, NoticeEvent::Acknowledge).then(|| view! {
             <section class="panel" aria-labelledby="ack-heading">

@@ -5,6 +5,8 @@ use super::api::{get_case, AddCaseNote, ChangeCaseDeadline, DecideCase, EndMeasu
 use crate::domain::enforcement::EnforcementKind;
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
+use crate::ui::admin::billing::api::DraftInvoice;
+use crate::ui::billing::CaseBillingPanel;
 use crate::ui::components::{Countdown, FieldError};
 use crate::ui::notices::{CaseFacts, FileList, MeasureList, StateBadge};
 use crate::views::cases::CaseView;
@@ -83,6 +85,7 @@ fn Case(
     let d = data.detail.clone();
     let row = d.row.clone();
     let (id, state) = (row.id, row.state);
+    let draft_invoice = ServerAction::<DraftInvoice>::new();
     let can = move |e: NoticeEvent| transition(state, e).is_ok();
     let decisions: Vec<(&'static str, &'static str, bool)> = [
         (
@@ -169,6 +172,15 @@ fn Case(
         </div>
 
         <CaseFacts detail=d.clone() customer=data.org_name.clone()/>
+
+        <CaseBillingPanel billing=d.billing.clone() notice_id=id service_label=row.service_label.clone() staff=true>
+            <ActionForm action=draft_invoice attr:class="inline-form">
+                <input type="hidden" name="notice" value=id.to_string()/>
+                <button type="submit" class="button button-secondary">"Draft an invoice"</button>
+            </ActionForm>
+            <p class="hint">"The draft proposes the policy's lines for this case: damages from its verified events, and the reactivation fee while it is suspended."</p>
+            {move || form_error(draft_invoice.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+        </CaseBillingPanel>
 
         <section class="panel" aria-labelledby="case-measures">
             <h2 id="case-measures">"Enforcement"</h2>

@@ -1,0 +1,121 @@
+//! `/admin/billing`: every invoice, newest first, filtered by status; and the form that records
+//! a bank transfer against the invoice whose payment reference the statement shows.
+
+use super::api::{get_staff_billing, RecordTransfer};
+use crate::domain::billing::invoice::InvoiceStatus;
+use crate::error::AppError;
+use crate::ui::billing::InvoiceTable;
+use crate::ui::components::FieldError;
+use crate::views::billing::{StaffBillingView, OVERDUE_FILTER};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// The staff billing list.
+#[component]
+pub fn StaffBillingPage() -> impl IntoView {
+    let query = use_query_map();
+    let record = ServerAction::<RecordTransfer>::new();
+    let page = Resource::new(
+        move || {
+            let q = query.read();
+            (q.get("status"), q.get("before"), record.version().get())
+        },
+        |(status, before, _)| get_staff_billing(status, before),
+    );
+    view! {
+        <Title text="Billing · Abuse desk"/>
+        <div class="page-heading">
+            <p class="eyebrow">"Abuse desk"</p>
+            <h1>"Billing"</h1>
+            <p class="lead">"Invoices drafted from cases (policy §5 and §6). Draft one from its case's page; record bank transfers here by their payment reference."</p>
+        </div>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(data) => view! { <List data record/> }.into_any(),
+                    Err(error) => super::failure(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn error_for(value: Option<Result<(), AppError>>, name: &str) -> Option<String> {
+    value
+        .and_then(Result::err)
+        .and_then(|e| e.field_message(name))
+}
+
+#[component]
+fn List(data: StaffBillingView, record: ServerAction<RecordTransfer>) -> impl IntoView {
+    let query = use_query_map();
+    let status = query.read_untracked().get("status").unwrap_or_default();
+    let next = data
+        .next
+        .map(|before| format!("/admin/billing?status={status}&before={before}"));
+    let err =
+        move |name: &'static str| Signal::derive(move || error_for(record.value().get(), name));
+    let form_message = move || {
+        record
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, AppError::Invalid { .. } | AppError::InvalidFields(_)))
+            .map(|e| e.user_message())
+    };
+    view! {
+        <section class="panel" aria-labelledby="record-heading">
+            <h2 id="record-heading">"Record a bank transfer"</h2>
+            <ActionForm action=record attr:class="form">
+                <input type="hidden" name="form_key" value=data.form_key.clone()/>
+                <div class="two-columns">
+                    <div class="field">
+                        <label for="transfer-reference">"Payment reference (from the bank statement)"</label>
+                        <input type="text" id="transfer-reference" name="reference" autocomplete="off" spellcheck="false" aria-describedby="transfer-reference-error"/>
+                        <FieldError id="transfer-reference-error" message=err("reference")/>
+                    </div>
+                    <div class="field">
+                        <label for="transfer-amount">"Amount received (USD)"</label>
+                        <input type="text" inputmode="decimal" id="transfer-amount" name="amount" autocomplete="off" aria-describedby="transfer-amount-error"/>
+                        <FieldError id="transfer-amount-error" message=err("amount")/>
+                    </div>
+                    <div class="field">
+                        <label for="transfer-date">"Received on"</label>
+                        <input type="date" id="transfer-date" name="received_on" aria-describedby="transfer-date-error"/>
+                        <FieldError id="transfer-date-error" message=err("received_on")/>
+                    </div>
+                    <div class="field">
+                        <label for="transfer-note">"Note (optional)"</label>
+                        <input type="text" id="transfer-note" name="note" aria-describedby="transfer-note-error"/>
+                        <FieldError id="transfer-note-error" message=err("note")/>
+                    </div>
+                </div>
+                <button type="submit" class="button button-primary" disabled=move || record.pending().get()>"Record the payment"</button>
+                {move || form_message().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+            </ActionForm>
+        </section>
+        <form method="get" action="/admin/billing" class="filters" role="search" aria-label="Filter invoices">
+            <div class="field">
+                <label for="billing-status">"Status"</label>
+                <select id="billing-status" name="status">
+                    <option value="" selected=status.is_empty()>"All"</option>
+                    <option value=OVERDUE_FILTER selected=status == OVERDUE_FILTER>"Overdue (issued, past the due date)"</option>
+                    {InvoiceStatus::ALL.iter().map(|s| view! {
+                        <option value=s.as_str() selected=status == s.as_str()>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button-secondary">"Apply"</button>
+        </form>
+        {if data.rows.is_empty() {
+            view! { <p class="empty">"No invoices here. Draft one from a case's page."</p> }.into_any()
+        } else {
+            view! { <InvoiceTable rows=data.rows base="/admin/billing" case_base="/admin/cases" with_customer=true/> }.into_any()
+        }}
+        <nav class="pager" aria-label="Invoice pages">
+            {next.map(|href| view! { <A href=href>"Older invoices →"</A> })}
+        </nav>
+    }
+}

@@ -1,0 +1,158 @@
+//! `/billing/{id}`: one invoice for the customer: why each line is owed (the policy section,
+//! the case and service), how to pay (bank-transfer reference, or card when on), what paying
+//! changes (which service it restores and what else still holds it), payments with receipts,
+//! and credit notes. Prints as a document.
+
+use super::api::{get_invoice, PayByCard};
+use super::components::{InvoiceDocument, ReactivationPanel};
+use crate::error::AppError;
+use crate::ui::components::{ErrorView, NotFoundPage, PrintButton, SignInRedirect};
+use crate::views::billing::InvoiceDetailView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The invoice page.
+#[component]
+pub fn InvoicePage() -> impl IntoView {
+    let params = use_params_map();
+    let invoice = Resource::new(
+        move || params.read().get("id"),
+        |id| async move {
+            match id.and_then(|id| id.parse::<i64>().ok()) {
+                Some(id) => get_invoice(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <p class="breadcrumb"><A href="/billing">"← Billing"</A></p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match invoice.await {
+                    Ok(data) => view! { <Invoice data/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The sentence under the heading: what is owed and by when, or that nothing is.
+pub fn invoice_lead(data: &InvoiceDetailView) -> String {
+    let r = &data.row;
+    if r.balance.minor < 0 {
+        let over = crate::domain::billing::money::Money {
+            minor: -r.balance.minor,
+            ..r.balance
+        };
+        return format!(
+            "Paid, and {over} more than owed: the abuse desk will refund the difference."
+        );
+    }
+    if r.standing.owes() {
+        let due = r.due_text.clone().unwrap_or_default();
+        if r.standing == crate::domain::billing::invoice::Standing::Overdue {
+            format!("{} was due on {due} and is overdue.", r.balance)
+        } else {
+            format!("{} is due by {due}.", r.balance)
+        }
+    } else {
+        format!("{}: nothing is left to pay.", r.standing.label())
+    }
+}
+
+#[component]
+fn Invoice(data: InvoiceDetailView) -> impl IntoView {
+    let query = use_query_map();
+    let card_note = move || {
+        match query.read().get("card").as_deref() {
+        Some("paid") => Some(("notice notice-ok", "Thank you. Stripe confirms card payments to us within a minute or two; this page shows the payment once it has.")),
+        Some("cancelled") => Some(("notice notice-info", "The card payment was cancelled; nothing was charged.")),
+        _ => None,
+    }
+    };
+    let pay = ServerAction::<PayByCard>::new();
+    let r = data.row.clone();
+    let lead = invoice_lead(&data);
+    let id = r.id.to_string();
+    let form_key = data.form_key.clone();
+    view! {
+        <Title text=format!("{} · Abuse-case portal", r.title)/>
+        <div class="page-heading heading-with-action">
+            <div>
+                <p class="eyebrow">"Billing"</p>
+                <h1>{r.title.clone()}</h1>
+                <p class="lead">{lead}</p>
+            </div>
+            <PrintButton label="Print the invoice"/>
+        </div>
+        {move || card_note().map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
+        <InvoiceDocument data=data.clone() case_base="/notices"/>
+        {data.how_to_pay.clone().filter(|h| h.card).map(|_| view! {
+            <section class="panel" aria-labelledby="pay-card-heading">
+                <h2 id="pay-card-heading">"Pay by card"</h2>
+                <p>{format!("Pay the balance of {} on Stripe's secure payment page. The invoice is marked paid as soon as Stripe confirms the payment.", r.balance)}</p>
+                <ActionForm action=pay attr:class="inline-form">
+                    <input type="hidden" name="id" value=id.clone()/>
+                    <input type="hidden" name="form_key" value=form_key.clone()/>
+                    <button type="submit" class="button button-primary" disabled=move || pay.pending().get()>"Pay by card"</button>
+                </ActionForm>
+                {move || pay.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })}
+            </section>
+        })}
+        {match data.reactivation.clone() {
+            Some(reactivation) => view! {
+                <ReactivationPanel reactivation notice_id=r.notice_id service_label=r.service_label.clone() case_base="/notices" heading="What paying changes"/>
+            }.into_any(),
+            None if r.standing.owes() => view! {
+                <section class="panel" aria-labelledby="paying-changes-heading">
+                    <h2 id="paying-changes-heading">"What paying changes"</h2>
+                    <p>{format!("No service is suspended by case #{}: paying settles the invoice and restores nothing, because nothing is held back.", r.notice_id)}</p>
+                </section>
+            }.into_any(),
+            None => ().into_any(),
+        }}
+        <div class="two-columns">
+            <section class="panel" aria-labelledby="payments-heading">
+                <h2 id="payments-heading">"Payments"</h2>
+                {if data.payments.is_empty() {
+                    view! { <p class="muted">"No payment has been received yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="measure-list">
+                            {data.payments.iter().map(|p| view! {
+                                <li>
+                                    <strong>{format!("{} by {}", p.amount, p.method.to_lowercase())}</strong>
+                                    <span class="row-sub">{format!("Received {} · {}", p.received_text, p.recorded_text)}</span>
+                                    <A href=format!("/billing/{}/receipts/{}", r.id, p.id)>{format!("Receipt {}", p.receipt_number)}</A>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section class="panel" aria-labelledby="credits-heading">
+                <h2 id="credits-heading">"Credit notes and waivers"</h2>
+                {if data.credits.is_empty() {
+                    view! { <p class="muted">"None."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="measure-list">
+                            {data.credits.iter().map(|c| view! {
+                                <li>
+                                    <strong>{format!("{} {}: {}", c.kind, c.number, c.amount)}</strong>
+                                    <span class="row-sub">{format!("{} · {}", c.at_text, c.by)}</span>
+                                    <p class="reason">{c.reason.clone()}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,68 @@
+//! `/billing`: what the organisation owes and has paid, and its invoices, newest first.
+
+use super::api::get_billing_overview;
+use super::components::InvoiceTable;
+use crate::error::AppError;
+use crate::ui::components::{ErrorView, ForbiddenPage, SignInRedirect};
+use crate::views::billing::BillingOverviewView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// The billing overview.
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Resource::new(move || query.read().get("before"), get_billing_overview);
+    view! {
+        <Title text="Billing · Abuse-case portal"/>
+        <div class="page-heading">
+            <p class="eyebrow">"Your account"</p>
+            <h1>"Billing"</h1>
+            <p class="lead">"Fees and damages the abuse policy charges for abuse cases (§5 and §6), what you have paid, and how to pay the rest."</p>
+        </div>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(data) => view! { <Overview data/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <ForbiddenPage/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(data: BillingOverviewView) -> impl IntoView {
+    let next = data.next.map(|before| format!("/billing?before={before}"));
+    let card = |warn: bool| if warn { "card card-warning" } else { "card" };
+    let owed_class = card(data.owed.is_positive());
+    let overdue_class = card(data.overdue_count > 0);
+    view! {
+        <div class="summary-cards" role="group" aria-label="Totals">
+            <div class=owed_class>
+                <span class="card-figure">{data.owed.to_string()}</span>
+                <span class="card-label">"Owed now"</span>
+            </div>
+            <div class="card">
+                <span class="card-figure">{data.paid.to_string()}</span>
+                <span class="card-label">"Paid to date"</span>
+            </div>
+            <div class=overdue_class>
+                <span class="card-figure">{data.overdue_count}</span>
+                <span class="card-label">{if data.overdue_count == 1 { "Invoice overdue" } else { "Invoices overdue" }}</span>
+            </div>
+        </div>
+        {if data.rows.is_empty() {
+            view! { <p class="empty">"No invoices. When the abuse desk charges a fee or damages for an abuse case, the invoice appears here with the reason for each line."</p> }.into_any()
+        } else {
+            view! { <InvoiceTable rows=data.rows base="/billing" case_base="/notices"/> }.into_any()
+        }}
+        <nav class="pager" aria-label="Invoice pages">
+            {next.map(|href| view! { <A href=href>"Older invoices →"</A> })}
+        </nav>
+    }
+}

@@ -1,6 +1,7 @@
 //! Pieces of the billing pages that the staff pages and the case pages reuse: the standing
 //! badge, the invoice table, the invoice as a printable document, and the reactivation panel.
 
+use crate::domain::billing::fees::events_in_words;
 use crate::domain::billing::invoice::Standing;
 use crate::views::billing::{CaseBillingView, InvoiceDetailView, InvoiceRowView, ReactivationView};
 use leptos::prelude::*;
@@ -146,7 +147,7 @@ pub fn InvoiceDocument(
                 <dt>"For"</dt>
                 <dd>
                     <A href=format!("{case_base}/{}", r.notice_id)>{format!("Case #{}", r.notice_id)}</A>
-                    {format!(" · {} · {} verified abuse event{}", data.category, data.event_count, if data.event_count == 1 { "" } else { "s" })}
+                    {format!(" · {} · {}", data.category, events_in_words(data.event_count))}
                 </dd>
                 <dt>"Service"</dt><dd>{r.service_label.clone()}</dd>
             </dl>
@@ -232,4 +233,56 @@ pub fn CaseBillingPanel(
         })}
     }
     .into_any()
+}
+
+/// An invoice's payments (each with its receipt) and credit notes, side by side. Staff's
+/// notes on payments appear only in staff's views (customers' views carry none).
+#[component]
+pub fn PaymentsAndCredits(
+    /// The invoice.
+    data: InvoiceDetailView,
+) -> impl IntoView {
+    let id = data.row.id;
+    view! {
+        <div class="two-columns">
+            <section class="panel" aria-labelledby="ledger-payments">
+                <h2 id="ledger-payments">"Payments"</h2>
+                {if data.payments.is_empty() {
+                    view! { <p class="muted">"None recorded."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="measure-list" aria-label="Payments">
+                            {data.payments.iter().map(|p| view! {
+                                <li>
+                                    <strong>{format!("{} by {}", p.amount, p.method.to_lowercase())}</strong>
+                                    <span class="row-sub">{format!("Received {} · {}", p.received_text, p.recorded_text)}</span>
+                                    {p.reference.clone().map(|r| view! { <span class="row-sub">"Reference "<code>{r}</code></span> })}
+                                    {p.note.clone().map(|n| view! { <p class="reason">{n}</p> })}
+                                    <A href=format!("/billing/{id}/receipts/{}", p.id)>{format!("Receipt {}", p.receipt_number)}</A>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section class="panel" aria-labelledby="ledger-credits">
+                <h2 id="ledger-credits">"Credit notes"</h2>
+                {if data.credits.is_empty() {
+                    view! { <p class="muted">"None."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="measure-list" aria-label="Credit notes">
+                            {data.credits.iter().map(|c| view! {
+                                <li>
+                                    <strong>{format!("{} {}: {}", c.kind, c.number, c.amount)}</strong>
+                                    <span class="row-sub">{format!("{} · {}", c.at_text, c.by)}</span>
+                                    <p class="reason">{c.reason.clone()}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+    }
 }

@@ -4,7 +4,8 @@
 //! and credit notes. Prints as a document.
 
 use super::api::{get_invoice, PayByCard};
-use super::components::{InvoiceDocument, ReactivationPanel};
+use super::components::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel};
+use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
 use crate::ui::components::{ErrorView, NotFoundPage, PrintButton, SignInRedirect};
 use crate::views::billing::InvoiceDetailView;
@@ -53,9 +54,17 @@ pub fn invoice_lead(data: &InvoiceDetailView) -> String {
             "Paid, and {over} more than owed: the abuse desk will refund the difference."
         );
     }
+    match r.standing {
+        Standing::Draft => {
+            return "A draft: the customer does not see it yet. Check the lines, then issue it."
+                .into()
+        }
+        Standing::Void => return "Void: this draft was never issued.".into(),
+        _ => {}
+    }
     if r.standing.owes() {
         let due = r.due_text.clone().unwrap_or_default();
-        if r.standing == crate::domain::billing::invoice::Standing::Overdue {
+        if r.standing == Standing::Overdue {
             format!("{} was due on {due} and is overdue.", r.balance)
         } else {
             format!("{} is due by {due}.", r.balance)
@@ -116,43 +125,6 @@ fn Invoice(data: InvoiceDetailView) -> impl IntoView {
             }.into_any(),
             None => ().into_any(),
         }}
-        <div class="two-columns">
-            <section class="panel" aria-labelledby="payments-heading">
-                <h2 id="payments-heading">"Payments"</h2>
-                {if data.payments.is_empty() {
-                    view! { <p class="muted">"No payment has been received yet."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="measure-list">
-                            {data.payments.iter().map(|p| view! {
-                                <li>
-                                    <strong>{format!("{} by {}", p.amount, p.method.to_lowercase())}</strong>
-                                    <span class="row-sub">{format!("Received {} · {}", p.received_text, p.recorded_text)}</span>
-                                    <A href=format!("/billing/{}/receipts/{}", r.id, p.id)>{format!("Receipt {}", p.receipt_number)}</A>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
-            <section class="panel" aria-labelledby="credits-heading">
-                <h2 id="credits-heading">"Credit notes and waivers"</h2>
-                {if data.credits.is_empty() {
-                    view! { <p class="muted">"None."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="measure-list">
-                            {data.credits.iter().map(|c| view! {
-                                <li>
-                                    <strong>{format!("{} {}: {}", c.kind, c.number, c.amount)}</strong>
-                                    <span class="row-sub">{format!("{} · {}", c.at_text, c.by)}</span>
-                                    <p class="reason">{c.reason.clone()}</p>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
-        </div>
+        <PaymentsAndCredits data=data.clone()/>
     }
 }

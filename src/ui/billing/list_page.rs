@@ -44,16 +44,16 @@ fn Overview(data: BillingOverviewView) -> impl IntoView {
     view! {
         <div class="summary-cards" role="group" aria-label="Totals">
             <div class=owed_class>
-                <span class="card-figure">{data.owed.to_string()}</span>
-                <span class="card-label">"Owed now"</span>
+                <p class="card-figure">{data.owed.to_string()}</p>
+                <p class="card-label">"Owed now"</p>
             </div>
             <div class="card">
-                <span class="card-figure">{data.paid.to_string()}</span>
-                <span class="card-label">"Paid to date"</span>
+                <p class="card-figure">{data.paid.to_string()}</p>
+                <p class="card-label">"Paid to date"</p>
             </div>
             <div class=overdue_class>
-                <span class="card-figure">{data.overdue_count}</span>
-                <span class="card-label">{if data.overdue_count == 1 { "Invoice overdue" } else { "Invoices overdue" }}</span>
+                <p class="card-figure">{data.overdue_count}</p>
+                <p class="card-label">{if data.overdue_count == 1 { "Invoice overdue" } else { "Invoices overdue" }}</p>
             </div>
         </div>
         {if data.rows.is_empty() {

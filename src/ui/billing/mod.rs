@@ -9,7 +9,8 @@ mod list_page;
 mod receipt_page;
 
 pub use components::{
-    CaseBillingPanel, InvoiceDocument, InvoiceTable, ReactivationPanel, StandingBadge,
+    CaseBillingPanel, InvoiceDocument, InvoiceTable, PaymentsAndCredits, ReactivationPanel,
+    StandingBadge,
 };
 pub use invoice_page::{invoice_lead, InvoicePage};
 pub use list_page::BillingPage;

@@ -10,7 +10,7 @@ use super::api::{
 use crate::domain::billing::fees::FeeKind;
 use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
-use crate::ui::billing::{InvoiceDocument, ReactivationPanel, StandingBadge};
+use crate::ui::billing::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel, StandingBadge};
 use crate::ui::components::{FieldError, PrintButton};
 use crate::views::billing::{InvoiceDetailView, StaffInvoiceView};
 use leptos::prelude::*;
@@ -149,7 +149,7 @@ fn Invoice(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
         <InvoiceDocument data=d.clone() case_base="/admin/cases"/>
         {draft.then(|| view! { <DraftPanels data=data.clone() actions/> })}
         {open.then(|| view! { <OpenPanels data=d.clone() actions/> })}
-        <Ledger data=d.clone()/>
+        <PaymentsAndCredits data=d.clone()/>
         <ReactivationPanels data=data.clone() actions/>
     }
 }
@@ -360,53 +360,6 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
                 <FormError action=actions.waive_rest/>
             </ActionForm>
         </section>
-    }
-}
-
-#[component]
-fn Ledger(data: InvoiceDetailView) -> impl IntoView {
-    let id = data.row.id;
-    view! {
-        <div class="two-columns">
-            <section class="panel" aria-labelledby="ledger-payments">
-                <h2 id="ledger-payments">"Payments"</h2>
-                {if data.payments.is_empty() {
-                    view! { <p class="muted">"None recorded."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="measure-list" aria-label="Payments">
-                            {data.payments.iter().map(|p| view! {
-                                <li>
-                                    <strong>{format!("{} by {}", p.amount, p.method.to_lowercase())}</strong>
-                                    <span class="row-sub">{format!("Received {} · {}", p.received_text, p.recorded_text)}</span>
-                                    {p.reference.clone().map(|r| view! { <span class="row-sub">"Reference "<code>{r}</code></span> })}
-                                    {p.note.clone().map(|n| view! { <p class="reason">{n}</p> })}
-                                    <A href=format!("/billing/{id}/receipts/{}", p.id)>{format!("Receipt {}", p.receipt_number)}</A>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
-            <section class="panel" aria-labelledby="ledger-credits">
-                <h2 id="ledger-credits">"Credit notes"</h2>
-                {if data.credits.is_empty() {
-                    view! { <p class="muted">"None."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="measure-list" aria-label="Credit notes">
-                            {data.credits.iter().map(|c| view! {
-                                <li>
-                                    <strong>{format!("{} {}: {}", c.kind, c.number, c.amount)}</strong>
-                                    <span class="row-sub">{format!("{} · {}", c.at_text, c.by)}</span>
-                                    <p class="reason">{c.reason.clone()}</p>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
-        </div>
     }
 }
 

@@ -269,3 +269,58 @@ fn audit_trails_are_verified_from_the_command_line() {
         text(&wrong)
     );
 }
+
+#[test]
+fn the_default_port25_restriction_is_set_per_service_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let list = portal(d, &["port25-default", "list"], "");
+    assert!(list.status.success(), "{}", text(&list));
+    assert!(text(&list).contains("vps"), "{}", text(&list));
+    assert!(
+        text(&list).lines().all(|l| l.ends_with("restricted")),
+        "every kind starts restricted: {}",
+        text(&list)
+    );
+    let set = portal(
+        d,
+        &[
+            "port25-default",
+            "set",
+            "--kind",
+            "gpu_cloud_instance",
+            "--restricted",
+            "false",
+        ],
+        "",
+    );
+    assert!(set.status.success(), "{}", text(&set));
+    assert!(text(&set).contains("New GPU cloud instance services start with port 25 allowed."));
+    let line = text(&set)
+        .lines()
+        .find(|l| l.starts_with("gpu_cloud_instance"))
+        .unwrap()
+        .to_owned();
+    assert!(line.ends_with("allowed"), "{line}");
+    let bad = portal(
+        d,
+        &[
+            "port25-default",
+            "set",
+            "--kind",
+            "toaster",
+            "--restricted",
+            "true",
+        ],
+        "",
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains("\"toaster\" is not a service kind"),
+        "{}",
+        text(&bad)
+    );
+    // The change is in the provider-wide audit log, which still verifies.
+    let verify = portal(d, &["audit", "verify"], "");
+    assert!(verify.status.success(), "{}", text(&verify));
+}

@@ -1,4 +1,5 @@
-//! The `portal` command line: `serve` (the default), `migrate`, `seed --demo`, `user add`.
+//! The `portal` command line: `serve` (the default), `migrate`, `seed --demo`, `user add`,
+//! `audit`, `port25-default`.
 
 use super::config::Config;
 use super::state::AppState;
@@ -48,6 +49,27 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserCommand,
+    },
+    /// Which kinds of service start with outbound port 25 restricted (policy §5: new accounts,
+    /// trials, suspicious workloads). Applies to services created from now on.
+    Port25Default {
+        #[command(subcommand)]
+        action: Port25DefaultCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum Port25DefaultCommand {
+    /// List every service kind and whether new services of it start restricted.
+    List,
+    /// Restrict (`--restricted true`) or allow (`false`) port 25 on new services of one kind.
+    Set {
+        /// The service kind, as stored (`vps`, `dedicated_server`, …; see `list`).
+        #[arg(long)]
+        kind: String,
+        /// `true` or `false`.
+        #[arg(long, action = clap::ArgAction::Set)]
+        restricted: bool,
     },
 }
 
@@ -134,9 +156,49 @@ async fn dispatch(command: Command) -> Result<(), BoxError> {
         Command::User {
             action: UserCommand::Add { email, role, org },
         } => add_user(&st, &email, role, org.as_deref()).await,
+        Command::Port25Default { action } => port25_default(&st, action).await,
     };
     st.db.close().await;
     result
+}
+
+async fn port25_default(st: &AppState, action: Port25DefaultCommand) -> Result<(), BoxError> {
+    use super::db::smtp::{restricted_by_default, set_restricted_by_default};
+    use crate::domain::service::ServiceKind;
+    if let Port25DefaultCommand::Set { kind, restricted } = &action {
+        let kind: ServiceKind = kind.parse().map_err(|_| {
+            format!("{kind:?} is not a service kind; `portal port25-default list` shows them")
+        })?;
+        set_restricted_by_default(&st.db, kind, *restricted).await?;
+        let detail = format!(
+            "New {} services start with port 25 {}.",
+            kind.label(),
+            if *restricted { "restricted" } else { "allowed" }
+        );
+        let mut tx = st.db.begin_write().await?;
+        super::db::audit::append_provider(
+            &mut tx,
+            &st.audit_keys,
+            st.now(),
+            super::db::audit::AuditEvent {
+                actor: "command line",
+                action: "port25_default_changed",
+                detail: &detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        println!("{detail}");
+    }
+    for kind in ServiceKind::ALL {
+        let restricted = restricted_by_default(&st.db, *kind).await?;
+        println!(
+            "{:<32} {}",
+            kind.as_str(),
+            if restricted { "restricted" } else { "allowed" }
+        );
+    }
+    Ok(())
 }
 
 /// Demo accounts have a published password (an admin's among them): they go only into a local

@@ -506,6 +506,24 @@ pub async fn restricted_by_default(db: &Db, kind: ServiceKind) -> Result<bool, D
     Ok(found.unwrap_or(true))
 }
 
+/// Sets whether new services of `kind` start with port 25 restricted.
+pub async fn set_restricted_by_default(
+    db: &Db,
+    kind: ServiceKind,
+    restricted: bool,
+) -> Result<(), DbError> {
+    on_db!(db, |pool| sqlx::query(
+        "INSERT INTO port25_defaults (service_kind, restricted) VALUES ($1, $2) \
+         ON CONFLICT (service_kind) DO UPDATE SET restricted = excluded.restricted"
+    )
+    .bind(kind.as_str())
+    .bind(restricted)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// A row of the staff queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueRow {

@@ -42,7 +42,7 @@ fn Overview(data: BillingOverviewView) -> impl IntoView {
     let owed_class = card(data.owed.is_positive());
     let overdue_class = card(data.overdue_count > 0);
     view! {
-        <div class="summary-cards" role="group" aria-label="Totals">
+        <div class="summary-cards summary-cards-wide" role="group" aria-label="Totals">
             <div class=owed_class>
                 <p class="card-figure">{data.owed.to_string()}</p>
                 <p class="card-label">"Owed now"</p>

@@ -7,7 +7,7 @@ use super::api::{
     get_staff_invoice, AddLine, CreditInvoice, HoldReactivation, IssueInvoice, ReactivateService,
     RecordTransfer, RemoveLine, SetBlocking, VoidInvoice,
 };
-use crate::domain::billing::fees::FeeKind;
+use crate::domain::billing::fees::{events_in_words, FeeKind};
 use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
 use crate::ui::billing::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel, StandingBadge};
@@ -199,7 +199,7 @@ fn DraftPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
                     <div class="field">
                         <label for="line-amount">"Amount in USD (labour: the rate per hour)"</label>
                         <input type="text" inputmode="decimal" id="line-amount" name="amount" autocomplete="off" aria-describedby="line-amount-hint line-amount-error"/>
-                        <p class="hint" id="line-amount-hint">{format!("Damages follow the case's {} verified events. Remediation and blacklist-removal fees start at USD 500.00. Reactivation fee: {}; labour: {} an hour.", d.event_count, data.reactivation_fee, data.labour_rate)}</p>
+                        <p class="hint" id="line-amount-hint">{format!("Damages follow the case's {}. Remediation and blacklist-removal fees start at USD 500.00. Reactivation fee: {}; labour: {} an hour.", events_in_words(d.event_count), data.reactivation_fee, data.labour_rate)}</p>
                         <FieldError id="line-amount-error" message=field(add, "amount")/>
                     </div>
                     <div class="field">

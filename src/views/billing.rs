@@ -121,11 +121,9 @@ pub struct CreditView {
     pub by: String,
 }
 
-/// What decides the case's reactivation, when its service is suspended by the case.
+/// What decides the case's reactivation, while a suspension from the case is in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReactivationView {
-    /// Whether a suspension from this case is in force.
-    pub suspended: bool,
     /// Each condition, met or not.
     pub conditions: Vec<Condition>,
     /// Other cases whose suspensions also hold the service.

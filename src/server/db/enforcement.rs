@@ -292,6 +292,34 @@ pub fn in_force(actions: &[ActionRecord], now: OffsetDateTime) -> Vec<ActionReco
         .collect()
 }
 
+/// The suspensions from case `notice_id` in force at `now`.
+pub fn suspensions_of(
+    actions: &[ActionRecord],
+    notice_id: i64,
+    now: OffsetDateTime,
+) -> Vec<&ActionRecord> {
+    actions
+        .iter()
+        .filter(|a| {
+            a.notice_id == Some(notice_id)
+                && a.measure.kind == EnforcementKind::Suspension
+                && a.measure.in_force(now)
+        })
+        .collect()
+}
+
+/// The cases whose suspensions are in force at `now`, in id order, each once.
+pub fn suspending_cases(actions: &[ActionRecord], now: OffsetDateTime) -> Vec<i64> {
+    let mut cases: Vec<i64> = actions
+        .iter()
+        .filter(|a| a.measure.kind == EnforcementKind::Suspension && a.measure.in_force(now))
+        .filter_map(|a| a.notice_id)
+        .collect();
+    cases.sort_unstable();
+    cases.dedup();
+    cases
+}
+
 /// The kinds of measure in force on a service (for lists).
 pub fn kinds_in_force(actions: &[ActionRecord], now: OffsetDateTime) -> Vec<EnforcementKind> {
     in_force(actions, now)

@@ -13,7 +13,7 @@ use crate::domain::billing::invoice::{
 };
 use crate::domain::billing::money::Money;
 use crate::domain::billing::reactivation::{BlockingInvoice, ReactivationFacts};
-use crate::domain::enforcement::{service_state, EnforcementKind};
+use crate::domain::enforcement::service_state;
 use crate::domain::ids::ServiceId;
 use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
@@ -74,11 +74,7 @@ async fn case_suspended(
     now: OffsetDateTime,
 ) -> Result<bool, DbError> {
     let actions = enforcement::for_service(db, service).await?;
-    Ok(actions.iter().any(|a| {
-        a.notice_id == Some(notice_id)
-            && a.measure.kind == EnforcementKind::Suspension
-            && a.measure.in_force(now)
-    }))
+    Ok(!enforcement::suspensions_of(&actions, notice_id, now).is_empty())
 }
 
 /// Staff draft an invoice for a case, with the lines the rules propose; returns its id.
@@ -794,14 +790,7 @@ pub async fn reactivate_if_clear(
 ) -> Result<Option<String>, AppError> {
     let service = crate::server::db::notices::service_of_in_tx(tx, notice_id).await?;
     let actions = enforcement::records_in_tx(tx, service).await?;
-    let suspensions: Vec<_> = actions
-        .iter()
-        .filter(|a| {
-            a.notice_id == Some(notice_id)
-                && a.measure.kind == EnforcementKind::Suspension
-                && a.measure.in_force(now)
-        })
-        .collect();
+    let suspensions = enforcement::suspensions_of(&actions, notice_id, now);
     if suspensions.is_empty() {
         return Ok(None);
     }
@@ -909,11 +898,7 @@ pub async fn reactivate_now(
     let mut tx = st.db.begin_write().await?;
     let actions = enforcement::records_in_tx(&mut tx, notice.service_id).await?;
     let mut ended = 0;
-    for a in actions.iter().filter(|a| {
-        a.notice_id == Some(notice.id)
-            && a.measure.kind == EnforcementKind::Suspension
-            && a.measure.in_force(now)
-    }) {
+    for a in enforcement::suspensions_of(&actions, notice.id, now) {
         if enforcement::end(&mut tx, staff, a.id, who.user_id, now, &reason).await? {
             ended += 1;
         }

@@ -6,7 +6,6 @@ use super::billing::{get_invoice, new_form_key, reactivation_facts};
 use crate::domain::actor::Actor;
 use crate::domain::billing::invoice::{CreditKind, InvoiceStatus, PaymentMethod};
 use crate::domain::billing::money::Money;
-use crate::domain::enforcement::EnforcementKind;
 use crate::domain::ids::ServiceId;
 use crate::domain::time_format::utc;
 use crate::error::AppError;
@@ -171,8 +170,8 @@ fn credit_view(
     }
 }
 
-/// The reactivation conditions of a case whose service a suspension of the case holds (or
-/// held, while an invoice of the case still blocks); `None` when no suspension is involved.
+/// The reactivation conditions of a case while a suspension from the case holds its service,
+/// with the other cases whose suspensions hold it too; `None` when none from the case does.
 pub async fn reactivation(
     st: &AppState,
     notice_id: i64,
@@ -180,23 +179,13 @@ pub async fn reactivation(
     now: OffsetDateTime,
 ) -> Result<Option<ReactivationView>, AppError> {
     let actions = enforcement::for_service(&st.db, service).await?;
-    let suspensions = |mine: bool| {
-        actions.iter().filter(move |a| {
-            a.measure.kind == EnforcementKind::Suspension
-                && a.measure.in_force(now)
-                && (a.notice_id == Some(notice_id)) == mine
-        })
-    };
-    let suspended = suspensions(true).next().is_some();
-    if !suspended {
+    let mut other_cases = enforcement::suspending_cases(&actions, now);
+    let Some(mine) = other_cases.iter().position(|c| *c == notice_id) else {
         return Ok(None);
-    }
-    let mut other_cases: Vec<i64> = suspensions(false).filter_map(|a| a.notice_id).collect();
-    other_cases.sort_unstable();
-    other_cases.dedup();
+    };
+    other_cases.remove(mine);
     let facts = reactivation_facts(&st.db, notice_id).await?;
     Ok(Some(ReactivationView {
-        suspended,
         conditions: facts.conditions(),
         other_cases,
     }))

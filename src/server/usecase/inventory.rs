@@ -135,18 +135,8 @@ pub async fn service_detail(
         ..Default::default()
     };
     let notices = super::notices::list_notices(st, actor, filter, None, 50).await?;
-    let mut suspending_cases: Vec<i64> = actions
-        .iter()
-        .filter(|a| {
-            a.measure.kind == crate::domain::enforcement::EnforcementKind::Suspension
-                && a.measure.in_force(now)
-        })
-        .filter_map(|a| a.notice_id)
-        .collect();
-    suspending_cases.sort_unstable();
-    suspending_cases.dedup();
     let mut reactivation = Vec::new();
-    for notice in suspending_cases {
+    for notice in enforcement::suspending_cases(&actions, now) {
         if let Some(view) = super::billing_views::reactivation(st, notice, service.id, now).await? {
             reactivation.push((notice, view));
         }

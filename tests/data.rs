@@ -389,10 +389,14 @@ on_both_engines!(an_ip_address_belongs_to_one_service, |env| {
     )
     .await
     .unwrap();
-    services::assign_ip(&st.db, a, "192.0.2.1").await.unwrap();
-    services::assign_ip(&st.db, a, "192.0.2.1").await.unwrap();
+    services::assign_ip(&st.db, a, "192.0.2.1", st.now())
+        .await
+        .unwrap();
+    services::assign_ip(&st.db, a, "192.0.2.1", st.now())
+        .await
+        .unwrap();
     assert!(matches!(
-        services::assign_ip(&st.db, b, "192.0.2.1").await,
+        services::assign_ip(&st.db, b, "192.0.2.1", st.now()).await,
         Err(abuse_portal::server::db::DbError::Duplicate)
     ));
 });

@@ -18,6 +18,7 @@ pub mod enforcement;
 pub mod evidence;
 pub mod form;
 pub mod ids;
+pub mod inventory;
 pub mod names;
 pub mod notice;
 pub mod service;

@@ -54,6 +54,12 @@ pub async fn open_state(
     db.migrate()
         .await
         .map_err(|e| format!("migrations failed: {e}"))?;
+    let backfilled = db::inventory::backfill_assignments(&db)
+        .await
+        .map_err(|e| format!("recording the address history failed: {e}"))?;
+    if backfilled > 0 {
+        tracing::info!(backfilled, "addresses given their assignment history");
+    }
     let hasher = PasswordHasher::new(config.hash_concurrency, config.hash_queue)?;
     let audit_keys = audit_keys::load_or_create(&config.audit_key_file)?;
     let leptos_options = LeptosOptions::builder()

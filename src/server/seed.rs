@@ -125,7 +125,7 @@ pub async fn seed_demo(st: &AppState) -> Result<SeedReport, AppError> {
             .await?;
         let service = services::ensure_service(&st.db, org, label, *kind, *state, now).await?;
         for ip in *ips {
-            match services::assign_ip(&st.db, service, ip).await {
+            match services::assign_ip(&st.db, service, ip, now).await {
                 Ok(()) => {}
                 Err(DbError::Duplicate) => {
                     tracing::warn!(

@@ -12,4 +12,5 @@ pub mod cases;
 pub mod home;
 pub mod inventory;
 pub mod notices;
+pub mod organisations;
 pub mod smtp;

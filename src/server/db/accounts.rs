@@ -145,6 +145,16 @@ pub async fn list_organisations(
         .await)?)
 }
 
+/// An organisation's users: e-mail and stored role, in e-mail order.
+pub async fn members(db: &Db, org: OrgId) -> Result<Vec<(String, String)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT email, role FROM users WHERE organisation_id = $1 ORDER BY email"
+    )
+    .bind(org.0)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// Totals for the staff overview.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct Totals {

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod billing;
 pub mod enforcement;
+pub mod inventory;
 pub mod leases;
 pub mod notices;
 pub mod responses;

@@ -104,26 +104,46 @@ pub async fn ensure_service(
     Ok(ServiceId(id))
 }
 
-/// Assigns an IP address to a service; `DbError::Duplicate` if another service holds it.
-pub async fn assign_ip(db: &Db, service: ServiceId, address: &str) -> Result<(), DbError> {
+/// Assigns an address to a service from now on, recorded in the address history as done by
+/// the portal (demo data, tests); `DbError::Duplicate` if another service holds it.
+pub async fn assign_ip(
+    db: &Db,
+    service: ServiceId,
+    address: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    let block = crate::domain::inventory::IpBlock::parse(address)
+        .map_err(|e| DbError::Corrupt(format!("{address}: {e}")))?;
     let existing: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
         "SELECT service_id FROM service_ips WHERE address = $1"
     )
-    .bind(address)
+    .bind(block.to_string())
     .fetch_optional(pool)
     .await)?;
     match existing {
         Some(owner) if owner == service.0 => Ok(()),
         Some(_) => Err(DbError::Duplicate),
         None => {
-            on_db!(db, |pool| sqlx::query(
-                "INSERT INTO service_ips (service_id, address) VALUES ($1, $2)"
+            let org: i64 = on_db!(db, |pool| sqlx::query_scalar(
+                "SELECT organisation_id FROM services WHERE id = $1"
             )
             .bind(service.0)
-            .bind(address)
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
+            .fetch_one(pool)
+            .await)?;
+            let mut tx = db.begin_write().await?;
+            super::inventory::open_assignment(
+                &mut tx,
+                &super::inventory::NewAssignment {
+                    block: &block,
+                    service,
+                    org: OrgId(org),
+                    at: now,
+                    by: None,
+                    reason: "Assigned by the portal.",
+                },
+            )
+            .await?;
+            tx.commit().await?;
             Ok(())
         }
     }

@@ -495,14 +495,25 @@ pub async fn page_for_org(
     .collect()
 }
 
+const RESTRICTED_BY_DEFAULT: &str =
+    "SELECT restricted FROM port25_defaults WHERE service_kind = $1";
+
 /// Whether new services of `kind` start with port 25 restricted.
 pub async fn restricted_by_default(db: &Db, kind: ServiceKind) -> Result<bool, DbError> {
-    let found: Option<bool> = on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT restricted FROM port25_defaults WHERE service_kind = $1"
-    )
-    .bind(kind.as_str())
-    .fetch_optional(pool)
-    .await)?;
+    let found: Option<bool> = on_db!(db, |pool| sqlx::query_scalar(RESTRICTED_BY_DEFAULT)
+        .bind(kind.as_str())
+        .fetch_optional(pool)
+        .await)?;
+    Ok(found.unwrap_or(true))
+}
+
+/// [`restricted_by_default`], read inside a transaction (which must not wait for a second
+/// connection from the pool while it holds one).
+pub async fn restricted_by_default_in_tx(tx: &mut Tx, kind: ServiceKind) -> Result<bool, DbError> {
+    let found: Option<bool> = on_tx!(tx, |conn| sqlx::query_scalar(RESTRICTED_BY_DEFAULT)
+        .bind(kind.as_str())
+        .fetch_optional(&mut *conn)
+        .await)?;
     Ok(found.unwrap_or(true))
 }
 

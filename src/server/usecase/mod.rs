@@ -10,5 +10,6 @@ pub mod enforcement;
 pub mod inventory;
 pub mod notice_views;
 pub mod notices;
+pub mod organisations;
 pub mod smtp;
 pub mod smtp_views;

@@ -1,0 +1,422 @@
+//! The inventory on real SQLite and PostgreSQL: organisations and services managed by admins,
+//! address assignments that keep their history and never overlap (refused by the database, even
+//! under concurrent writes), "who held this address then", search, and who may do what.
+
+mod common;
+
+use abuse_portal::domain::account::Email;
+use abuse_portal::domain::actor::Actor;
+use abuse_portal::domain::enforcement::EnforcementKind;
+use abuse_portal::domain::ids::{OrgId, ServiceId};
+use abuse_portal::domain::time_format::input_value;
+use abuse_portal::error::AppError;
+use abuse_portal::server::db::{accounts, enforcement, inventory as store, services};
+use abuse_portal::server::seed;
+use abuse_portal::server::state::AppState;
+use abuse_portal::server::usecase::organisations::{self as inventory, OrgForm};
+use time::Duration;
+
+async fn actor(st: &AppState, email: &str) -> Actor {
+    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    Actor {
+        user_id: row.user_id(),
+        role: row.role().unwrap(),
+        org_id: row.org_id(),
+    }
+}
+
+fn form(name: &str) -> OrgForm {
+    OrgForm {
+        name: name.into(),
+        abuse_email: format!("abuse@{}.test", name.to_lowercase().replace(' ', "-")),
+        ..OrgForm::default()
+    }
+}
+
+const WHY: &str = "Provisioned from the signed order form.";
+
+async fn exec(st: &AppState, sql: &str) -> Result<(), sqlx::Error> {
+    abuse_portal::on_db!(&st.db, |pool| sqlx::query(sql)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+}
+
+/// Two new organisations with a service each.
+async fn two_customers(st: &AppState) -> (Actor, (OrgId, ServiceId), (OrgId, ServiceId)) {
+    seed::seed_demo(st).await.unwrap();
+    let admin = actor(st, "admin@portal.test").await;
+    let initech = inventory::create_organisation(st, &admin, &form("Initech"), WHY)
+        .await
+        .unwrap();
+    let umbrella = inventory::create_organisation(st, &admin, &form("Umbrella"), WHY)
+        .await
+        .unwrap();
+    let a = inventory::create_service(st, &admin, initech, "app-01.initech.test", "vps", WHY)
+        .await
+        .unwrap();
+    let b = inventory::create_service(
+        st,
+        &admin,
+        umbrella,
+        "web-01.umbrella.test",
+        "dedicated_server",
+        WHY,
+    )
+    .await
+    .unwrap();
+    (admin, (initech, a), (umbrella, b))
+}
+
+on_both_engines!(
+    assignments_keep_their_history_and_answer_who_held_an_address,
+    |env| {
+        let st = &env.st;
+        let (admin, (initech, a), (umbrella, b)) = two_customers(st).await;
+        let staff = actor(st, "staff@portal.test").await;
+        inventory::assign_block(st, &admin, a, "198.51.100.7", WHY)
+            .await
+            .unwrap();
+        inventory::assign_block(st, &admin, a, "2001:db8:1e::/64", WHY)
+            .await
+            .unwrap();
+        let service = inventory::service(st, &staff, a).await.unwrap();
+        assert_eq!(
+            service
+                .current
+                .iter()
+                .map(|c| c.block.as_str())
+                .collect::<Vec<_>>(),
+            ["198.51.100.7", "2001:db8:1e::/64"]
+        );
+        // The customer-facing pages see the addresses too, and a new VPS address starts with port 25
+        // restricted (policy §5), a /64 does not get a per-address restriction.
+        let listed = services::get(&st.db, a).await.unwrap().unwrap();
+        assert_eq!(listed.ips, ["198.51.100.7", "2001:db8:1e::/64"]);
+        let measures = enforcement::for_service(&st.db, a).await.unwrap();
+        assert_eq!(measures.len(), 1);
+        assert_eq!(measures[0].measure.kind, EnforcementKind::Port25Restriction);
+
+        // Who held 198.51.100.7 an hour ago: nobody; now: Initech.
+        let before = input_value(st.now() - Duration::hours(1));
+        let answer = inventory::search(st, &staff, "198.51.100.7", &before)
+            .await
+            .unwrap();
+        assert_eq!(answer.holder.unwrap().assignment, None);
+        let now = input_value(st.now() + Duration::minutes(1));
+        let answer = inventory::search(st, &staff, "198.51.100.7", &now)
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.holder.unwrap().assignment.unwrap().organisation_name,
+            "Initech"
+        );
+        // An address inside the prefix finds it.
+        let inside = inventory::search(st, &staff, "2001:db8:1e::42", "")
+            .await
+            .unwrap();
+        assert_eq!(inside.assignments[0].block, "2001:db8:1e::/64");
+
+        // Move the address to Umbrella's service: two assignments, the history answers for both.
+        exec(st, "UPDATE address_assignments SET assigned_at = '2000-01-01T00:00:00Z' WHERE block = '198.51.100.7'")
+        .await
+        .expect_err("history cannot be rewritten");
+        inventory::release_block(
+            st,
+            &admin,
+            "198.51.100.7",
+            Some(b),
+            "Customer moved the address to its other contract.",
+        )
+        .await
+        .unwrap();
+        let history = inventory::search(st, &staff, "198.51.100.7", "")
+            .await
+            .unwrap()
+            .assignments;
+        assert_eq!(history.len(), 2);
+        assert_eq!(
+            (
+                history[0].organisation_name.as_str(),
+                history[0].until_text.is_none()
+            ),
+            ("Umbrella", true)
+        );
+        assert_eq!(
+            (
+                history[1].organisation_name.as_str(),
+                history[1].until_text.is_some()
+            ),
+            ("Initech", true)
+        );
+        assert_eq!(
+            history[1].release_reason.as_deref(),
+            Some("Customer moved the address to its other contract.")
+        );
+        assert_eq!(history[1].assigned_by, "admin@portal.test");
+
+        // Moving the whole service ends and restarts its assignments under the new owner.
+        inventory::update_service(
+            st,
+            &admin,
+            a,
+            "app-01.initech.test",
+            "vps",
+            umbrella,
+            "Initech was bought by Umbrella.",
+        )
+        .await
+        .unwrap();
+        let moved = inventory::service(st, &staff, a).await.unwrap();
+        assert_eq!(moved.organisation_name, "Umbrella");
+        assert_eq!(moved.current[0].organisation_name, "Umbrella");
+        assert!(moved
+            .history
+            .iter()
+            .any(|h| h.organisation_name == "Initech" && h.until_text.is_some()));
+        let _ = initech;
+
+        // Retiring releases what it holds; the organisation retires once its services have.
+        assert!(matches!(
+            inventory::retire_organisation(st, &admin, umbrella, "Contract ended in full.").await,
+            Err(AppError::Conflict(_))
+        ));
+        inventory::retire_service(st, &admin, a, "Contract ended in full.")
+            .await
+            .unwrap();
+        inventory::retire_service(st, &admin, b, "Contract ended in full.")
+            .await
+            .unwrap();
+        assert!(services::get(&st.db, b)
+            .await
+            .unwrap()
+            .unwrap()
+            .ips
+            .is_empty());
+        inventory::retire_organisation(st, &admin, umbrella, "Contract ended in full.")
+            .await
+            .unwrap();
+        assert!(matches!(
+            inventory::assign_block(st, &admin, b, "198.51.100.9", WHY).await,
+            Err(AppError::Conflict(_))
+        ));
+        // Everything above is in the provider-wide log, which verifies.
+        let report = abuse_portal::server::usecase::audit::verify_all(st)
+            .await
+            .unwrap();
+        assert!(report.broken.is_empty());
+        assert!(report.provider_entries >= 10);
+    }
+);
+
+on_both_engines!(two_services_never_hold_one_address_at_one_time, |env| {
+    let st = &env.st;
+    let (admin, (_, a), (_, b)) = two_customers(st).await;
+    inventory::assign_block(st, &admin, a, "198.18.5.64/28", WHY)
+        .await
+        .unwrap();
+    // The form says who holds it.
+    let refused = inventory::assign_block(st, &admin, b, "198.18.5.70", WHY)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused
+            .field_message("block")
+            .unwrap()
+            .split(" since")
+            .next()
+            .unwrap(),
+        "198.18.5.64/28 is held by app-01.initech.test (Initech)"
+    );
+    // A demo address is taken too.
+    assert!(inventory::assign_block(st, &admin, b, "203.0.113.10", WHY)
+        .await
+        .is_err());
+    // The database refuses it even without the form's check.
+    let direct = exec(
+        st,
+        &format!(
+            "INSERT INTO address_assignments (block, range_start, range_end, service_id, organisation_id, assigned_at, reason) \
+             SELECT '198.18.5.70', '00000000000000000000ffffc6120546', '00000000000000000000ffffc6120546', id, organisation_id, \
+             '2099-01-01T00:00:00Z', 'by hand' FROM services WHERE id = {}",
+            b.0
+        ),
+    )
+    .await;
+    assert!(direct
+        .unwrap_err()
+        .to_string()
+        .contains("address assignments overlap"));
+
+    // Twenty admins assign overlapping blocks to either service at the same moment: one wins.
+    let mut race = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let (st, admin) = (st.clone(), admin.clone());
+        let (service, block) = match i % 4 {
+            0 => (a, "198.18.5.128/27"),
+            1 => (b, "198.18.5.130"),
+            2 => (b, "198.18.5.128/26"),
+            _ => (a, "198.18.5.130/31"),
+        };
+        race.spawn(async move { inventory::assign_block(&st, &admin, service, block, WHY).await });
+    }
+    let mut won = 0;
+    while let Some(result) = race.join_next().await {
+        match result.unwrap() {
+            Ok(()) => won += 1,
+            Err(e) => assert!(
+                matches!(&e, AppError::Invalid { field, .. } if field == "block"),
+                "{e:?}"
+            ),
+        }
+    }
+    assert_eq!(won, 1, "exactly one assignment covers 198.18.5.128/26");
+    let held: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM address_assignments WHERE released_at IS NULL AND range_start >= '00000000000000000000ffffc6120580' \
+         AND range_end <= '00000000000000000000ffffc61205bf'"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    assert_eq!(held, 1);
+    // History cannot be removed.
+    assert!(exec(st, "DELETE FROM address_assignments").await.is_err());
+});
+
+on_both_engines!(staff_search_and_admins_change, |env| {
+    let st = &env.st;
+    let (admin, (initech, a), _) = two_customers(st).await;
+    let staff = actor(st, "staff@portal.test").await;
+    let alice = actor(st, "alice@acme.test").await;
+    // Only admins change the inventory; staff read it; customers do neither.
+    assert_eq!(
+        inventory::create_organisation(st, &staff, &form("Hooli"), WHY)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        inventory::assign_block(st, &staff, a, "198.51.100.7", WHY)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        inventory::search(st, &alice, "acme", "").await.unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        inventory::organisation(st, &alice, initech)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert!(
+        !inventory::organisation(st, &staff, initech)
+            .await
+            .unwrap()
+            .may_edit
+    );
+    assert!(
+        inventory::organisation(st, &admin, initech)
+            .await
+            .unwrap()
+            .may_edit
+    );
+    // Bad input is refused by field, and a reason is required.
+    let bad = inventory::create_organisation(
+        st,
+        &admin,
+        &OrgForm {
+            name: String::new(),
+            abuse_email: "nobody".into(),
+            ..OrgForm::default()
+        },
+        WHY,
+    )
+    .await
+    .unwrap_err();
+    assert!(bad.field_message("name").is_some() && bad.field_message("abuse_email").is_some());
+    assert!(
+        inventory::create_organisation(st, &admin, &form("Hooli"), "no")
+            .await
+            .unwrap_err()
+            .field_message("reason")
+            .is_some()
+    );
+    assert!(
+        inventory::create_organisation(st, &admin, &form("Initech"), WHY)
+            .await
+            .unwrap_err()
+            .field_message("name")
+            .is_some()
+    );
+    assert!(
+        inventory::create_service(st, &admin, initech, "app-01.initech.test", "vps", WHY)
+            .await
+            .unwrap_err()
+            .field_message("label")
+            .is_some()
+    );
+    assert!(
+        inventory::assign_block(st, &admin, a, "198.51.100.5/28", WHY)
+            .await
+            .unwrap_err()
+            .field_message("block")
+            .unwrap()
+            .contains("198.51.100.0/28")
+    );
+    // Search by name, by a member's e-mail, by service label.
+    let by_name = inventory::search(st, &staff, "initech", "").await.unwrap();
+    assert_eq!(by_name.organisations, [(initech.0, "Initech".to_owned())]);
+    assert_eq!(by_name.services[0].1, "app-01.initech.test");
+    let by_member = inventory::search(st, &staff, "alice@acme", "")
+        .await
+        .unwrap();
+    assert_eq!(by_member.organisations[0].1, "Acme Hosting Ltd");
+    // The demo's addresses were given their history.
+    let acme_address = inventory::search(st, &staff, "203.0.113.10", "")
+        .await
+        .unwrap();
+    assert_eq!(
+        acme_address.assignments[0].organisation_name,
+        "Acme Hosting Ltd"
+    );
+});
+
+on_both_engines!(addresses_listed_before_the_history_get_one, |env| {
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let service: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM services WHERE label = 'web-01.acme.test'"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    exec(
+        st,
+        &format!(
+            "INSERT INTO service_ips (service_id, address) VALUES ({service}, '198.51.100.200')"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(store::backfill_assignments(&st.db).await.unwrap(), 1);
+    assert_eq!(
+        store::backfill_assignments(&st.db).await.unwrap(),
+        0,
+        "once"
+    );
+    let history = store::history_of_service(&st.db, ServiceId(service))
+        .await
+        .unwrap();
+    let old = history
+        .iter()
+        .find(|h| h.block == "198.51.100.200")
+        .unwrap();
+    assert_eq!(old.reason, "Recorded before address history was kept.");
+    assert_eq!(old.assigned_by_email, None);
+});

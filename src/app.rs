@@ -3,6 +3,7 @@
 use crate::ui::account::SessionsPage;
 use crate::ui::admin::billing::{StaffBillingPage, StaffInvoicePage};
 use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
+use crate::ui::admin::organisations::{AdminServicePage, OrganisationPage, OrganisationsPage};
 use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
 use crate::ui::admin::AdminHomePage;
 use crate::ui::auth::{Auth, LoginPage, LogoutPage};
@@ -94,6 +95,9 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/billing/:id/receipts/:payment") view=ReceiptPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/billing") view=StaffBillingPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/billing/:id") view=StaffInvoicePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/organisations") view=OrganisationsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/organisations/:id") view=OrganisationPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/services/:id") view=AdminServicePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/smtp") view=RequestQueuePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/smtp/:id") view=StaffRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases") view=CaseQueuePage ssr=SsrMode::Async/>

@@ -105,6 +105,8 @@ pub struct AdminServiceView {
     pub history: Vec<AssignmentView>,
     /// Organisations it may move to: (id, name).
     pub organisations: Vec<(i64, String)>,
+    /// Services its addresses may move to: (id, "organisation · label").
+    pub services: Vec<(i64, String)>,
     /// Whether the viewer may change the inventory (admins).
     pub may_edit: bool,
 }

@@ -692,6 +692,12 @@ pub async fn service(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
+    let services = services::list_all_labelled(&st.db, staff, 1_000)
+        .await?
+        .into_iter()
+        .filter(|(other, ..)| *other != s.id)
+        .map(|(other, org, label, _)| (other, format!("{org} · {label}")))
+        .collect();
     Ok(AdminServiceView {
         id: s.id,
         label: s.label.clone(),
@@ -712,6 +718,7 @@ pub async fn service(
         },
         history: history.iter().map(assignment_view).collect(),
         organisations,
+        services,
         may_edit: may_edit(who),
     })
 }
@@ -728,7 +735,7 @@ pub async fn search(
     query: &str,
     at: &str,
 ) -> Result<InventorySearchView, AppError> {
-    who.require_staff()?;
+    let staff = who.require_staff()?;
     let query = query.trim().to_owned();
     let mut view = InventorySearchView {
         query: query.clone(),
@@ -739,6 +746,11 @@ pub async fn search(
         may_edit: may_edit(who),
     };
     if query.is_empty() {
+        view.organisations = accounts::list_organisations(&st.db, staff, None, SEARCH_LIMIT * 4)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
         return Ok(view);
     }
     if query.chars().count() > 200 {

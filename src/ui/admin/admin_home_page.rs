@@ -89,7 +89,7 @@ fn Overview(data: AdminOverview) -> impl IntoView {
                     <tbody>
                         {data.page.into_iter().map(|org| view! {
                             <tr>
-                                <th scope="row">{org.name}</th>
+                                <th scope="row"><A href=format!("/admin/organisations/{}", org.id)>{org.name}</A></th>
                                 <td class="numeric">{org.users}</td>
                                 <td class="numeric">{org.services}</td>
                             </tr>

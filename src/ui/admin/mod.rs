@@ -4,6 +4,7 @@ mod admin_home_page;
 pub mod api;
 pub mod billing;
 pub mod cases;
+pub mod organisations;
 pub mod smtp;
 
 pub use admin_home_page::AdminHomePage;

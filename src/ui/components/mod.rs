@@ -10,7 +10,7 @@ mod print;
 
 pub use countdown::Countdown;
 pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};
-pub use fields::FieldError;
+pub use fields::{action_field, FieldError, FormError};
 pub use layout::Layout;
 pub use port25::Port25Badge;
 pub use print::PrintButton;

@@ -11,10 +11,9 @@ use crate::domain::billing::fees::{events_in_words, FeeKind};
 use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
 use crate::ui::billing::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel, StandingBadge};
-use crate::ui::components::{FieldError, PrintButton};
+use crate::ui::components::{action_field as field, FieldError, FormError, PrintButton};
 use crate::views::billing::{InvoiceDetailView, StaffInvoiceView};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -93,38 +92,6 @@ pub fn StaffInvoicePage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// The message of a field, when the action's last answer was about it.
-fn field<S>(action: ServerAction<S>, name: &'static str) -> Signal<Option<String>>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.field_message(name))
-    })
-}
-
-/// The action's last error when it is not about one field.
-#[component]
-fn FormError<S>(action: ServerAction<S>) -> impl IntoView
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e, AppError::Invalid { .. }))
-            .map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })
     }
 }
 

@@ -1,0 +1,78 @@
+import { test, expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { hydrated, signIn, users } from '../../fixtures/auth';
+
+async function noAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+}
+
+test('an admin adds an organisation with a service and two addresses; staff find who holds them', async ({ page, browser, baseURL }) => {
+  const name = `Initech ${Date.now()}`;
+  await signIn(page, users.admin);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organisations' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Organisations and addresses' })).toBeVisible();
+  await hydrated(page);
+  await noAxeViolations(page);
+
+  // A new organisation: the missing reason is said next to its field, then it is created.
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Abuse contact (e-mail)').fill('abuse@initech.test');
+  await page.getByRole('button', { name: 'Add the organisation' }).click();
+  await expect(page.locator('#org-reason-error')).toContainText('Write why');
+  await page.getByLabel('Why (for the audit log)').fill('Signed the hosting contract today.');
+  await page.getByRole('button', { name: 'Add the organisation' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await hydrated(page);
+
+  // A service, then two addresses: an IPv4 address and an IPv6 prefix.
+  await page.getByLabel('Host name').fill('app-01.initech.test');
+  await page.getByLabel('Kind').selectOption({ label: 'VPS' });
+  await page.getByLabel('Why (for the audit log)').first().fill('First VPS of the contract.');
+  await page.getByRole('button', { name: 'Add the service' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'app-01.initech.test' })).toBeVisible();
+  await hydrated(page);
+  const assign = page.getByRole('region', { name: 'Assign an address or prefix' });
+  await assign.getByLabel('Address or prefix').fill('198.18.7.5/24');
+  await assign.getByLabel('Why (for the audit log)').fill('Allocated by provisioning.');
+  await assign.getByRole('button', { name: 'Assign' }).click();
+  await expect(page.locator('#assign-block-error')).toHaveText('That is not the start of a prefix; did you mean 198.18.7.0/24?');
+  await assign.getByLabel('Address or prefix').fill('198.18.7.5');
+  await assign.getByRole('button', { name: 'Assign' }).click();
+  const now = page.getByRole('table', { name: 'Addresses the service holds now' });
+  await expect(now).toContainText('198.18.7.5');
+  await assign.getByLabel('Address or prefix').fill('2001:db8:7e57::/64');
+  await assign.getByLabel('Why (for the audit log)').fill('Allocated by provisioning.');
+  await assign.getByRole('button', { name: 'Assign' }).click();
+  await expect(now).toContainText('2001:db8:7e57::/64');
+  // An address that a demo customer holds is refused, naming the holder.
+  await assign.getByLabel('Address or prefix').fill('203.0.113.10');
+  await assign.getByLabel('Why (for the audit log)').fill('Allocated by provisioning.');
+  await assign.getByRole('button', { name: 'Assign' }).click();
+  await expect(page.locator('#assign-block-error')).toContainText('203.0.113.10 is held by web-01.acme.test (Acme Hosting Ltd)');
+  await noAxeViolations(page);
+
+  // Staff (not admins) find who holds an address inside the prefix, now, and read without forms.
+  const staffContext = await browser.newContext({ baseURL });
+  const staff = await staffContext.newPage();
+  await signIn(staff, users.staff);
+  await staff.goto('/admin/organisations?q=2001:db8:7e57::42');
+  await expect(staff.getByRole('table', { name: 'Assignments of the address or prefix searched for' })).toContainText(name);
+  const later = new Date(Date.now() + 60_000).toISOString().slice(0, 16);
+  await staff.goto(`/admin/organisations?q=198.18.7.5&at=${later}`);
+  await expect(staff.getByRole('region', { name: /Who held 198\.18\.7\.5 at/ })).toContainText(`${name}, on service app-01.initech.test`);
+  await staff.goto('/admin/organisations?q=198.18.7.5&at=2020-01-01T00:00');
+  await expect(staff.getByText('No service held it then.')).toBeVisible();
+  await staff.goto('/admin/organisations?q=initech');
+  await staff.getByRole('link', { name }).click();
+  await expect(staff.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(staff.getByRole('button', { name: 'Add the service' })).toHaveCount(0);
+  await staffContext.close();
+
+  // A customer cannot reach the inventory.
+  const customerContext = await browser.newContext({ baseURL });
+  const customer = await customerContext.newPage();
+  await signIn(customer, users.alice);
+  expect((await customer.goto('/admin/organisations'))!.status()).toBe(403);
+  await customerContext.close();
+});

@@ -1,0 +1,218 @@
+//! Server functions of the inventory pages: staff read and search; admins change (the use
+//! cases check the role).
+
+// A server function's arguments are its form's fields, one each; the #[server] macro does not
+// pass an item-level allow on to the code it generates.
+#![allow(clippy::too_many_arguments)]
+
+use crate::error::AppError;
+use crate::views::organisations::{AdminServiceView, InventorySearchView, OrganisationView};
+use leptos::prelude::*;
+
+/// Searches the inventory; with `at`, says who held the address then.
+#[server(endpoint = "admin/organisations/search")]
+pub async fn search_inventory(
+    q: Option<String>,
+    at: Option<String>,
+) -> Result<InventorySearchView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::organisations::search(
+        &st,
+        &who,
+        q.as_deref().unwrap_or_default(),
+        at.as_deref().unwrap_or_default(),
+    )
+    .await
+}
+
+/// One organisation.
+#[server(endpoint = "admin/organisations/get")]
+pub async fn get_organisation(id: i64) -> Result<OrganisationView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::organisations::organisation(&st, &who, crate::domain::ids::OrgId(id))
+        .await
+}
+
+/// Creates an organisation and opens its page.
+#[server(endpoint = "admin/organisations/create")]
+pub async fn create_organisation(
+    name: String,
+    abuse_email: String,
+    billing_email: String,
+    technical_email: String,
+    phone: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    use crate::server::usecase::organisations::{self as inventory, OrgForm};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let form = OrgForm {
+        name,
+        abuse_email,
+        billing_email,
+        technical_email,
+        phone,
+    };
+    let id = inventory::create_organisation(&st, &who, &form, &reason).await?;
+    leptos_axum::redirect(&format!("/admin/organisations/{id}"));
+    Ok(())
+}
+
+/// Renames an organisation or changes its contacts.
+#[server(endpoint = "admin/organisations/update")]
+pub async fn update_organisation(
+    id: i64,
+    name: String,
+    abuse_email: String,
+    billing_email: String,
+    technical_email: String,
+    phone: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    use crate::server::usecase::organisations::{self as inventory, OrgForm};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let form = OrgForm {
+        name,
+        abuse_email,
+        billing_email,
+        technical_email,
+        phone,
+    };
+    inventory::update_organisation(&st, &who, crate::domain::ids::OrgId(id), &form, &reason).await
+}
+
+/// Retires an organisation whose services are retired.
+#[server(endpoint = "admin/organisations/retire")]
+pub async fn retire_organisation(id: i64, reason: String) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::organisations::retire_organisation(
+        &st,
+        &who,
+        crate::domain::ids::OrgId(id),
+        &reason,
+    )
+    .await
+}
+
+/// One service with its addresses and their history.
+#[server(endpoint = "admin/services/get")]
+pub async fn get_admin_service(id: i64) -> Result<AdminServiceView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::organisations::service(&st, &who, crate::domain::ids::ServiceId(id))
+        .await
+}
+
+/// Adds a service to an organisation and opens its page.
+#[server(endpoint = "admin/services/create")]
+pub async fn create_service(
+    organisation: i64,
+    label: String,
+    kind: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let id = crate::server::usecase::organisations::create_service(
+        &st,
+        &who,
+        crate::domain::ids::OrgId(organisation),
+        &label,
+        &kind,
+        &reason,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/admin/services/{id}"));
+    Ok(())
+}
+
+/// Changes a service's label and kind, or moves it to another organisation.
+#[server(endpoint = "admin/services/update")]
+pub async fn update_service(
+    id: i64,
+    label: String,
+    kind: String,
+    organisation: i64,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::domain::ids::{OrgId, ServiceId};
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::organisations::update_service(
+        &st,
+        &who,
+        ServiceId(id),
+        &label,
+        &kind,
+        OrgId(organisation),
+        &reason,
+    )
+    .await
+}
+
+/// Retires a service, releasing its addresses.
+#[server(endpoint = "admin/services/retire")]
+pub async fn retire_service(id: i64, reason: String) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::organisations::retire_service(
+        &st,
+        &who,
+        crate::domain::ids::ServiceId(id),
+        &reason,
+    )
+    .await
+}
+
+/// Assigns an address or prefix to a service.
+#[server(endpoint = "admin/services/assign")]
+pub async fn assign_block(id: i64, block: String, reason: String) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::organisations::assign_block(
+        &st,
+        &who,
+        crate::domain::ids::ServiceId(id),
+        &block,
+        &reason,
+    )
+    .await
+}
+
+/// Releases an address or prefix, or moves it to the service numbered `to_service`.
+#[server(endpoint = "admin/services/release")]
+pub async fn release_block(
+    block: String,
+    to_service: Option<String>,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::domain::ids::ServiceId;
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let to = match to_service
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => None,
+        Some(raw) => Some(ServiceId(raw.parse().map_err(|_| {
+            AppError::invalid("to_service", "Choose the service from the list.")
+        })?)),
+    };
+    crate::server::usecase::organisations::release_block(&st, &who, &block, to, &reason).await
+}

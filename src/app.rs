@@ -1,17 +1,18 @@
 //! The HTML shell, the root component and the route table (every URL of the portal).
 
-use crate::ui::account::SessionsPage;
+use crate::ui::account::{AccountPeoplePage, PasswordPage, SessionsPage};
 use crate::ui::admin::billing::{StaffBillingPage, StaffInvoicePage};
 use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
 use crate::ui::admin::organisations::{AdminServicePage, OrganisationPage, OrganisationsPage};
 use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
-use crate::ui::admin::AdminHomePage;
+use crate::ui::admin::{AdminHomePage, AdminPeoplePage};
 use crate::ui::auth::{Auth, LoginPage, LogoutPage};
 use crate::ui::billing::{BillingPage, InvoicePage, ReceiptPage};
 use crate::ui::components::{Layout, NotFoundPage};
 use crate::ui::home::HomePage;
 use crate::ui::inventory::{ServiceDetailPage, ServiceListPage};
 use crate::ui::notices::{NoticeDetailPage, NoticeListPage};
+use crate::ui::people::InvitePage;
 use crate::ui::smtp::{NewRequestPage, RequestDetailPage, RequestListPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -87,6 +88,10 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment("services") view=ServiceListPage ssr=SsrMode::Async/>
                 <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/sessions") view=SessionsPage ssr=SsrMode::Async/>
+                <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/account/people") view=AccountPeoplePage ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/people") view=AdminPeoplePage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp") view=RequestListPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp/new") view=NewRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp/:id") view=RequestDetailPage ssr=SsrMode::Async/>

@@ -21,6 +21,7 @@ pub mod ids;
 pub mod inventory;
 pub mod names;
 pub mod notice;
+pub mod people;
 pub mod service;
 pub mod session;
 pub mod smtp;

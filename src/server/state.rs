@@ -59,7 +59,8 @@ pub async fn session() -> Result<TypedSession, AppError> {
 }
 
 /// Who is calling: the signed-in user with role and organisation, or `NotSignedIn`.
-/// A session past its absolute limit, or whose user no longer exists, is ended here.
+/// A session past its absolute limit, or whose user no longer exists or is disabled, is ended
+/// here.
 pub async fn actor(st: &AppState) -> Result<Actor, AppError> {
     actor_of(st, &session().await?).await
 }
@@ -79,7 +80,10 @@ pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, Ap
         session.sign_out().await.map_err(super::errors::internal)?;
         return Err(AppError::NotSignedIn);
     }
-    let Some(user) = accounts::find_user(&st.db, signed_in.user_id).await? else {
+    let Some(user) = accounts::find_user(&st.db, signed_in.user_id)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+    else {
         session.sign_out().await.map_err(super::errors::internal)?;
         return Err(AppError::NotSignedIn);
     };

@@ -9,4 +9,5 @@ pub mod components;
 pub mod home;
 pub mod inventory;
 pub mod notices;
+pub mod people;
 pub mod smtp;

@@ -12,6 +12,8 @@ pub struct SignedInUser {
     pub role: Role,
     /// The customer's organisation.
     pub org_name: Option<String>,
+    /// Whether the customer owns it (manages its people).
+    pub owner: bool,
 }
 
 /// Who is signed in, if anyone, and whether the site runs on demo data.

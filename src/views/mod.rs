@@ -13,4 +13,5 @@ pub mod home;
 pub mod inventory;
 pub mod notices;
 pub mod organisations;
+pub mod people;
 pub mod smtp;

@@ -76,6 +76,8 @@ pub struct OrganisationView {
     pub services: Vec<ServiceSummary>,
     /// Its users.
     pub members: Vec<MemberView>,
+    /// Its accounts and invitations, for admins who manage them.
+    pub people: Option<crate::views::people::PeopleView>,
     /// Whether the viewer may change the inventory (admins).
     pub may_edit: bool,
 }

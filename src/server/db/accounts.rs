@@ -22,6 +22,10 @@ pub struct UserRow {
     pub organisation_id: Option<i64>,
     /// That organisation's name.
     pub organisation_name: Option<String>,
+    /// When the account was disabled; a disabled account cannot sign in.
+    pub disabled_at: Option<OffsetDateTime>,
+    /// Whether the customer owns their organisation (invites and removes colleagues).
+    pub org_owner: bool,
 }
 
 impl UserRow {
@@ -44,7 +48,8 @@ impl UserRow {
 }
 
 const USER_COLUMNS: &str = "SELECT u.id, u.email, u.password_hash, u.role, u.organisation_id, \
-     o.name AS organisation_name FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id";
+     o.name AS organisation_name, u.disabled_at, u.org_owner FROM users u \
+     LEFT JOIN organisations o ON o.id = u.organisation_id";
 
 /// The user with this e-mail, if any.
 pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRow>, DbError> {
@@ -81,7 +86,8 @@ pub async fn ensure_organisation(
     Ok(OrgId(id))
 }
 
-/// Creates a user; `DbError::Duplicate` when the e-mail is taken.
+/// Creates a user; `DbError::Duplicate` when the e-mail is taken. The first customer of an
+/// organisation becomes its owner.
 pub async fn insert_user(
     db: &Db,
     email: &Email,
@@ -90,8 +96,10 @@ pub async fn insert_user(
     org: Option<OrgId>,
     now: OffsetDateTime,
 ) -> Result<UserId, DbError> {
-    let sql = "INSERT INTO users (email, password_hash, role, organisation_id, created_at) \
-               VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    let sql =
+        "INSERT INTO users (email, password_hash, role, organisation_id, created_at, org_owner) \
+               VALUES ($1, $2, $3, $4, $5, $3 = 'customer' AND NOT EXISTS \
+               (SELECT 1 FROM users WHERE organisation_id = $4)) RETURNING id";
     let id: i64 = on_db!(db, |pool| sqlx::query_scalar(sql)
         .bind(email.as_str())
         .bind(password_hash)
@@ -100,6 +108,34 @@ pub async fn insert_user(
         .bind(stored_time(now))
         .fetch_one(pool)
         .await)?;
+    Ok(UserId(id))
+}
+
+/// Creates a user inside a transaction (an accepted invitation), owner or not as invited;
+/// `DbError::Duplicate` when the e-mail is taken.
+pub async fn insert_user_in_tx(
+    tx: &mut super::Tx,
+    email: &Email,
+    password_hash: &str,
+    role: Role,
+    org: Option<OrgId>,
+    owner: bool,
+    now: OffsetDateTime,
+) -> Result<UserId, DbError> {
+    let id: i64 = super::on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+        "INSERT INTO users (email, password_hash, role, organisation_id, created_at, org_owner) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(email.as_str())
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(org.map(|o| o.0))
+    .bind(stored_time(now))
+    .bind(owner)
+    .fetch_one(&mut *conn)
+    .await
+    })?;
     Ok(UserId(id))
 }
 

@@ -12,6 +12,7 @@ pub mod enforcement;
 pub mod inventory;
 pub mod leases;
 pub mod notices;
+pub mod people;
 pub mod responses;
 pub mod services;
 pub mod sessions;

@@ -161,6 +161,18 @@ pub async fn delete_all_for_user(db: &Db, user: UserId) -> Result<u64, DbError> 
     .map(|r| r.rows_affected()))?)
 }
 
+/// Ends every session of the user but `keep`; returns how many.
+pub async fn delete_other_for_user(db: &Db, user: UserId, keep: &str) -> Result<u64, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id <> $2"
+    )
+    .bind(user.0)
+    .bind(keep)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
 /// Deletes sessions that expired before `now`; returns how many.
 pub async fn delete_expired(db: &Db, now: OffsetDateTime) -> Result<u64, DbError> {
     Ok(on_db!(db, |pool| sqlx::query(

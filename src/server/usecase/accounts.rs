@@ -70,7 +70,8 @@ pub async fn sign_in(
         }
     };
     match user {
-        Some(user) if matches => {
+        // A disabled account is refused like a wrong password, after the same work.
+        Some(user) if matches && user.disabled_at.is_none() => {
             throttle::succeeded(&st.db, &keys).await?;
             tracing::info!(user_id = user.id, "signed in");
             Ok(user.user_id())
@@ -133,6 +134,7 @@ pub async fn session_info(st: &AppState, actor: Option<&Actor>) -> Result<Sessio
                 email: row.email,
                 role: actor.role,
                 org_name: row.organisation_name,
+                owner: row.org_owner,
             }),
     };
     Ok(SessionInfo { user, demo })

@@ -11,5 +11,6 @@ pub mod inventory;
 pub mod notice_views;
 pub mod notices;
 pub mod organisations;
+pub mod people;
 pub mod smtp;
 pub mod smtp_views;

@@ -668,6 +668,11 @@ pub async fn organisation(
         retired_text: org.retired_at.map(utc),
         services,
         members,
+        people: if may_edit(who) {
+            Some(super::people::people(st, who, Some(id)).await?)
+        } else {
+            None
+        },
         may_edit: may_edit(who),
     })
 }

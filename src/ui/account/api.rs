@@ -1,4 +1,4 @@
-//! Server functions of the account pages: the signed-in user's own sessions.
+//! Server functions of the account pages: the signed-in user's own sessions and password.
 
 use crate::error::AppError;
 use crate::views::auth::SessionsView;
@@ -34,4 +34,22 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     session().await?.sign_out().await.map_err(internal)?;
     leptos_axum::redirect("/login?signed_out=everywhere");
     Ok(())
+}
+
+/// Changes the caller's password; their other sessions end.
+#[server(endpoint = "account/password")]
+pub async fn change_password(current: String, new: String, again: String) -> Result<(), AppError> {
+    use crate::server::state::{actor, session, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let keep = session().await?.id();
+    crate::server::usecase::people::change_password(
+        &st,
+        &who,
+        &current,
+        &new,
+        &again,
+        keep.as_deref(),
+    )
+    .await
 }

@@ -1,6 +1,11 @@
-//! The signed-in user's own account: their sessions.
+//! The signed-in user's own account: their sessions, their password, and (owners) the people of
+//! their organisation.
 
 pub mod api;
+mod password_page;
+mod people_page;
 mod sessions_page;
 
+pub use password_page::PasswordPage;
+pub use people_page::AccountPeoplePage;
 pub use sessions_page::SessionsPage;

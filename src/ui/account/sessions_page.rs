@@ -7,6 +7,7 @@ use crate::ui::components::{ErrorView, SignInRedirect};
 use crate::views::auth::SessionsView;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 /// The sessions page.
 #[component]
@@ -14,11 +15,23 @@ pub fn SessionsPage() -> impl IntoView {
     let end = ServerAction::<EndSession>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     let sessions = Resource::new(move || end.version().get(), |_| get_sessions());
+    let auth = crate::ui::auth::use_auth();
+    let owner = move || {
+        auth.session
+            .get()
+            .and_then(Result::ok)
+            .and_then(|s| s.user)
+            .is_some_and(|u| u.owner)
+    };
     view! {
         <Title text="Your sessions · Abuse-case portal"/>
         <div class="page-heading">
             <h1>"Your sessions"</h1>
             <p class="lead">"Where you are signed in. End any session you do not recognise; after a lost device or a password change, sign out everywhere."</p>
+            <p class="inline-actions">
+                <A href="/account/password">"Change your password"</A>
+                <Suspense>{move || owner().then(|| view! { <A href="/account/people">"People of your organisation"</A> })}</Suspense>
+            </p>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

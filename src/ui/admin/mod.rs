@@ -5,9 +5,11 @@ pub mod api;
 pub mod billing;
 pub mod cases;
 pub mod organisations;
+mod people_page;
 pub mod smtp;
 
 pub use admin_home_page::AdminHomePage;
+pub use people_page::AdminPeoplePage;
 
 use crate::error::AppError;
 use crate::ui::components::{ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};

@@ -5,6 +5,7 @@ use super::api::{get_organisation, CreateService, RetireOrganisation, UpdateOrga
 use crate::domain::service::ServiceKind;
 use crate::error::AppError;
 use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::people::{PeopleActions, PeoplePanel};
 use crate::views::organisations::OrganisationView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,12 +18,14 @@ pub fn OrganisationPage() -> impl IntoView {
     let params = use_params_map();
     let update = ServerAction::<UpdateOrganisation>::new();
     let retire = ServerAction::<RetireOrganisation>::new();
+    let people = PeopleActions::new();
     let org = Resource::new(
         move || {
             (
                 params.read().get("id"),
                 update.version().get(),
                 retire.version().get(),
+                people.version(),
             )
         },
         |(id, ..)| async move {
@@ -37,7 +40,7 @@ pub fn OrganisationPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match org.await {
-                    Ok(data) => view! { <Organisation data update retire/> }.into_any(),
+                    Ok(data) => view! { <Organisation data update retire people/> }.into_any(),
                     Err(error) => super::super::failure(error),
                 }
             })}
@@ -50,6 +53,7 @@ fn Organisation(
     data: OrganisationView,
     update: ServerAction<UpdateOrganisation>,
     retire: ServerAction<RetireOrganisation>,
+    people: PeopleActions,
 ) -> impl IntoView {
     let c = data.contacts.clone();
     let none = || "—".to_owned();
@@ -75,15 +79,18 @@ fn Organisation(
                     <dt>"Telephone"</dt><dd>{c.phone.clone().unwrap_or_else(none)}</dd>
                 </dl>
             </section>
-            <section class="panel" aria-labelledby="org-members">
-                <h2 id="org-members">"People"</h2>
-                {if data.members.is_empty() {
-                    view! { <p class="muted">"No accounts yet."</p> }.into_any()
-                } else {
-                    view! { <ul class="measure-list">{data.members.iter().map(|m| view! { <li>{m.email.clone()}<span class="row-sub">{m.role.clone()}</span></li> }).collect_view()}</ul> }.into_any()
-                }}
-            </section>
+            {data.people.is_none().then(|| view! {
+                <section class="panel" aria-labelledby="org-members">
+                    <h2 id="org-members">"People"</h2>
+                    {if data.members.is_empty() {
+                        view! { <p class="muted">"No accounts yet."</p> }.into_any()
+                    } else {
+                        view! { <ul class="measure-list">{data.members.iter().map(|m| view! { <li>{m.email.clone()}<span class="row-sub">{m.role.clone()}</span></li> }).collect_view()}</ul> }.into_any()
+                    }}
+                </section>
+            })}
         </div>
+        {data.people.clone().map(|list| view! { <PeoplePanel data=list actions=people/> })}
         <section aria-labelledby="org-services">
             <h2 id="org-services">"Services"</h2>
             {if data.services.is_empty() {

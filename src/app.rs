@@ -1,12 +1,12 @@
 //! The HTML shell, the root component and the route table (every URL of the portal).
 
-use crate::ui::account::{AccountPeoplePage, PasswordPage, SessionsPage};
+use crate::ui::account::{AccountPeoplePage, PasswordPage, SessionsPage, TwoFactorPage};
 use crate::ui::admin::billing::{StaffBillingPage, StaffInvoicePage};
 use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
 use crate::ui::admin::organisations::{AdminServicePage, OrganisationPage, OrganisationsPage};
 use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
 use crate::ui::admin::{AdminHomePage, AdminPeoplePage};
-use crate::ui::auth::{Auth, LoginPage, LogoutPage};
+use crate::ui::auth::{Auth, LoginCodePage, LoginPage, LogoutPage};
 use crate::ui::billing::{BillingPage, InvoicePage, ReceiptPage};
 use crate::ui::components::{Layout, NotFoundPage};
 use crate::ui::home::HomePage;
@@ -82,6 +82,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("logout") view=LogoutPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("notices") view=NoticeListPage ssr=SsrMode::Async/>
                 <Route path=path!("/notices/:id") view=NoticeDetailPage ssr=SsrMode::Async/>
@@ -89,6 +90,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/sessions") view=SessionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/account/two-factor") view=TwoFactorPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/people") view=AccountPeoplePage ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people") view=AdminPeoplePage ssr=SsrMode::Async/>

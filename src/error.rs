@@ -17,6 +17,10 @@ pub enum AppError {
     /// Signed in, but the role does not allow this.
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// The account must set up two-factor sign-in before anything else (staff and admins, or an
+    /// organisation that requires it of its members).
+    #[error("Set up two-factor sign-in first: your account needs it before anything else.")]
+    SecondFactorRequired,
     /// No such record, or one the caller may not see (never told apart).
     #[error("We could not find that.")]
     NotFound,
@@ -70,7 +74,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NotSignedIn | AppError::BadCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::SecondFactorRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::Invalid { .. } | AppError::InvalidFields(_) => 422,

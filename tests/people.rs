@@ -354,3 +354,243 @@ on_both_engines!(
         assert_eq!(left, ["this-one"]);
     }
 );
+
+/// The code an authenticator app shows now for `user`'s secret (read from the database and
+/// opened with the portal's key file, as the portal itself does).
+async fn current_code(
+    st: &AppState,
+    user: abuse_portal::domain::ids::UserId,
+    step_offset: i64,
+) -> String {
+    use abuse_portal::server::auth::two_factor as totp;
+    let sealed: String = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+        "SELECT totp_secret FROM users WHERE id = $1"
+    )
+    .bind(user.0)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let secret = totp::open(&st.audit_keys, user, &sealed).unwrap();
+    let step = (st.now().unix_timestamp() / 30 + step_offset) as u64;
+    totp::code_at(&secret, step, totp::DIGITS)
+}
+
+on_both_engines!(
+    staff_set_up_a_second_factor_before_anything_and_codes_work_once,
+    |env| {
+        use abuse_portal::server::usecase::accounts::create_user;
+        use common::{api_client, api_login, call};
+        let st = &env.st;
+        // Not a demo database: nothing is exempt.
+        let sam = create_user(st, "sam@portal.test", PASSWORD, Role::Staff, None)
+            .await
+            .unwrap();
+        let base = env.serve().await;
+        let client = api_client();
+        api_login(&client, &base, "sam@portal.test", PASSWORD).await;
+        let refused = call(&client, &base, "admin/overview", &[]).await;
+        assert_eq!(refused.status().as_u16(), 403);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("SecondFactorRequired"));
+        // The setup works before it is done; a wrong code is refused by field.
+        let setup: serde_json::Value = call(&client, &base, "account/two_factor", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(setup["enabled"], false);
+        assert!(setup["setup"]["qr_svg"].as_str().unwrap().contains("<svg"));
+        assert_eq!(setup["required"], true);
+        let wrong = call(
+            &client,
+            &base,
+            "account/two_factor/confirm",
+            &[("code", "000000")],
+        )
+        .await;
+        assert_eq!(wrong.status().as_u16(), 422);
+        let code = current_code(st, sam, 0).await;
+        let confirmed = call(
+            &client,
+            &base,
+            "account/two_factor/confirm",
+            &[("code", &code)],
+        )
+        .await;
+        assert_eq!(confirmed.status().as_u16(), 200);
+        let recovery: Vec<String> = confirmed.json().await.unwrap();
+        assert_eq!(recovery.len(), 10);
+        assert_eq!(
+            call(&client, &base, "admin/overview", &[])
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+
+        // Signing in again asks for a code; the one used to set up is refused (once only), the next
+        // step's works, and cannot be replayed.
+        let again = api_client();
+        let res = call(
+            &again,
+            &base,
+            "auth/login",
+            &[("email", "sam@portal.test"), ("password", PASSWORD)],
+        )
+        .await;
+        assert_eq!(res.headers().get("location").unwrap(), "/login/code");
+        assert_eq!(
+            call(&again, &base, "admin/overview", &[])
+                .await
+                .status()
+                .as_u16(),
+            401,
+            "not signed in yet"
+        );
+        assert_eq!(
+            call(&again, &base, "auth/code", &[("code", &code)])
+                .await
+                .status()
+                .as_u16(),
+            422
+        );
+        let next = current_code(st, sam, 1).await;
+        let ok = call(&again, &base, "auth/code", &[("code", &next)]).await;
+        assert!(
+            ok.status().is_success() || ok.status().is_redirection(),
+            "{}",
+            ok.status()
+        );
+        assert_eq!(
+            call(&again, &base, "admin/overview", &[])
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+        let third = api_client();
+        call(
+            &third,
+            &base,
+            "auth/login",
+            &[("email", "sam@portal.test"), ("password", PASSWORD)],
+        )
+        .await;
+        assert_eq!(
+            call(&third, &base, "auth/code", &[("code", &next)])
+                .await
+                .status()
+                .as_u16(),
+            422,
+            "replayed"
+        );
+        // A recovery code works once, in any spelling.
+        let spelled = recovery[0].to_uppercase().replace('-', " ");
+        let res = call(&third, &base, "auth/code", &[("code", &spelled)]).await;
+        assert!(res.status().is_success() || res.status().is_redirection());
+        let fourth = api_client();
+        call(
+            &fourth,
+            &base,
+            "auth/login",
+            &[("email", "sam@portal.test"), ("password", PASSWORD)],
+        )
+        .await;
+        assert_eq!(
+            call(&fourth, &base, "auth/code", &[("code", &recovery[0])])
+                .await
+                .status()
+                .as_u16(),
+            422
+        );
+        // Wrong codes are throttled like passwords.
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            statuses.push(
+                call(&fourth, &base, "auth/code", &[("code", "123456")])
+                    .await
+                    .status()
+                    .as_u16(),
+            );
+        }
+        assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+        // Staff cannot turn it off.
+        let off = call(
+            &client,
+            &base,
+            "account/two_factor/change",
+            &[("action", "off"), ("code", &current_code(st, sam, 1).await)],
+        )
+        .await;
+        assert_eq!(off.status().as_u16(), 409);
+    }
+);
+
+on_both_engines!(
+    an_owner_requires_a_second_factor_of_the_organisation,
+    |env| {
+        use abuse_portal::server::usecase::accounts::create_user;
+        use abuse_portal::server::usecase::two_factor;
+        use common::{api_client, api_login, call};
+        let st = &env.st;
+        create_user(
+            st,
+            "owner@initech.test",
+            PASSWORD,
+            Role::Customer,
+            Some("Initech"),
+        )
+        .await
+        .unwrap();
+        create_user(
+            st,
+            "milton@initech.test",
+            PASSWORD,
+            Role::Customer,
+            Some("Initech"),
+        )
+        .await
+        .unwrap();
+        let owner = actor(st, "owner@initech.test").await;
+        let milton = actor(st, "milton@initech.test").await;
+        // Optional for customers: nothing is asked of them yet. The owner turns it on for themselves
+        // first, then requires it of everyone.
+        assert!(matches!(
+            two_factor::set_org_requirement(st, &owner, true).await,
+            Err(AppError::Conflict(_))
+        ));
+        assert_eq!(
+            two_factor::set_org_requirement(st, &milton, true)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        two_factor::status(st, &owner).await.unwrap();
+        let code = current_code(st, owner.user_id, 0).await;
+        two_factor::confirm(st, &owner, &code).await.unwrap();
+        two_factor::set_org_requirement(st, &owner, true)
+            .await
+            .unwrap();
+        let base = env.serve().await;
+        let client = api_client();
+        api_login(&client, &base, "milton@initech.test", PASSWORD).await;
+        assert_eq!(
+            call(&client, &base, "notices/list", &[])
+                .await
+                .status()
+                .as_u16(),
+            403
+        );
+        assert_eq!(
+            call(&client, &base, "account/two_factor", &[])
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+        let _ = milton;
+    }
+);

@@ -135,6 +135,18 @@ impl AuditKey {
     pub fn id(&self) -> &str {
         &self.id
     }
+
+    /// A value derived from the key for another purpose (HMAC-SHA256 over the purpose, a zero
+    /// byte and `input`), so that other secrets can be protected by the same key file without
+    /// ever using the sealing key itself.
+    pub fn derive(&self, purpose: &[u8], input: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.secret)
+            .expect("HMAC takes keys of any size");
+        mac.update(purpose);
+        mac.update(&[0]);
+        mac.update(input);
+        mac.finalize().into_bytes().into()
+    }
 }
 
 /// The keys a portal holds: the first seals new entries, the others verify older ones.

@@ -58,6 +58,12 @@ pub async fn session() -> Result<TypedSession, AppError> {
     Ok(TypedSession(session))
 }
 
+/// Who is calling, even before they have set up a second factor their account needs: only
+/// for the pages that set it up and for the navigation.
+pub async fn actor_setting_up(st: &AppState) -> Result<Actor, AppError> {
+    signed_in_actor(st, &session().await?, false).await
+}
+
 /// Who is calling: the signed-in user with role and organisation, or `NotSignedIn`.
 /// A session past its absolute limit, or whose user no longer exists or is disabled, is ended
 /// here.
@@ -68,6 +74,17 @@ pub async fn actor(st: &AppState) -> Result<Actor, AppError> {
 /// Who holds `session` (for plain axum handlers, which have the session as an extractor).
 /// Activity renews the session's idle limit (at most once a minute).
 pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, AppError> {
+    signed_in_actor(st, session, true).await
+}
+
+/// The signed-in actor; with `second_factor`, one whose account needs a second factor it has not
+/// set up is refused (`SecondFactorRequired`), except on a demo database, whose published
+/// accounts keep working without one.
+async fn signed_in_actor(
+    st: &AppState,
+    session: &TypedSession,
+    second_factor: bool,
+) -> Result<Actor, AppError> {
     let Some(signed_in) = session.signed_in().await.map_err(super::errors::internal)? else {
         return Err(AppError::NotSignedIn);
     };
@@ -91,6 +108,13 @@ pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, Ap
         .renew_if_due(now)
         .await
         .map_err(super::errors::internal)?;
+    if second_factor
+        && user.needs_second_factor()
+        && user.totp_enabled_at.is_none()
+        && !super::db::settings::demo_mode(&st.db).await?
+    {
+        return Err(AppError::SecondFactorRequired);
+    }
     Ok(Actor {
         user_id: user.user_id(),
         role: user.role()?,

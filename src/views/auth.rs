@@ -48,3 +48,27 @@ pub struct SessionsView {
     /// The sessions.
     pub sessions: Vec<SessionView>,
 }
+
+/// Setting up two-factor sign-in: the QR code and the key to type by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorSetup {
+    /// The QR code, an SVG made on the server.
+    pub qr_svg: String,
+    /// The secret in base32, in groups of four.
+    pub key: String,
+}
+
+/// `/account/two-factor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    /// Whether it is on.
+    pub enabled: bool,
+    /// While off: the setup.
+    pub setup: Option<TwoFactorSetup>,
+    /// Recovery codes not used yet.
+    pub recovery_left: i64,
+    /// Whether the account needs it (staff, admins, or an organisation that requires it).
+    pub required: bool,
+    /// For an organisation's owner: its name and whether it requires a second factor.
+    pub owner_of: Option<(String, bool)>,
+}

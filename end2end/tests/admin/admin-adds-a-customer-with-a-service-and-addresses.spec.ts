@@ -76,3 +76,44 @@ test('an admin adds an organisation with a service and two addresses; staff find
   expect((await customer.goto('/admin/organisations'))!.status()).toBe(403);
   await customerContext.close();
 });
+
+test('an admin invites a customer, who sets a password and signs in', async ({ page, browser, baseURL }) => {
+  await signIn(page, users.admin);
+  await page.goto('/admin/organisations?q=Globex');
+  await page.getByRole('link', { name: 'Globex Corp' }).click();
+  await hydrated(page);
+  const email = `nina.${Date.now()}@globex.test`;
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByRole('button', { name: 'Create the invitation' }).click();
+  const link = await page.getByLabel('Invitation link').inputValue();
+  expect(link).toMatch(/\/invite\/[0-9a-f]{64}$/);
+  await expect(page.getByRole('list', { name: 'Invitations' })).toContainText(email);
+  await noAxeViolations(page);
+
+  const newcomerContext = await browser.newContext({ baseURL });
+  const newcomer = await newcomerContext.newPage();
+  await newcomer.goto(link);
+  await hydrated(newcomer);
+  await expect(newcomer.getByText('admin@portal.test invited you as Customer of Globex Corp.')).toBeVisible();
+  await noAxeViolations(newcomer);
+  await newcomer.getByLabel('Choose a password (at least 12 characters)').fill('too short');
+  await newcomer.getByLabel('The same password again').fill('too short');
+  await newcomer.getByRole('button', { name: 'Create my account' }).click();
+  await expect(newcomer.locator('#invite-password-error')).toHaveText('Use a password of at least 12 characters.');
+  await newcomer.getByLabel('Choose a password (at least 12 characters)').fill('correct horse battery');
+  await newcomer.getByLabel('The same password again').fill('correct horse battery');
+  await newcomer.getByRole('button', { name: 'Create my account' }).click();
+  await expect(newcomer).toHaveURL(/\/\?welcome=1$/);
+  await expect(newcomer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notices' })).toBeVisible();
+  await expect(newcomer.getByText(email)).toBeVisible();
+  // The link works once.
+  await newcomer.goto(link);
+  await expect(newcomer.getByRole('heading', { name: 'This invitation cannot be used' })).toBeVisible();
+  await newcomerContext.close();
+
+  // The admin disables the account (its sessions end at once: tests/people.rs).
+  await page.reload();
+  await hydrated(page);
+  await page.getByRole('button', { name: `Disable ${email}` }).click();
+  await expect(page.getByRole('list', { name: 'Accounts' }).getByRole('listitem').filter({ hasText: email })).toContainText('Disabled');
+});

@@ -1,4 +1,5 @@
-//! Authentication: password hashing and the typed session.
+//! Authentication: password hashing, the typed session and two-factor sign-in.
 
 pub mod password;
 pub mod session;
+pub mod two_factor;

@@ -12,6 +12,11 @@ const SIGNED_IN_AT: &str = "signed_in_at";
 const RENEWED_AT: &str = "renewed_at";
 const CLIENT: &str = "client";
 const AGENT: &str = "agent";
+const PENDING_USER: &str = "pending_user";
+const PENDING_AT: &str = "pending_at";
+const PENDING_NEXT: &str = "pending_next";
+/// How long a correct password waits for its second factor.
+const PENDING_SECONDS: i64 = 300;
 /// The longest user agent kept (they only serve to tell sessions apart).
 const MAX_AGENT_CHARS: usize = 200;
 
@@ -59,6 +64,39 @@ impl TypedSession {
             self.0.insert(AGENT, agent).await?;
         }
         Ok(())
+    }
+
+    /// After a correct password, when a second factor is due: the session holds only who passed
+    /// the first step, when, and where they were going, under a new id; nobody is signed in yet.
+    pub async fn start_second_factor(
+        &self,
+        user_id: UserId,
+        now: OffsetDateTime,
+        next: &str,
+    ) -> Result<(), tower_sessions::session::Error> {
+        self.0.clear().await;
+        self.0.cycle_id().await?;
+        self.0.insert(PENDING_USER, user_id.0).await?;
+        self.0.insert(PENDING_AT, now.unix_timestamp()).await?;
+        self.0.insert(PENDING_NEXT, next).await?;
+        Ok(())
+    }
+
+    /// Who passed the password step in the last five minutes, and where they were going.
+    pub async fn pending_second_factor(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<Option<(UserId, String)>, tower_sessions::session::Error> {
+        let user = self.0.get::<i64>(PENDING_USER).await?;
+        let at = self.0.get::<i64>(PENDING_AT).await?.unwrap_or(0);
+        let next = self
+            .0
+            .get::<String>(PENDING_NEXT)
+            .await?
+            .unwrap_or_else(|| "/".into());
+        Ok(user
+            .filter(|_| now.unix_timestamp() - at <= PENDING_SECONDS)
+            .map(|user| (UserId(user), next)))
     }
 
     /// The signed-in user, if any.

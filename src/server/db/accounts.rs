@@ -26,6 +26,10 @@ pub struct UserRow {
     pub disabled_at: Option<OffsetDateTime>,
     /// Whether the customer owns their organisation (invites and removes colleagues).
     pub org_owner: bool,
+    /// When two-factor sign-in was enabled.
+    pub totp_enabled_at: Option<OffsetDateTime>,
+    /// Whether the user's organisation requires two-factor sign-in.
+    pub org_requires_two_factor: bool,
 }
 
 impl UserRow {
@@ -45,10 +49,17 @@ impl UserRow {
     pub fn org_id(&self) -> Option<OrgId> {
         self.organisation_id.map(OrgId)
     }
+
+    /// Whether the account must have a second factor: staff and admins always (ASVS 4.3.1),
+    /// customers when their organisation requires it.
+    pub fn needs_second_factor(&self) -> bool {
+        matches!(self.role.as_str(), "staff" | "admin") || self.org_requires_two_factor
+    }
 }
 
 const USER_COLUMNS: &str = "SELECT u.id, u.email, u.password_hash, u.role, u.organisation_id, \
-     o.name AS organisation_name, u.disabled_at, u.org_owner FROM users u \
+     o.name AS organisation_name, u.disabled_at, u.org_owner, u.totp_enabled_at, \
+     COALESCE(o.require_two_factor, FALSE) AS org_requires_two_factor FROM users u \
      LEFT JOIN organisations o ON o.id = u.organisation_id";
 
 /// The user with this e-mail, if any.

@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod settings;
 pub mod smtp;
 pub mod throttle;
+pub mod two_factor;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

@@ -26,3 +26,8 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), DbError> {
         .map(|_| ()))?;
     Ok(())
 }
+
+/// Whether the database holds the demo data (whose accounts have a published password).
+pub async fn demo_mode(db: &Db) -> Result<bool, DbError> {
+    Ok(get(db, DEMO_MODE).await?.as_deref() == Some("true"))
+}

@@ -83,6 +83,13 @@ pub async fn sign_in(
     }
 }
 
+/// Whether the user signs in with a second factor (a code after the password).
+pub async fn second_factor_on(st: &AppState, user: UserId) -> Result<bool, AppError> {
+    Ok(accounts::find_user(&st.db, user)
+        .await?
+        .is_some_and(|u| u.totp_enabled_at.is_some()))
+}
+
 /// Creates a user account (from the command line). Customers need an organisation, which is
 /// created when new; staff and admins belong to the provider and take none.
 pub async fn create_user(
@@ -125,7 +132,7 @@ pub async fn create_user(
 
 /// The signed-in user as the navigation shows them, and whether the site runs on demo data.
 pub async fn session_info(st: &AppState, actor: Option<&Actor>) -> Result<SessionInfo, AppError> {
-    let demo = settings::get(&st.db, settings::DEMO_MODE).await?.as_deref() == Some("true");
+    let demo = settings::demo_mode(&st.db).await?;
     let user = match actor {
         None => None,
         Some(actor) => accounts::find_user(&st.db, actor.user_id)

@@ -14,3 +14,4 @@ pub mod organisations;
 pub mod people;
 pub mod smtp;
 pub mod smtp_views;
+pub mod two_factor;

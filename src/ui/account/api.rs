@@ -1,4 +1,5 @@
-//! Server functions of the account pages: the signed-in user's own sessions and password.
+//! Server functions of the account pages: the signed-in user's own sessions, password and
+//! second factor.
 
 use crate::error::AppError;
 use crate::views::auth::SessionsView;
@@ -52,4 +53,51 @@ pub async fn change_password(current: String, new: String, again: String) -> Res
         keep.as_deref(),
     )
     .await
+}
+
+/// The caller's second factor, or its setup. Works before it is set up.
+#[server(endpoint = "account/two_factor")]
+pub async fn get_two_factor() -> Result<crate::views::auth::TwoFactorView, AppError> {
+    use crate::server::state::{actor_setting_up, state};
+    let st = state()?;
+    let who = actor_setting_up(&st).await?;
+    crate::server::usecase::two_factor::status(&st, &who).await
+}
+
+/// Turns two-factor sign-in on with a first code; answers with the recovery codes.
+#[server(endpoint = "account/two_factor/confirm")]
+pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
+    use crate::server::state::{actor_setting_up, state};
+    let st = state()?;
+    let who = actor_setting_up(&st).await?;
+    crate::server::usecase::two_factor::confirm(&st, &who, &code).await
+}
+
+/// New recovery codes (`action` = `renew`) or turning two-factor sign-in off (`off`), each with
+/// a code that works now.
+#[server(endpoint = "account/two_factor/change")]
+pub async fn change_two_factor(action: String, code: String) -> Result<Vec<String>, AppError> {
+    use crate::server::state::{actor, state};
+    use crate::server::usecase::two_factor;
+    let st = state()?;
+    let who = actor(&st).await?;
+    match action.as_str() {
+        "renew" => two_factor::renew_recovery_codes(&st, &who, &code).await,
+        "off" => two_factor::turn_off(&st, &who, &code)
+            .await
+            .map(|()| Vec::new()),
+        _ => Err(AppError::invalid(
+            "action",
+            "Choose one of the actions offered.",
+        )),
+    }
+}
+
+/// An owner requires (`required` checked) or stops requiring a second factor of their members.
+#[server(endpoint = "account/two_factor/require")]
+pub async fn require_two_factor(required: Option<String>) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::two_factor::set_org_requirement(&st, &who, required.is_some()).await
 }

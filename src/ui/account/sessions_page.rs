@@ -30,6 +30,7 @@ pub fn SessionsPage() -> impl IntoView {
             <p class="lead">"Where you are signed in. End any session you do not recognise; after a lost device or a password change, sign out everywhere."</p>
             <p class="inline-actions">
                 <A href="/account/password">"Change your password"</A>
+                <A href="/account/two-factor">"Two-factor sign-in"</A>
                 <Suspense>{move || owner().then(|| view! { <A href="/account/people">"People of your organisation"</A> })}</Suspense>
             </p>
         </div>

@@ -7,10 +7,11 @@ use leptos::prelude::*;
 /// The current session.
 #[server(endpoint = "auth/session_info")]
 pub async fn get_session() -> Result<SessionInfo, AppError> {
-    use crate::server::state::{actor, state};
+    use crate::server::state::{actor_setting_up, state};
     use crate::server::usecase::accounts;
     let st = state()?;
-    let who = match actor(&st).await {
+    // The navigation shows who is signed in even before a second factor is set up.
+    let who = match actor_setting_up(&st).await {
         Ok(who) => Some(who),
         Err(AppError::NotSignedIn) => None,
         Err(other) => return Err(other),
@@ -38,16 +39,67 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
                 .map(str::to_owned)
         });
     let user = accounts::sign_in(&st, &email, &password, client).await?;
+    let next = crate::domain::session::after_sign_in(next.as_deref());
+    let session = session().await?;
+    if accounts::second_factor_on(&st, user).await? {
+        // The password was right; the code comes next, on its own page.
+        session
+            .start_second_factor(user, st.now(), &next)
+            .await
+            .map_err(internal)?;
+        leptos_axum::redirect("/login/code");
+        return Ok(());
+    }
     let info = ClientInfo {
         address: client.map(|ip| ip.to_string()),
         agent,
     };
-    session()
-        .await?
+    session
         .sign_in(user, st.now(), &info)
         .await
         .map_err(internal)?;
-    leptos_axum::redirect(&crate::domain::session::after_sign_in(next.as_deref()));
+    leptos_axum::redirect(&next);
+    Ok(())
+}
+
+/// The second step of signing in: a code from the authenticator app (or a recovery code) for
+/// the account whose password was right a moment ago; then on to where they were going.
+#[server(endpoint = "auth/code")]
+pub async fn login_code(code: String) -> Result<(), AppError> {
+    use crate::server::auth::session::ClientInfo;
+    use crate::server::errors::internal;
+    use crate::server::http::client_ip_of_request;
+    use crate::server::state::{session, state};
+    let st = state()?;
+    let session = session().await?;
+    let Some((user, next)) = session
+        .pending_second_factor(st.now())
+        .await
+        .map_err(internal)?
+    else {
+        return Err(AppError::Conflict(
+            "Your sign-in waited too long for its code: enter your password again.".into(),
+        ));
+    };
+    let client = client_ip_of_request(&st).await;
+    crate::server::usecase::two_factor::verify_sign_in(&st, user, &code, client).await?;
+    let agent = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|h| {
+            h.get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+    let info = ClientInfo {
+        address: client.map(|ip| ip.to_string()),
+        agent,
+    };
+    session
+        .sign_in(user, st.now(), &info)
+        .await
+        .map_err(internal)?;
+    leptos_axum::redirect(&next);
     Ok(())
 }
 

@@ -1,9 +1,11 @@
 //! Signing in and out.
 
 pub mod api;
+mod code_page;
 mod login_page;
 mod logout_page;
 
+pub use code_page::LoginCodePage;
 pub use login_page::LoginPage;
 pub use logout_page::LogoutPage;
 

@@ -70,10 +70,15 @@ pub fn ErrorView(
     /// The error.
     error: AppError,
 ) -> impl IntoView {
+    if error == AppError::SecondFactorRequired {
+        // Staff (or an organisation that requires it) set up the second factor before anything.
+        return view! { <Redirect path="/account/two-factor"/> }.into_any();
+    }
     set_http_status(error.status());
     view! {
         <div class="notice notice-error" role="alert">
             <p>{error.user_message()}</p>
         </div>
     }
+    .into_any()
 }

@@ -3,7 +3,9 @@
 use crate::ui::account::{AccountPeoplePage, PasswordPage, SessionsPage, TwoFactorPage};
 use crate::ui::admin::billing::{StaffBillingPage, StaffInvoicePage};
 use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
-use crate::ui::admin::organisations::{AdminServicePage, OrganisationPage, OrganisationsPage};
+use crate::ui::admin::organisations::{
+    AdminServicePage, ImportPage, OrganisationPage, OrganisationsPage,
+};
 use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
 use crate::ui::admin::{AdminHomePage, AdminPeoplePage};
 use crate::ui::auth::{Auth, LoginCodePage, LoginPage, LogoutPage};
@@ -103,6 +105,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/admin/billing") view=StaffBillingPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/billing/:id") view=StaffInvoicePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/organisations") view=OrganisationsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/organisations/import") view=ImportPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/organisations/:id") view=OrganisationPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/services/:id") view=AdminServicePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/smtp") view=RequestQueuePage ssr=SsrMode::Async/>

@@ -420,3 +420,89 @@ on_both_engines!(addresses_listed_before_the_history_get_one, |env| {
     assert_eq!(old.reason, "Recorded before address history was kept.");
     assert_eq!(old.assigned_by_email, None);
 });
+
+on_both_engines!(
+    an_import_previews_applies_and_changes_nothing_the_second_time,
+    |env| {
+        use abuse_portal::server::usecase::inventory_import::import;
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let admin = actor(st, "admin@portal.test").await;
+        let staff = actor(st, "staff@portal.test").await;
+        let csv = "organisation,abuse_email,service,kind,addresses\n\
+               Initech,abuse@initech.test,app-01.initech.test,vps,198.18.7.5 2001:db8:7e57::/64\n\
+               Initech,,db-01.initech.test,Dedicated server (bare metal),198.18.7.6\n\
+               Acme Hosting Ltd,,web-01.acme.test,vps,203.0.113.10 198.18.7.20\n\
+               Umbrella,,web-01.umbrella.test,vps,198.18.7.30\n\
+               Hooli,abuse@hooli.test,x.hooli.test,vps,203.0.113.11\n";
+        let preview = import(st, &admin, csv, false).await.unwrap();
+        assert_eq!(
+            (preview.changing, preview.unchanged, preview.refused),
+            (3, 0, 2)
+        );
+        assert_eq!(
+            preview.rows[3].error.as_deref(),
+            Some("Umbrella is a new organisation: give its abuse_email.")
+        );
+        assert_eq!(
+        preview.rows[4].error.as_deref(),
+        Some("203.0.113.11 is held by app-02.acme.test (Acme Hosting Ltd): release it there first.")
+    );
+        assert_eq!(
+            preview.rows[0].changes,
+            [
+                "organisation Initech created",
+                "service app-01.initech.test (VPS) created",
+                "198.18.7.5 assigned",
+                "2001:db8:7e57::/64 assigned"
+            ]
+        );
+        // A preview changes nothing.
+        assert!(inventory::search(st, &staff, "initech", "")
+            .await
+            .unwrap()
+            .organisations
+            .is_empty());
+
+        let applied = import(st, &admin, csv, true).await.unwrap();
+        assert_eq!((applied.changing, applied.refused), (3, 2));
+        let found = inventory::search(st, &staff, "198.18.7.6", "")
+            .await
+            .unwrap();
+        assert_eq!(found.assignments[0].service_label, "db-01.initech.test");
+        let acme = inventory::search(st, &staff, "198.18.7.20", "")
+            .await
+            .unwrap();
+        assert_eq!(acme.assignments[0].organisation_name, "Acme Hosting Ltd");
+        // The same file again: nothing to do.
+        let again = import(st, &admin, csv, true).await.unwrap();
+        assert_eq!((again.changing, again.unchanged, again.refused), (0, 3, 2));
+        // The system dropped an address: it is released, its history kept.
+        let smaller = "organisation,service,kind,addresses\nAcme Hosting Ltd,web-01.acme.test,vps,203.0.113.10\n";
+        let released = import(st, &admin, smaller, true).await.unwrap();
+        assert_eq!(released.rows[0].changes, ["198.18.7.20 released"]);
+        let history = inventory::search(st, &staff, "198.18.7.20", "")
+            .await
+            .unwrap()
+            .assignments;
+        assert!(history[0].until_text.is_some());
+        // Bad files and callers.
+        assert!(import(st, &admin, "org,service\nx,y\n", false)
+            .await
+            .unwrap_err()
+            .field_message("csv")
+            .unwrap()
+            .contains("missing"));
+        assert!(
+            import(st, &admin, "organisation,service,kind,addresses\n", false)
+                .await
+                .unwrap_err()
+                .field_message("csv")
+                .is_some()
+        );
+        assert_eq!(
+            import(st, &staff, csv, false).await.unwrap_err(),
+            AppError::Forbidden
+        );
+    }
+);

@@ -414,3 +414,291 @@ mod tests {
         assert_eq!(fields, ["abuse_email", "billing_email", "phone"]);
     }
 }
+
+/// A row of an inventory import (a CSV export of the provider's billing or provisioning
+/// system): an organisation, one of its services, and every address or prefix that service
+/// holds. Importing makes the portal match the rows; importing the same file again changes
+/// nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRow {
+    /// The line in the file (the header is line 1).
+    pub line: usize,
+    /// The organisation's name.
+    pub organisation: String,
+    /// Its abuse contact; needed when the organisation is new.
+    pub abuse_email: Option<String>,
+    /// The service's label.
+    pub service: String,
+    /// Its kind.
+    pub kind: super::service::ServiceKind,
+    /// Everything it holds.
+    pub blocks: Vec<IpBlock>,
+}
+
+/// The columns an import needs (`abuse_email` may be left out).
+pub const IMPORT_COLUMNS: [&str; 5] = [
+    "organisation",
+    "abuse_email",
+    "service",
+    "kind",
+    "addresses",
+];
+
+/// One row's problem, in words, with its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The line in the file.
+    pub line: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// Reads an import's records (the header first, then `(line, fields)`): each row checked on its
+/// own, then against the rows before it (a service listed twice, an address on two services).
+/// The header's problem, if any, stops everything.
+pub fn import_rows(
+    header: &[String],
+    records: &[(usize, Vec<String>)],
+) -> Result<Vec<Result<ImportRow, RowError>>, String> {
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let missing: Vec<&str> = IMPORT_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| *c != "abuse_email" && column(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "The first line must name the columns; missing: {}. Expected: {}.",
+            missing.join(", "),
+            IMPORT_COLUMNS.join(", ")
+        ));
+    }
+    let (org_c, service_c, kind_c, addr_c) = (
+        column("organisation").unwrap_or_default(),
+        column("service").unwrap_or_default(),
+        column("kind").unwrap_or_default(),
+        column("addresses").unwrap_or_default(),
+    );
+    let abuse_c = column("abuse_email");
+    let mut out = Vec::new();
+    let mut seen: Vec<ImportRow> = Vec::new();
+    for (line, fields) in records {
+        let get = |i: usize| fields.get(i).map(|f| f.trim()).unwrap_or_default();
+        let row = check_row(
+            *line,
+            get(org_c),
+            abuse_c.map(&get),
+            get(service_c),
+            get(kind_c),
+            get(addr_c),
+        )
+        .and_then(|row| {
+            if let Some(twin) = seen.iter().find(|s| {
+                s.organisation.eq_ignore_ascii_case(&row.organisation) && s.service == row.service
+            }) {
+                return Err(RowError {
+                    line: row.line,
+                    message: format!(
+                        "{} of {} is on line {} already.",
+                        row.service, row.organisation, twin.line
+                    ),
+                });
+            }
+            for block in &row.blocks {
+                if let Some((other, theirs)) = seen
+                    .iter()
+                    .find_map(|s| s.blocks.iter().find(|b| b.overlaps(block)).map(|b| (s, b)))
+                {
+                    return Err(RowError {
+                        line: row.line,
+                        message: format!(
+                            "{block} overlaps {theirs}, which line {} gives to {}.",
+                            other.line, other.service
+                        ),
+                    });
+                }
+            }
+            Ok(row)
+        });
+        if let Ok(row) = &row {
+            seen.push(row.clone());
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+fn check_row(
+    line: usize,
+    organisation: &str,
+    abuse: Option<&str>,
+    service: &str,
+    kind: &str,
+    addresses: &str,
+) -> Result<ImportRow, RowError> {
+    let err = |message: String| RowError { line, message };
+    let organisation = super::account::OrgName::parse(organisation)
+        .map_err(|e| err(format!("organisation: {e}")))?
+        .as_str()
+        .to_owned();
+    let abuse_email = match abuse.filter(|a| !a.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            Email::parse(raw)
+                .map_err(|e| err(format!("abuse_email: {e}")))?
+                .as_str()
+                .to_owned(),
+        ),
+    };
+    let service = service_label(service).map_err(|e| err(format!("service: {}", e.message)))?;
+    let kind = super::service::ServiceKind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.as_str().eq_ignore_ascii_case(kind) || k.label().eq_ignore_ascii_case(kind))
+        .ok_or_else(|| {
+            err(format!(
+                "kind: {kind:?} is not a kind of service; use one of {}.",
+                super::service::ServiceKind::ALL
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+    let mut blocks: Vec<IpBlock> = Vec::new();
+    for raw in addresses
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter(|a| !a.is_empty())
+    {
+        let block = IpBlock::parse(raw).map_err(|e| err(format!("{raw}: {e}")))?;
+        if let Some(other) = blocks.iter().find(|b| b.overlaps(&block)) {
+            return Err(err(format!("{block} overlaps {other} on the same line.")));
+        }
+        blocks.push(block);
+    }
+    Ok(ImportRow {
+        line,
+        organisation,
+        abuse_email,
+        service,
+        kind,
+        blocks,
+    })
+}
+
+#[cfg(test)]
+mod import_tests {
+    use super::*;
+
+    fn header() -> Vec<String> {
+        [
+            "organisation",
+            "abuse_email",
+            "service",
+            "kind",
+            "addresses",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn row(line: usize, fields: [&str; 5]) -> (usize, Vec<String>) {
+        (line, fields.map(String::from).to_vec())
+    }
+
+    #[test]
+    fn rows_are_checked_on_their_own_and_against_each_other() {
+        let rows = import_rows(
+            &header(),
+            &[
+                row(
+                    2,
+                    [
+                        "Initech",
+                        "abuse@initech.test",
+                        "app-01.initech.test",
+                        "vps",
+                        "198.18.1.1 2001:db8:1::/64",
+                    ],
+                ),
+                row(3, ["Initech", "", "app-01.initech.test", "vps", ""]),
+                row(
+                    4,
+                    [
+                        "Umbrella",
+                        "",
+                        "web-01.umbrella.test",
+                        "Dedicated server (bare metal)",
+                        "198.18.1.0/30",
+                    ],
+                ),
+                row(5, ["Umbrella", "", "db-01.umbrella.test", "toaster", ""]),
+                row(
+                    6,
+                    ["Umbrella", "not-mail", "db-01.umbrella.test", "vps", ""],
+                ),
+                row(
+                    7,
+                    [
+                        "Umbrella",
+                        "",
+                        "db-02.umbrella.test",
+                        "vps",
+                        "198.18.2.5/24",
+                    ],
+                ),
+            ],
+        )
+        .unwrap();
+        let first = rows[0].as_ref().unwrap();
+        assert_eq!(first.blocks.len(), 2);
+        assert_eq!(first.abuse_email.as_deref(), Some("abuse@initech.test"));
+        assert_eq!(
+            rows[1].as_ref().unwrap_err().message,
+            "app-01.initech.test of Initech is on line 2 already."
+        );
+        assert_eq!(
+            rows[2].as_ref().unwrap_err().message,
+            "198.18.1.0/30 overlaps 198.18.1.1, which line 2 gives to app-01.initech.test."
+        );
+        assert!(rows[3]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .starts_with("kind: \"toaster\" is not a kind of service"));
+        assert!(rows[4]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .starts_with("abuse_email:"));
+        assert_eq!(
+            rows[5].as_ref().unwrap_err().message,
+            "198.18.2.5/24: That is not the start of a prefix; did you mean 198.18.2.0/24?"
+        );
+    }
+
+    #[test]
+    fn the_header_names_the_columns() {
+        let bad = import_rows(&["organisation".into(), "service".into()], &[]).unwrap_err();
+        assert!(bad.contains("missing: kind, addresses"), "{bad}");
+        // Any order, any case; abuse_email may be left out.
+        let header: Vec<String> = ["Addresses", "KIND", "service", "organisation"]
+            .map(String::from)
+            .to_vec();
+        let rows = import_rows(
+            &header,
+            &[(
+                2,
+                ["198.18.9.9", "vps", "x.test", "Hooli"]
+                    .map(String::from)
+                    .to_vec(),
+            )],
+        )
+        .unwrap();
+        assert_eq!(rows[0].as_ref().unwrap().organisation, "Hooli");
+    }
+}

@@ -140,3 +140,31 @@ pub struct InventorySearchView {
     /// Whether the viewer may change the inventory (admins).
     pub may_edit: bool,
 }
+
+/// One row of an inventory import: what it changes, or why it is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRowView {
+    /// The line in the file.
+    pub line: usize,
+    /// The organisation and service it is about, when readable.
+    pub subject: String,
+    /// What it changes; empty when nothing.
+    pub changes: Vec<String>,
+    /// Why it is refused.
+    pub error: Option<String>,
+}
+
+/// An inventory import, previewed or applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    /// Whether the changes were made (`false`: a preview).
+    pub applied: bool,
+    /// Every row.
+    pub rows: Vec<ImportRowView>,
+    /// Rows that change something.
+    pub changing: usize,
+    /// Rows that change nothing.
+    pub unchanged: usize,
+    /// Rows refused.
+    pub refused: usize,
+}

@@ -117,3 +117,29 @@ test('an admin invites a customer, who sets a password and signs in', async ({ p
   await page.getByRole('button', { name: `Disable ${email}` }).click();
   await expect(page.getByRole('list', { name: 'Accounts' }).getByRole('listitem').filter({ hasText: email })).toContainText('Disabled');
 });
+
+test('an admin previews and applies an inventory import; the same file again changes nothing', async ({ page }) => {
+  const org = `Hooli ${Date.now()}`;
+  const csv = [
+    'organisation,abuse_email,service,kind,addresses',
+    `${org},abuse@hooli.test,app-01.hooli.test,vps,198.18.9.1 198.18.9.16/28`,
+    `${org},,db-01.hooli.test,dedicated_server,203.0.113.25`,
+  ].join('\n');
+  await signIn(page, users.admin);
+  await page.goto('/admin/organisations');
+  await page.getByRole('link', { name: 'Import organisations, services and addresses from a CSV file' }).click();
+  await hydrated(page);
+  await page.getByLabel('CSV').fill(csv);
+  await page.getByRole('button', { name: 'Preview the changes' }).click();
+  const outcome = page.getByRole('region', { name: 'Preview: nothing is changed yet' });
+  await expect(outcome).toContainText('1 row(s) would change, 0 unchanged, 1 refused.');
+  await expect(outcome).toContainText(`organisation ${org} created`);
+  await expect(outcome).toContainText('203.0.113.25 is held by mail-01.acme.test (Acme Hosting Ltd): release it there first.');
+  await noAxeViolations(page);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('region', { name: 'Applied' })).toContainText('1 row(s) changed, 0 unchanged, 1 refused.');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('region', { name: 'Applied' })).toContainText('0 row(s) changed, 1 unchanged, 1 refused.');
+  await page.goto('/admin/organisations?q=198.18.9.20');
+  await expect(page.getByRole('table', { name: 'Assignments of the address or prefix searched for' })).toContainText(org);
+});

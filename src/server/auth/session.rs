@@ -12,6 +12,9 @@ const SIGNED_IN_AT: &str = "signed_in_at";
 const RENEWED_AT: &str = "renewed_at";
 const CLIENT: &str = "client";
 const AGENT: &str = "agent";
+const LAST_IMPORT: &str = "last_import";
+/// Rows of an import outcome kept in the session (the counts cover every row).
+pub const IMPORT_ROWS_KEPT: usize = 500;
 const PENDING_USER: &str = "pending_user";
 const PENDING_AT: &str = "pending_at";
 const PENDING_NEXT: &str = "pending_next";
@@ -127,6 +130,25 @@ impl TypedSession {
             self.0.insert(RENEWED_AT, now.unix_timestamp()).await?;
         }
         Ok(())
+    }
+
+    /// Keeps the last inventory import's outcome for the import page (which shows it after a
+    /// form posted without JavaScript as well), with at most [`IMPORT_ROWS_KEPT`] rows.
+    pub async fn save_import(
+        &self,
+        view: &crate::views::organisations::ImportView,
+    ) -> Result<(), tower_sessions::session::Error> {
+        let mut kept = view.clone();
+        kept.rows.truncate(IMPORT_ROWS_KEPT);
+        self.0.insert(LAST_IMPORT, kept).await
+    }
+
+    /// The last inventory import's outcome, if any.
+    pub async fn last_import(
+        &self,
+    ) -> Result<Option<crate::views::organisations::ImportView>, tower_sessions::session::Error>
+    {
+        self.0.get(LAST_IMPORT).await
     }
 
     /// Keeps a statement that was refused, so the form shows it again (files cannot be kept).

@@ -113,6 +113,33 @@ pub async fn update_org(
     Ok(())
 }
 
+/// The organisation of this name, locked for the transaction.
+pub async fn org_by_name_in_tx(tx: &mut Tx, name: &str) -> Result<Option<OrgRow>, DbError> {
+    let sql = format!("{ORG_SELECT} WHERE name = $1{}", tx.lock_clause());
+    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, OrgRow>(&sql)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await)?)
+}
+
+/// Sets an organisation's abuse contact.
+pub async fn set_abuse_email(
+    tx: &mut Tx,
+    _admin: AdminToken,
+    id: OrgId,
+    email: &str,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE organisations SET abuse_email = $1 WHERE id = $2"
+    )
+    .bind(email)
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// Marks an organisation retired.
 pub async fn retire_org(
     tx: &mut Tx,
@@ -178,6 +205,20 @@ pub async fn service_in_tx(tx: &mut Tx, id: ServiceId) -> Result<Option<ServiceR
     let sql = format!("{SERVICE_SELECT} WHERE s.id = $1");
     Ok(on_tx!(tx, |conn| sqlx::query_as::<_, ServiceRow>(&sql)
         .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await)?)
+}
+
+/// An organisation's service of this label, inside a transaction.
+pub async fn service_by_label_in_tx(
+    tx: &mut Tx,
+    org: OrgId,
+    label: &str,
+) -> Result<Option<ServiceRow>, DbError> {
+    let sql = format!("{SERVICE_SELECT} WHERE s.organisation_id = $1 AND s.label = $2");
+    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, ServiceRow>(&sql)
+        .bind(org.0)
+        .bind(label)
         .fetch_optional(&mut *conn)
         .await)?)
 }

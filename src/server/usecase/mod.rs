@@ -8,6 +8,7 @@ pub mod billing;
 pub mod billing_views;
 pub mod enforcement;
 pub mod inventory;
+pub mod inventory_import;
 pub mod notice_views;
 pub mod notices;
 pub mod organisations;

@@ -439,7 +439,7 @@ const TAKEN_MEANWHILE: &str =
 
 /// Opens an assignment, with the default port-25 restriction on a single address of a service
 /// whose kind starts restricted (policy §5), in `tx`.
-async fn assign_in_tx(
+pub(super) async fn assign_in_tx(
     tx: &mut Tx,
     who: &Actor,
     block: &IpBlock,

@@ -216,3 +216,33 @@ pub async fn release_block(
     };
     crate::server::usecase::organisations::release_block(&st, &who, &block, to, &reason).await
 }
+
+/// Previews (`intent` = `preview`) or applies (`apply`) an inventory import from CSV text; the
+/// outcome is kept for the import page.
+#[server(endpoint = "admin/organisations/import")]
+pub async fn import_inventory(csv: String, intent: String) -> Result<(), AppError> {
+    use crate::server::errors::internal;
+    use crate::server::state::{actor, session, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let view = crate::server::usecase::inventory_import::import(&st, &who, &csv, intent == "apply")
+        .await?;
+    session()
+        .await?
+        .save_import(&view)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// The last import's outcome (admins).
+#[server(endpoint = "admin/organisations/import_result")]
+pub async fn get_import_result() -> Result<Option<crate::views::organisations::ImportView>, AppError>
+{
+    use crate::server::errors::internal;
+    use crate::server::state::{actor, session, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    who.require_admin()?;
+    session().await?.last_import().await.map_err(internal)
+}

@@ -3,10 +3,12 @@
 //! `/admin/services/{id}` (addresses now and their history). Staff read; admins change.
 
 pub mod api;
+mod import_page;
 mod organisation_page;
 mod search_page;
 mod service_page;
 
+pub use import_page::ImportPage;
 pub use organisation_page::OrganisationPage;
 pub use search_page::OrganisationsPage;
 pub use service_page::AdminServicePage;

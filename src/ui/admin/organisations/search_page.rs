@@ -113,7 +113,10 @@ fn Results(data: InventorySearchView) -> impl IntoView {
                 </ul>
             </section>
         })}
-        {data.may_edit.then(|| view! { <NewOrganisation/> })}
+        {data.may_edit.then(|| view! {
+            <p><A href="/admin/organisations/import">"Import organisations, services and addresses from a CSV file"</A></p>
+            <NewOrganisation/>
+        })}
     }
 }
 

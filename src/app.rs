@@ -7,7 +7,7 @@ use crate::ui::admin::organisations::{
     AdminServicePage, ImportPage, OrganisationPage, OrganisationsPage,
 };
 use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
-use crate::ui::admin::{AdminHomePage, AdminPeoplePage};
+use crate::ui::admin::{AdminHomePage, AdminPeoplePage, TokensPage};
 use crate::ui::auth::{Auth, LoginCodePage, LoginPage, LogoutPage};
 use crate::ui::billing::{BillingPage, InvoicePage, ReceiptPage};
 use crate::ui::components::{Layout, NotFoundPage};
@@ -96,6 +96,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/account/people") view=AccountPeoplePage ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people") view=AdminPeoplePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp") view=RequestListPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp/new") view=NewRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp/:id") view=RequestDetailPage ssr=SsrMode::Async/>

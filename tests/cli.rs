@@ -324,3 +324,78 @@ fn the_default_port25_restriction_is_set_per_service_kind() {
     let verify = portal(d, &["audit", "verify"], "");
     assert!(verify.status.success(), "{}", text(&verify));
 }
+
+#[test]
+fn api_tokens_are_made_listed_and_revoked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(portal(d, &["seed", "--demo"], "").status.success());
+    let made = portal(
+        d,
+        &[
+            "token",
+            "create",
+            "--name",
+            "billing sync",
+            "--scope",
+            "inventory:read",
+            "--admin",
+            "admin@portal.test",
+        ],
+        "",
+    );
+    assert!(made.status.success(), "{}", text(&made));
+    let token = text(&made)
+        .lines()
+        .find(|l| l.starts_with("apt_"))
+        .unwrap()
+        .to_owned();
+    assert_eq!(token.len(), 68);
+    let not_admin = portal(
+        d,
+        &[
+            "token",
+            "create",
+            "--name",
+            "x",
+            "--scope",
+            "inventory:read",
+            "--admin",
+            "staff@portal.test",
+        ],
+        "",
+    );
+    assert!(!not_admin.status.success());
+    assert!(text(&not_admin).contains("is not an active admin account"));
+    let bad_scope = portal(
+        d,
+        &[
+            "token",
+            "create",
+            "--name",
+            "x",
+            "--scope",
+            "everything",
+            "--admin",
+            "admin@portal.test",
+        ],
+        "",
+    );
+    assert!(text(&bad_scope).contains("\"everything\" is not a scope"));
+    let list = portal(d, &["token", "list"], "");
+    assert!(text(&list).contains("billing sync") && !text(&list).contains(&token));
+    let revoked = portal(
+        d,
+        &[
+            "token",
+            "revoke",
+            "--id",
+            "1",
+            "--admin",
+            "admin@portal.test",
+        ],
+        "",
+    );
+    assert!(revoked.status.success(), "{}", text(&revoked));
+    assert!(text(&portal(d, &["token", "list"], "")).contains("revoked"));
+}

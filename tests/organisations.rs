@@ -506,3 +506,244 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(the_inventory_api_answers_tokens_with_their_scopes, |env| {
+    use abuse_portal::server::usecase::api_tokens;
+    use abuse_portal::server::usecase::people::{self, Change};
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let admin = actor(st, "admin@portal.test").await;
+    let reader = api_tokens::create(st, &admin, "billing sync (read)", "inventory:read")
+        .await
+        .unwrap()
+        .token;
+    let writer = api_tokens::create(st, &admin, "billing sync", "inventory:read inventory:write")
+        .await
+        .unwrap();
+    let base = env.serve().await;
+    let http = reqwest::Client::new();
+    let get = |path: &str, token: Option<&str>| {
+        let mut req = http.get(format!("{base}{path}"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    // Without a token, with a bad one, or without the scope.
+    let none = get("/api/v1/organisations", None).await.unwrap();
+    assert_eq!(none.status().as_u16(), 401);
+    assert_eq!(none.headers()["www-authenticate"], "Bearer");
+    assert_eq!(
+        get("/api/v1/organisations", Some("apt_nonsense"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    let page: serde_json::Value = get("/api/v1/organisations?limit=1", Some(&reader))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["organisations"].as_array().unwrap().len(), 1);
+    let next = page["next"].as_i64().unwrap();
+    let rest: serde_json::Value = get(
+        &format!("/api/v1/organisations?after={next}"),
+        Some(&reader),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(rest["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "Globex Corp"));
+    let put = |token: &str, body: serde_json::Value| {
+        http.put(format!("{base}/api/v1/services"))
+            .bearer_auth(token.to_owned())
+            .json(&body)
+            .send()
+    };
+    let service = serde_json::json!({
+        "organisation": "Initech", "abuse_email": "abuse@initech.test", "service": "app-01.initech.test",
+        "kind": "vps", "addresses": ["198.18.8.1", "2001:db8:8::/64"]
+    });
+    let refused = put(&reader, service.clone()).await.unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    assert!(refused.text().await.unwrap().contains("inventory:write"));
+    // A service made to match, then again: nothing to change.
+    let made = put(&writer.token, service.clone()).await.unwrap();
+    assert_eq!(made.status().as_u16(), 200);
+    let changes: serde_json::Value = made.json().await.unwrap();
+    assert_eq!(changes["changes"].as_array().unwrap().len(), 4);
+    let again: serde_json::Value = put(&writer.token, service.clone())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["changes"], serde_json::json!([]));
+    // A burst of 40 identical calls for a new organisation: every one answers, one makes it.
+    let hooli = serde_json::json!({
+        "organisation": "Hooli", "abuse_email": "abuse@hooli.test", "service": "gpu-01.hooli.test",
+        "kind": "dedicated_gpu_server", "addresses": ["198.18.9.1"]
+    });
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let req = http
+            .put(format!("{base}/api/v1/services"))
+            .bearer_auth(writer.token.clone())
+            .json(&hooli);
+        burst.spawn(req.send());
+    }
+    let mut made_it = 0;
+    while let Some(res) = burst.join_next().await {
+        let res = res.unwrap().unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        assert_eq!(status, 200, "{text}");
+        if text != r#"{"changes":[]}"# {
+            made_it += 1;
+        }
+    }
+    assert_eq!(made_it, 1);
+    let listed: serde_json::Value = get("/api/v1/services?organisation=Initech", Some(&reader))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["services"][0]["addresses"],
+        serde_json::json!(["198.18.8.1", "2001:db8:8::/64"])
+    );
+    // Bad input and conflicts, as statuses.
+    let mut bad_kind = service.clone();
+    bad_kind["kind"] = "toaster".into();
+    assert_eq!(
+        put(&writer.token, bad_kind)
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        422
+    );
+    let mut taken = service.clone();
+    taken["service"] = "db-01.initech.test".into();
+    taken["addresses"] = serde_json::json!(["203.0.113.10"]);
+    let conflict = put(&writer.token, taken).await.unwrap();
+    assert_eq!(conflict.status().as_u16(), 409);
+    assert!(conflict
+        .text()
+        .await
+        .unwrap()
+        .contains("held by web-01.acme.test"));
+    let not_json = http
+        .put(format!("{base}/api/v1/services"))
+        .bearer_auth(&writer.token)
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status().as_u16(), 400);
+    // Organisations by name.
+    let post = |body: serde_json::Value| {
+        http.post(format!("{base}/api/v1/organisations"))
+            .bearer_auth(writer.token.clone())
+            .json(&body)
+            .send()
+    };
+    let no_contact = post(serde_json::json!({ "name": "Umbrella" }))
+        .await
+        .unwrap();
+    assert_eq!(no_contact.status().as_u16(), 422);
+    assert_eq!(
+        no_contact.json::<serde_json::Value>().await.unwrap()["field"],
+        "abuse_email"
+    );
+    assert_eq!(
+        post(serde_json::json!({ "name": "Umbrella", "abuse_email": "abuse@umbrella.test" }))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let same: serde_json::Value = post(serde_json::json!({ "name": "Umbrella" }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(same["changes"], serde_json::json!([]));
+    // Every documented operation is served.
+    let doc: serde_json::Value = get("/api/v1/openapi.json", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for e in abuse_portal::server::api_v1::ENDPOINTS {
+        assert!(
+            doc["paths"][e.path][e.method].is_object(),
+            "{} {}",
+            e.method,
+            e.path
+        );
+        let res = http
+            .request(
+                e.method.to_uppercase().parse().unwrap(),
+                format!("{base}{}", e.path),
+            )
+            .bearer_auth(&writer.token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            ![404u16, 405].contains(&res.status().as_u16()),
+            "{} {} answered {}",
+            e.method,
+            e.path,
+            res.status()
+        );
+    }
+    // Revoked, or its admin disabled: the token stops working.
+    api_tokens::revoke(st, &admin, writer.id).await.unwrap();
+    assert_eq!(
+        get("/api/v1/services", Some(&writer.token))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    let second_admin = actor(st, "staff@portal.test").await;
+    people::change(
+        st,
+        &admin,
+        second_admin.user_id,
+        Change::Role(abuse_portal::domain::actor::Role::Admin),
+    )
+    .await
+    .unwrap();
+    let second_admin = actor(st, "staff@portal.test").await;
+    people::change(st, &second_admin, admin.user_id, Change::Disable)
+        .await
+        .unwrap();
+    assert_eq!(
+        get("/api/v1/organisations", Some(&reader))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+});

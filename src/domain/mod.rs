@@ -11,6 +11,7 @@
 
 pub mod account;
 pub mod actor;
+pub mod api_token;
 pub mod audit;
 pub mod billing;
 pub mod deadline;

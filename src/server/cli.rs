@@ -1,5 +1,5 @@
 //! The `portal` command line: `serve` (the default), `migrate`, `seed --demo`, `user add`,
-//! `audit`, `port25-default`.
+//! `audit`, `token`, `port25-default`.
 
 use super::config::Config;
 use super::state::AppState;
@@ -50,11 +50,43 @@ enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// API tokens for the provider's own systems (the inventory REST API).
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
     /// Which kinds of service start with outbound port 25 restricted (policy §5: new accounts,
     /// trials, suspicious workloads). Applies to services created from now on.
     Port25Default {
         #[command(subcommand)]
         action: Port25DefaultCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Make a token acting for an admin; it is printed once, only its hash is kept.
+    Create {
+        /// The system that uses it ("billing sync").
+        #[arg(long)]
+        name: String,
+        /// What it may do: inventory:read, inventory:write (repeat, or separate with commas).
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// The admin it acts for (an admin account's e-mail).
+        #[arg(long = "admin")]
+        admin: String,
+    },
+    /// List the tokens (never the tokens themselves).
+    List,
+    /// Revoke a token by its number; it stops working at once.
+    Revoke {
+        /// The token's number, as `list` shows it.
+        #[arg(long)]
+        id: i64,
+        /// The admin revoking it.
+        #[arg(long = "admin")]
+        admin: String,
     },
 }
 
@@ -157,9 +189,75 @@ async fn dispatch(command: Command) -> Result<(), BoxError> {
             action: UserCommand::Add { email, role, org },
         } => add_user(&st, &email, role, org.as_deref()).await,
         Command::Port25Default { action } => port25_default(&st, action).await,
+        Command::Token { action } => token(&st, action).await,
     };
     st.db.close().await;
     result
+}
+
+async fn admin_actor(st: &AppState, email: &str) -> Result<crate::domain::actor::Actor, BoxError> {
+    let email = crate::domain::account::Email::parse(email).map_err(|e| format!("--admin: {e}"))?;
+    let user = super::db::accounts::find_user_by_email(&st.db, &email)
+        .await?
+        .filter(|u| u.role == "admin" && u.disabled_at.is_none())
+        .ok_or_else(|| format!("--admin: {email} is not an active admin account"))?;
+    Ok(crate::domain::actor::Actor {
+        user_id: user.user_id(),
+        role: Role::Admin,
+        org_id: None,
+    })
+}
+
+async fn token(st: &AppState, action: TokenCommand) -> Result<(), BoxError> {
+    use super::usecase::api_tokens;
+    match action {
+        TokenCommand::Create {
+            name,
+            scopes,
+            admin,
+        } => {
+            let who = admin_actor(st, &admin).await?;
+            let created = api_tokens::create(st, &who, &name, &scopes.join(" "))
+                .await
+                .map_err(|e| e.user_message())?;
+            println!(
+                "Token #{} \"{}\", acting for {admin}. It is shown this once:",
+                created.id, created.name
+            );
+            println!("{}", created.token);
+        }
+        TokenCommand::List => {
+            let system = crate::domain::actor::Actor {
+                user_id: crate::domain::ids::UserId(0),
+                role: Role::Admin,
+                org_id: None,
+            };
+            for t in api_tokens::list(st, &system)
+                .await
+                .map_err(|e| e.user_message())?
+            {
+                println!(
+                    "#{:<4} {:<24} {:<32} for {} since {}{}",
+                    t.id,
+                    t.name,
+                    t.scopes,
+                    t.acts_for,
+                    t.created_text,
+                    t.revoked_text
+                        .map(|r| format!(", revoked {r}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        TokenCommand::Revoke { id, admin } => {
+            let who = admin_actor(st, &admin).await?;
+            api_tokens::revoke(st, &who, id)
+                .await
+                .map_err(|e| e.user_message())?;
+            println!("Token #{id} revoked.");
+        }
+    }
+    Ok(())
 }
 
 async fn port25_default(st: &AppState, action: Port25DefaultCommand) -> Result<(), BoxError> {

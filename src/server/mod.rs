@@ -1,6 +1,7 @@
 //! Server-only code: configuration, database, sessions, use cases, HTTP, jobs and the CLI.
 //! Compiled only with the `ssr` feature; nothing here reaches the WebAssembly bundle.
 
+pub mod api_v1;
 pub mod audit_keys;
 pub mod auth;
 pub mod cli;
@@ -106,6 +107,7 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/evidence/{file_id}", get(evidence_http::download))
+        .merge(api_v1::router())
         .route(
             "/webhooks/stripe",
             axum::routing::post(payments::webhook::stripe_webhook).layer(

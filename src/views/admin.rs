@@ -42,3 +42,33 @@ pub struct AdminOverview {
     /// Where the next page starts, if there is one.
     pub next: Option<OrgCursor>,
 }
+
+/// An API token in the admin list (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenView {
+    /// Id.
+    pub id: i64,
+    /// What it is for.
+    pub name: String,
+    /// Its scopes.
+    pub scopes: String,
+    /// The admin it acts for.
+    pub acts_for: String,
+    /// Made (UTC), in words.
+    pub created_text: String,
+    /// Last used (UTC), in words.
+    pub last_used_text: Option<String>,
+    /// Revoked (UTC), in words.
+    pub revoked_text: Option<String>,
+}
+
+/// A token just made: shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCreated {
+    /// Id.
+    pub id: i64,
+    /// What it is for.
+    pub name: String,
+    /// The token.
+    pub token: String,
+}

@@ -53,6 +53,25 @@ pub async fn org(db: &Db, id: OrgId) -> Result<Option<OrgRow>, DbError> {
         .await)?)
 }
 
+/// The organisation of this name.
+pub async fn org_by_name(db: &Db, name: &str) -> Result<Option<OrgRow>, DbError> {
+    let sql = format!("{ORG_SELECT} WHERE name = $1");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(&sql)
+        .bind(name)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// Organisations in id order after `after`, at most `limit`.
+pub async fn orgs_page(db: &Db, after: i64, limit: i64) -> Result<Vec<OrgRow>, DbError> {
+    let sql = format!("{ORG_SELECT} WHERE id > $1 ORDER BY id LIMIT $2");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(&sql)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}
+
 /// One organisation, locked for the transaction.
 pub async fn org_in_tx(tx: &mut Tx, id: OrgId) -> Result<Option<OrgRow>, DbError> {
     let sql = format!("{ORG_SELECT} WHERE id = $1{}", tx.lock_clause());
@@ -221,6 +240,51 @@ pub async fn service_by_label_in_tx(
         .bind(label)
         .fetch_optional(&mut *conn)
         .await)?)
+}
+
+/// Services in id order after `after` (one organisation's, or all), at most `limit`, each with
+/// the addresses it holds.
+pub async fn services_page(
+    db: &Db,
+    org: Option<OrgId>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(ServiceRow, Vec<String>)>, DbError> {
+    let sql = match org {
+        Some(_) => format!(
+            "{SERVICE_SELECT} WHERE s.organisation_id = $3 AND s.id > $1 ORDER BY s.id LIMIT $2"
+        ),
+        None => format!("{SERVICE_SELECT} WHERE s.id > $1 AND $3 IS NULL ORDER BY s.id LIMIT $2"),
+    };
+    let rows = on_db!(db, |pool| sqlx::query_as::<_, ServiceRow>(&sql)
+        .bind(after)
+        .bind(limit)
+        .bind(org.map(|o| o.0))
+        .fetch_all(pool)
+        .await)?;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(Vec::new());
+    };
+    let addresses: Vec<(i64, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT service_id, address FROM service_ips WHERE service_id BETWEEN $1 AND $2 ORDER BY service_id, address"
+    )
+    .bind(first.id)
+    .bind(last.id)
+    .fetch_all(pool)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let held = addresses
+                .iter()
+                .filter(|(service, _)| *service == s.id)
+                .map(|(_, a)| a.clone())
+                .collect();
+            (s, held)
+        })
+        .collect())
 }
 
 /// An organisation's services, retired ones last.

@@ -6,6 +6,7 @@
 //! must differ are marked `// dialect:`. Rows derive `sqlx::FromRow`, which decodes on both.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
 pub mod billing;
 pub mod enforcement;
@@ -162,6 +163,14 @@ pub fn stored_time(t: time::OffsetDateTime) -> time::OffsetDateTime {
         .expect("0 is a valid nanosecond")
 }
 
+/// The read-then-write steps that take turns across processes ([`Tx::take_turn`]).
+#[derive(Debug, Clone, Copy)]
+#[repr(i64)]
+pub enum TurnKey {
+    /// Inventory imports and the inventory API, which make organisations and services by name.
+    Inventory = 0x4150_0001,
+}
+
 /// A write transaction on either engine. On SQLite it begins `IMMEDIATE`, taking the write lock
 /// at once so that the busy timeout applies instead of a failure at the first write.
 pub enum Tx {
@@ -205,6 +214,21 @@ impl Tx {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Waits for, then holds until the end of the transaction, the lock named `key`: on
+    /// PostgreSQL a transaction-level advisory lock, so that portal processes sharing the
+    /// database take turns at a read-then-write that no row lock can cover (making a record
+    /// that does not exist yet); nothing on SQLite, whose IMMEDIATE transaction already
+    /// serialises every writer.
+    pub async fn take_turn(&mut self, key: TurnKey) -> Result<(), DbError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)") // dialect: advisory lock
+                .bind(key as i64)
+                .execute(&mut **t)
+                .await?;
         }
         Ok(())
     }

@@ -12,7 +12,7 @@ use crate::domain::inventory::{import_rows, Contacts, ImportRow, IpBlock};
 use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::inventory::{self as store, ServiceRow};
-use crate::server::db::Tx;
+use crate::server::db::{TurnKey, Tx};
 use crate::server::state::AppState;
 use crate::views::organisations::{ImportRowView, ImportView};
 use time::OffsetDateTime;
@@ -84,6 +84,7 @@ pub async fn import(
     let label = super::notices::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
+    tx.take_turn(TurnKey::Inventory).await?;
     let mut view = ImportView {
         applied: apply,
         rows: Vec::new(),
@@ -254,4 +255,52 @@ async fn apply_row(
         changes.push(format!("{block} assigned"));
     }
     Ok(Ok(changes))
+}
+
+/// Makes one service match what the provider's system says (the REST API's `PUT
+/// /api/v1/services`): the same steps as one line of an import, in its own transaction, the
+/// fields in [`crate::domain::inventory::IMPORT_COLUMNS`] order. A refusal is an error: 422 for
+/// a field, 409 for a conflict with what the portal holds.
+pub async fn make_service_match(
+    st: &AppState,
+    who: &Actor,
+    caller: &str,
+    fields: [String; 5],
+) -> Result<Vec<String>, AppError> {
+    let admin = who.require_admin()?;
+    let header: Vec<String> = crate::domain::inventory::IMPORT_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let row = import_rows(&header, &[(1, fields.to_vec())])
+        .map_err(|m| AppError::invalid("body", m))?
+        .pop()
+        .ok_or_else(|| AppError::invalid("body", "Nothing to do."))?
+        .map_err(|e| AppError::invalid("body", e.message))?;
+    let now = st.now();
+    let mut tx = st.db.begin_write().await?;
+    tx.take_turn(TurnKey::Inventory).await?;
+    let changes = apply_row(&mut tx, who, admin, &row, now)
+        .await?
+        .map_err(AppError::Conflict)?;
+    if !changes.is_empty() {
+        audit::append_provider(
+            &mut tx,
+            &st.audit_keys,
+            now,
+            AuditEvent {
+                actor: caller,
+                action: "inventory_imported",
+                detail: &format!(
+                    "{} · {}: {}.",
+                    row.organisation,
+                    row.service,
+                    changes.join("; ")
+                ),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(changes)
 }

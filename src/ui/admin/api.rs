@@ -12,3 +12,33 @@ pub async fn get_admin_overview(after: Option<OrgCursor>) -> Result<AdminOvervie
     let who = actor(&st).await?;
     crate::server::usecase::admin::overview(&st, &who, after).await
 }
+
+/// The API tokens (admins).
+#[server(endpoint = "admin/tokens")]
+pub async fn get_tokens() -> Result<Vec<crate::views::admin::TokenView>, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::api_tokens::list(&st, &who).await
+}
+
+/// Makes an API token (`scopes`: the boxes ticked); answers with it, to show once.
+#[server(endpoint = "admin/tokens/create")]
+pub async fn create_token(
+    name: String,
+    #[server(default)] scopes: Vec<String>,
+) -> Result<crate::views::admin::TokenCreated, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::api_tokens::create(&st, &who, &name, &scopes.join(" ")).await
+}
+
+/// Revokes an API token.
+#[server(endpoint = "admin/tokens/revoke")]
+pub async fn revoke_token(id: i64) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::api_tokens::revoke(&st, &who, id).await
+}

@@ -7,9 +7,11 @@ pub mod cases;
 pub mod organisations;
 mod people_page;
 pub mod smtp;
+mod tokens_page;
 
 pub use admin_home_page::AdminHomePage;
 pub use people_page::AdminPeoplePage;
+pub use tokens_page::TokensPage;
 
 use crate::error::AppError;
 use crate::ui::components::{ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};

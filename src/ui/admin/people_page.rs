@@ -16,7 +16,7 @@ pub fn AdminPeoplePage() -> impl IntoView {
         <div class="page-heading">
             <p class="eyebrow">"Administration"</p>
             <h1>"Staff and admins"</h1>
-            <p class="lead">"Invite the abuse desk's staff, make them administrators or not, and disable accounts, which ends their sessions at once. Customers' accounts are managed on their organisation's page."</p>
+            <p class="lead">"Invite the abuse desk's staff, make them administrators or not, and disable accounts, which ends their sessions at once. Customers' accounts are managed on their organisation's page; systems use "<a href="/admin/tokens">"API tokens"</a>"."</p>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -114,7 +114,7 @@ fn Results(data: InventorySearchView) -> impl IntoView {
             </section>
         })}
         {data.may_edit.then(|| view! {
-            <p><A href="/admin/organisations/import">"Import organisations, services and addresses from a CSV file"</A></p>
+            <p><A href="/admin/organisations/import">"Import organisations, services and addresses from a CSV file"</A>" · or let the provider's systems keep them current with "<A href="/admin/tokens">"API tokens"</A></p>
             <NewOrganisation/>
         })}
     }

@@ -542,3 +542,84 @@ on_both_engines!(
         assert_eq!(actions, ["port25_restriction_lifted", "port25_restricted"]);
     }
 );
+
+on_both_engines!(
+    a_released_address_ends_its_holders_requests_and_the_next_holder_asks_afresh,
+    |env| {
+        let st = &env.st;
+        let ip = "203.0.113.11";
+        let (_, _, acme_service) = alice_and_service(st, ip).await;
+        let alice = actor_of(st, "alice@acme.test", "demo-password-1").await;
+        let bob = actor_of(st, "bob@globex.test", "demo-password-1").await;
+        let staff = actor_of(st, "staff@portal.test", "demo-password-1").await;
+        let admin = actor_of(st, "admin@portal.test", "demo-password-1").await;
+        let approved = usecase::smtp::submit(st, &alice, None, acme_service, &good_form(ip))
+            .await
+            .unwrap();
+        let approval = usecase::smtp::Approval {
+            text: "Transactional use case verified with the customer by phone.".into(),
+            ..usecase::smtp::Approval::default()
+        };
+        usecase::smtp::approve(st, &staff, approved, &approval)
+            .await
+            .unwrap();
+        assert_eq!(port25_of(st, acme_service, ip).await, Port25State::Allowed);
+
+        // The address moves to Globex: Acme's approval is revoked, saying why, in its history.
+        let globex_service = services::list_for_org(&st.db, bob.org_id.unwrap(), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.label == "db-01.globex.test")
+            .unwrap()
+            .id;
+        usecase::organisations::release_block(
+            st,
+            &admin,
+            ip,
+            Some(globex_service),
+            "Reallocated after Acme returned it.",
+        )
+        .await
+        .unwrap();
+        let was = usecase::smtp::get_request(st, &alice, approved)
+            .await
+            .unwrap();
+        assert_eq!(was.status, RequestStatus::Revoked);
+        let last = smtp::events(&st.db, approved).await.unwrap().pop().unwrap();
+        assert_eq!(last.event, "revoked");
+        assert_eq!(
+            last.reason.as_deref(),
+            Some("203.0.113.11 is no longer held by this service: Reallocated after Acme returned it.")
+        );
+        // Globex starts restricted, and may ask for itself now that the address is free.
+        assert_eq!(
+            port25_of(st, globex_service, ip).await,
+            Port25State::BlockedByDefault
+        );
+        let pending = usecase::smtp::submit(st, &bob, None, globex_service, &good_form(ip))
+            .await
+            .unwrap();
+        // Released altogether: Globex's pending request is rejected the same way.
+        usecase::organisations::release_block(st, &admin, ip, None, "Returned to the pool.")
+            .await
+            .unwrap();
+        assert_eq!(
+            usecase::smtp::get_request(st, &bob, pending)
+                .await
+                .unwrap()
+                .status,
+            RequestStatus::Rejected
+        );
+        // The provider-wide log names what ended.
+        use abuse_portal::server::db::audit::{list_trail, Trail};
+        let log = list_trail(&st.db, Trail::Provider).await.unwrap();
+        assert!(
+            log.iter().any(|e| e
+                .record
+                .detail
+                .contains(&format!("port-25 request #{approved} for {ip} revoked"))),
+            "the provider-wide log names the revoked request"
+        );
+    }
+);

@@ -215,6 +215,18 @@ pub fn transition(
     Ok(to)
 }
 
+/// What ends a request once its service no longer holds its address (the address released,
+/// moved, or its service moved to another organisation): a request and its written approval
+/// belong to the holder that asked, so a pending one is rejected and an approval revoked; the
+/// next holder asks afresh. `None` for a request that is not live.
+pub fn ending_on_release(from: RequestStatus) -> Option<RequestEvent> {
+    match from {
+        RequestStatus::Pending => Some(RequestEvent::Reject),
+        RequestStatus::Approved | RequestStatus::Suspended => Some(RequestEvent::Revoke),
+        _ => None,
+    }
+}
+
 /// The request as the customer typed it: every field a string, so that a refused form comes
 /// back exactly as it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -729,6 +741,20 @@ mod tests {
             scope,
             starts_at: NOW - Duration::hours(1),
             ends_at: ends_in_h.map(|h| NOW + Duration::hours(h)),
+        }
+    }
+
+    #[test]
+    fn a_released_address_ends_its_live_requests_and_only_those() {
+        for status in RequestStatus::ALL {
+            match ending_on_release(*status) {
+                Some(event) => {
+                    assert!(status.is_live(), "{status:?}");
+                    let to = transition(*status, event).unwrap();
+                    assert!(!to.is_live(), "{status:?} → {to:?}");
+                }
+                None => assert!(!status.is_live(), "{status:?}"),
+            }
         }
     }
 

@@ -258,6 +258,27 @@ pub async fn live_for_ip(
     .transpose()
 }
 
+/// The live (pending, approved or suspended) requests of a service: id, address, status.
+pub async fn live_of_service(
+    tx: &mut Tx,
+    service: ServiceId,
+) -> Result<Vec<(i64, String, RequestStatus)>, DbError> {
+    let sql = "SELECT id, ip, status FROM smtp_requests WHERE service_id = $1 \
+               AND status IN ('pending', 'approved', 'suspended') ORDER BY id";
+    let rows: Vec<(i64, String, String)> = on_tx!(tx, |conn| sqlx::query_as(sql)
+        .bind(service.0)
+        .fetch_all(&mut *conn)
+        .await)?;
+    rows.into_iter()
+        .map(|(id, ip, status)| {
+            status
+                .parse()
+                .map(|s| (id, ip, s))
+                .map_err(|e: crate::domain::names::UnknownName| DbError::Corrupt(e.to_string()))
+        })
+        .collect()
+}
+
 /// The oldest unfinished spam, phishing or malware case naming `ip`.
 pub async fn open_mail_abuse_case(
     tx: &mut Tx,

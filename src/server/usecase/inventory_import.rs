@@ -243,8 +243,11 @@ async fn apply_row(
     }
     for old in held.iter().filter(|h| !wanted.contains(&h.block)) {
         let block = IpBlock::parse(&old.block).map_err(crate::server::errors::internal)?;
-        store::release_assignment(tx, &block, now, Some(who.user_id), &reason).await?;
-        changes.push(format!("{} released", old.block));
+        let ended = super::organisations::release_in_tx(tx, who, &block, now, &reason)
+            .await?
+            .map(|(_, ended)| ended)
+            .unwrap_or_default();
+        changes.push(format!("{} released{ended}", old.block));
     }
     for block in row
         .blocks

@@ -325,9 +325,12 @@ pub async fn update_service(
     );
     if before.organisation_id != org.0 {
         let moved = why_moved(&before.organisation_name, &to.name, &reason);
+        let mut ended = String::new();
         for a in store::open_of_service_in_tx(&mut tx, id).await? {
             let block = IpBlock::parse(&a.block).map_err(crate::server::errors::internal)?;
-            store::release_assignment(&mut tx, &block, now, Some(who.user_id), &moved).await?;
+            if let Some((_, what)) = release_in_tx(&mut tx, who, &block, now, &moved).await? {
+                ended.push_str(&what);
+            }
             store::open_assignment(
                 &mut tx,
                 &NewAssignment {
@@ -342,7 +345,7 @@ pub async fn update_service(
             .await?;
         }
         detail.push_str(&format!(
-            " moved from {} to {};",
+            " moved from {} to {}{ended};",
             before.organisation_name, to.name
         ));
     }
@@ -356,6 +359,34 @@ pub async fn update_service(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Releases `block` from the service holding it and ends that service's live port-25 requests
+/// for addresses in it; the released assignment (`None` when nothing held the block) and, as
+/// words for the audit entry, what ended with it (`""`, or `"; port-25 request #3 … revoked"`).
+pub(super) async fn release_in_tx(
+    tx: &mut Tx,
+    who: &Actor,
+    block: &IpBlock,
+    now: OffsetDateTime,
+    reason: &str,
+) -> Result<Option<(AssignmentRow, String)>, AppError> {
+    let Some(released) =
+        store::release_assignment(tx, block, now, Some(who.user_id), reason).await?
+    else {
+        return Ok(None);
+    };
+    let ended = super::smtp::end_for_released_block(
+        tx,
+        who,
+        ServiceId(released.service_id),
+        block,
+        now,
+        reason,
+    )
+    .await?;
+    let ended = ended.iter().map(|e| format!("; {e}")).collect::<String>();
+    Ok(Some((released, ended)))
 }
 
 fn why_moved(from: &str, to: &str, reason: &str) -> String {
@@ -386,8 +417,11 @@ pub async fn retire_service(
     let mut blocks = Vec::new();
     for a in store::open_of_service_in_tx(&mut tx, id).await? {
         let block = IpBlock::parse(&a.block).map_err(crate::server::errors::internal)?;
-        store::release_assignment(&mut tx, &block, now, Some(who.user_id), &released).await?;
-        blocks.push(a.block);
+        let ended = release_in_tx(&mut tx, who, &block, now, &released)
+            .await?
+            .map(|(_, ended)| ended)
+            .unwrap_or_default();
+        blocks.push(format!("{}{ended}", a.block));
     }
     store::retire_service(&mut tx, admin, id, now).await?;
     log(
@@ -558,7 +592,7 @@ pub async fn release_block(
     let actor = super::notices::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
-    let released = store::release_assignment(&mut tx, &block, now, Some(who.user_id), &reason)
+    let (released, ended) = release_in_tx(&mut tx, who, &block, now, &reason)
         .await?
         .ok_or_else(|| {
             AppError::invalid(
@@ -568,7 +602,7 @@ pub async fn release_block(
         })?;
     let detail = match to {
         None => format!(
-            "{block} released from {} (#{}) of {}: {reason}",
+            "{block} released from {} (#{}) of {}{ended}: {reason}",
             released.service_label, released.service_id, released.organisation_name
         ),
         Some(target) => {
@@ -586,7 +620,7 @@ pub async fn release_block(
             }
             assign_in_tx(&mut tx, who, &block, &service, &reason, now).await?;
             format!(
-                "{block} moved from {} (#{}) of {} to {} (#{}) of {}: {reason}",
+                "{block} moved from {} (#{}) of {} to {} (#{}) of {}{ended}: {reason}",
                 released.service_label,
                 released.service_id,
                 released.organisation_name,

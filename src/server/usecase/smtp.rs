@@ -311,6 +311,45 @@ async fn refuse(
     change_status(st, who, &label, &request, event, name, Some(&reason)).await
 }
 
+/// Ends the live port-25 requests of `service` for addresses inside `block`, which the service
+/// has just stopped holding ([`crate::domain::smtp::ending_on_release`]), each with `reason` in
+/// its history; answers what ended, for the caller's audit entry. Nothing is restricted again
+/// here: the service no longer holds the address, and its next holder gets the default.
+pub(crate) async fn end_for_released_block(
+    tx: &mut Tx,
+    who: &Actor,
+    service: ServiceId,
+    block: &crate::domain::inventory::IpBlock,
+    now: time::OffsetDateTime,
+    reason: &str,
+) -> Result<Vec<String>, AppError> {
+    let mut ended = Vec::new();
+    for (id, ip, status) in store::live_of_service(tx, service).await? {
+        let inside = ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|addr| block.contains(addr));
+        let Some(event) = crate::domain::smtp::ending_on_release(status).filter(|_| inside) else {
+            continue;
+        };
+        let next = transition(status, event).map_err(crate::server::errors::internal)?;
+        if store::set_status(tx, id, status, next, now).await? {
+            let why = format!("{ip} is no longer held by this service: {reason}");
+            store::add_event(
+                tx,
+                id,
+                now,
+                Some(who.user_id),
+                who.role.as_str(),
+                next.as_str(),
+                Some(&why),
+            )
+            .await?;
+            ended.push(format!("port-25 request #{id} for {ip} {}", next.as_str()));
+        }
+    }
+    Ok(ended)
+}
+
 /// Starts the default restriction on a revoked request's address again.
 async fn restrict_again(
     tx: &mut Tx,

@@ -102,12 +102,12 @@ on_both_engines!(
 
         // Who held 198.51.100.7 an hour ago: nobody; now: Initech.
         let before = input_value(st.now() - Duration::hours(1));
-        let answer = inventory::search(st, &staff, "198.51.100.7", &before)
+        let answer = inventory::search(st, &staff, "198.51.100.7", &before, None)
             .await
             .unwrap();
         assert_eq!(answer.holder.unwrap().assignment, None);
         let now = input_value(st.now() + Duration::minutes(1));
-        let answer = inventory::search(st, &staff, "198.51.100.7", &now)
+        let answer = inventory::search(st, &staff, "198.51.100.7", &now, None)
             .await
             .unwrap();
         assert_eq!(
@@ -115,7 +115,7 @@ on_both_engines!(
             "Initech"
         );
         // An address inside the prefix finds it.
-        let inside = inventory::search(st, &staff, "2001:db8:1e::42", "")
+        let inside = inventory::search(st, &staff, "2001:db8:1e::42", "", None)
             .await
             .unwrap();
         assert_eq!(inside.assignments[0].block, "2001:db8:1e::/64");
@@ -133,7 +133,7 @@ on_both_engines!(
         )
         .await
         .unwrap();
-        let history = inventory::search(st, &staff, "198.51.100.7", "")
+        let history = inventory::search(st, &staff, "198.51.100.7", "", None)
             .await
             .unwrap()
             .assignments;
@@ -305,7 +305,9 @@ on_both_engines!(staff_search_and_admins_change, |env| {
         AppError::Forbidden
     );
     assert_eq!(
-        inventory::search(st, &alice, "acme", "").await.unwrap_err(),
+        inventory::search(st, &alice, "acme", "", None)
+            .await
+            .unwrap_err(),
         AppError::Forbidden
     );
     assert_eq!(
@@ -370,15 +372,17 @@ on_both_engines!(staff_search_and_admins_change, |env| {
             .contains("198.51.100.0/28")
     );
     // Search by name, by a member's e-mail, by service label.
-    let by_name = inventory::search(st, &staff, "initech", "").await.unwrap();
+    let by_name = inventory::search(st, &staff, "initech", "", None)
+        .await
+        .unwrap();
     assert_eq!(by_name.organisations, [(initech.0, "Initech".to_owned())]);
     assert_eq!(by_name.services[0].1, "app-01.initech.test");
-    let by_member = inventory::search(st, &staff, "alice@acme", "")
+    let by_member = inventory::search(st, &staff, "alice@acme", "", None)
         .await
         .unwrap();
     assert_eq!(by_member.organisations[0].1, "Acme Hosting Ltd");
     // The demo's addresses were given their history.
-    let acme_address = inventory::search(st, &staff, "203.0.113.10", "")
+    let acme_address = inventory::search(st, &staff, "203.0.113.10", "", None)
         .await
         .unwrap();
     assert_eq!(
@@ -458,7 +462,7 @@ on_both_engines!(
             ]
         );
         // A preview changes nothing.
-        assert!(inventory::search(st, &staff, "initech", "")
+        assert!(inventory::search(st, &staff, "initech", "", None)
             .await
             .unwrap()
             .organisations
@@ -466,11 +470,11 @@ on_both_engines!(
 
         let applied = import(st, &admin, csv, true).await.unwrap();
         assert_eq!((applied.changing, applied.refused), (3, 2));
-        let found = inventory::search(st, &staff, "198.18.7.6", "")
+        let found = inventory::search(st, &staff, "198.18.7.6", "", None)
             .await
             .unwrap();
         assert_eq!(found.assignments[0].service_label, "db-01.initech.test");
-        let acme = inventory::search(st, &staff, "198.18.7.20", "")
+        let acme = inventory::search(st, &staff, "198.18.7.20", "", None)
             .await
             .unwrap();
         assert_eq!(acme.assignments[0].organisation_name, "Acme Hosting Ltd");
@@ -481,7 +485,7 @@ on_both_engines!(
         let smaller = "organisation,service,kind,addresses\nAcme Hosting Ltd,web-01.acme.test,vps,203.0.113.10\n";
         let released = import(st, &admin, smaller, true).await.unwrap();
         assert_eq!(released.rows[0].changes, ["198.18.7.20 released"]);
-        let history = inventory::search(st, &staff, "198.18.7.20", "")
+        let history = inventory::search(st, &staff, "198.18.7.20", "", None)
             .await
             .unwrap()
             .assignments;
@@ -747,3 +751,39 @@ on_both_engines!(the_inventory_api_answers_tokens_with_their_scopes, |env| {
         401
     );
 });
+
+on_both_engines!(
+    the_organisation_list_pages_through_every_organisation_once,
+    |env| {
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let admin = actor(st, "admin@portal.test").await;
+        // Names that sort apart from their creation order, with a shared prefix and spaces.
+        for i in 0..130 {
+            let name = format!("Customer {:03}", (i * 37) % 130);
+            inventory::create_organisation(st, &admin, &form(&name), WHY)
+                .await
+                .unwrap();
+        }
+        let staff = actor(st, "staff@portal.test").await;
+        let mut seen: Vec<String> = Vec::new();
+        let mut after = None;
+        let mut pages = 0;
+        loop {
+            let page = inventory::search(st, &staff, "", "", after).await.unwrap();
+            assert!(page.organisations.len() <= 100);
+            seen.extend(page.organisations.into_iter().map(|(_, name)| name));
+            pages += 1;
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 2);
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(seen, sorted, "in name order, none twice");
+        assert_eq!(seen.len(), 130 + 2, "the demo's two and the 130 made here");
+    }
+);

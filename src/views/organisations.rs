@@ -139,6 +139,8 @@ pub struct InventorySearchView {
     pub holder: Option<HolderView>,
     /// Whether the viewer may change the inventory (admins).
     pub may_edit: bool,
+    /// Without a query, where the next page of organisations starts.
+    pub next: Option<crate::views::admin::OrgCursor>,
 }
 
 /// One row of an inventory import: what it changes, or why it is refused.

@@ -17,6 +17,7 @@ use crate::server::db::enforcement::{self, NewAction};
 use crate::server::db::inventory::{self as store, AssignmentRow, NewAssignment};
 use crate::server::db::{accounts, services, smtp, DbError, Tx};
 use crate::server::state::AppState;
+use crate::views::admin::OrgCursor;
 use crate::views::organisations::{
     AdminServiceView, AssignmentView, HolderView, InventorySearchView, MemberView,
     OrganisationView, ServiceSummary,
@@ -764,6 +765,8 @@ pub async fn service(
 
 /// The most search results of each kind.
 const SEARCH_LIMIT: i64 = 50;
+/// Organisations per page of the list shown before a search.
+const ORG_PAGE: i64 = 100;
 
 /// Staff search the inventory: an address or prefix (every assignment that ever covered it),
 /// or text (organisation names, contacts and members' e-mail addresses, service labels); and,
@@ -773,6 +776,7 @@ pub async fn search(
     who: &Actor,
     query: &str,
     at: &str,
+    after: Option<OrgCursor>,
 ) -> Result<InventorySearchView, AppError> {
     let staff = who.require_staff()?;
     let query = query.trim().to_owned();
@@ -783,13 +787,24 @@ pub async fn search(
         assignments: Vec::new(),
         holder: None,
         may_edit: may_edit(who),
+        next: None,
     };
     if query.is_empty() {
-        view.organisations = accounts::list_organisations(&st.db, staff, None, SEARCH_LIMIT * 4)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+        let mut rows = accounts::list_organisations(
+            &st.db,
+            staff,
+            after.as_ref().map(|c| (c.name.as_str(), c.id)),
+            ORG_PAGE + 1,
+        )
+        .await?;
+        if rows.len() as i64 > ORG_PAGE {
+            rows.truncate(ORG_PAGE as usize);
+            view.next = rows.last().map(|o| OrgCursor {
+                name: o.name.clone(),
+                id: o.id,
+            });
+        }
+        view.organisations = rows.into_iter().map(|o| (o.id, o.name)).collect();
         return Ok(view);
     }
     if query.chars().count() > 200 {

@@ -4,7 +4,7 @@ use super::api::get_admin_overview;
 use crate::error::AppError;
 use crate::ui::components::SignInRedirect;
 use crate::ui::components::{ErrorView, ForbiddenPage};
-use crate::views::admin::{AdminOverview, OrgCursor};
+use crate::views::admin::AdminOverview;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -14,16 +14,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn AdminHomePage() -> impl IntoView {
     let query = use_query_map();
-    let after = move || {
-        let q = query.read();
-        match (
-            q.get("after_name"),
-            q.get("after_id").and_then(|id| id.parse().ok()),
-        ) {
-            (Some(name), Some(id)) => Some(OrgCursor { name, id }),
-            _ => None,
-        }
-    };
+    let after = move || super::org_cursor(&query.read());
     let overview = Resource::new(after, get_admin_overview);
     view! {
         <Title text="Admin · Abuse-case portal"/>
@@ -40,26 +31,12 @@ pub fn AdminHomePage() -> impl IntoView {
     }
 }
 
-fn next_page_href(cursor: &OrgCursor) -> String {
-    let name: String = url_escape(&cursor.name);
-    format!("/admin?after_name={name}&after_id={}", cursor.id)
-}
-
-/// Percent-encodes a query value (letters, digits and `-_.~` pass unchanged).
-fn url_escape(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[component]
 fn Overview(data: AdminOverview) -> impl IntoView {
-    let next = data.next.as_ref().map(next_page_href);
+    let next = data
+        .next
+        .as_ref()
+        .map(|c| super::org_page_href("/admin", c));
     view! {
         <div class="page-heading">
             <p class="eyebrow">"Abuse desk"</p>
@@ -101,13 +78,5 @@ fn Overview(data: AdminOverview) -> impl IntoView {
                 {next.map(|href| view! { <A href=href>"Next page →"</A> })}
             </nav>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cursor_names_are_percent_encoded() {
-        assert_eq!(super::url_escape("Acme & Co/Ltd"), "Acme%20%26%20Co%2FLtd");
     }
 }

@@ -201,7 +201,10 @@ pub fn CheckList(
 #[component]
 pub fn ApprovalDocumentView(doc: ApprovalDocument) -> impl IntoView {
     let text = document_text(&doc);
-    let href = format!("data:text/plain;charset=utf-8,{}", percent_encode(&text));
+    let href = format!(
+        "data:text/plain;charset=utf-8,{}",
+        crate::ui::components::percent_encode(&text)
+    );
     let file = format!("{}.txt", doc.number);
     view! {
         <article class="panel approval-document" aria-labelledby="approval-heading">
@@ -259,15 +262,4 @@ fn document_text(doc: &ApprovalDocument) -> String {
     lines.push(String::new());
     lines.push(doc.approval_text.clone());
     lines.join("\n") + "\n"
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 pub async fn search_inventory(
     q: Option<String>,
     at: Option<String>,
+    after: Option<crate::views::admin::OrgCursor>,
 ) -> Result<InventorySearchView, AppError> {
     use crate::server::state::{actor, state};
     let st = state()?;
@@ -23,6 +24,7 @@ pub async fn search_inventory(
         &who,
         q.as_deref().unwrap_or_default(),
         at.as_deref().unwrap_or_default(),
+        after,
     )
     .await
 }

@@ -18,9 +18,9 @@ pub fn OrganisationsPage() -> impl IntoView {
     let results = Resource::new(
         move || {
             let q = query.read();
-            (q.get("q"), q.get("at"))
+            (q.get("q"), q.get("at"), super::super::org_cursor(&q))
         },
-        |(q, at)| search_inventory(q, at),
+        |(q, at, after)| search_inventory(q, at, after),
     );
     view! {
         <Title text="Organisations and addresses · Abuse desk"/>
@@ -111,6 +111,9 @@ fn Results(data: InventorySearchView) -> impl IntoView {
                 <ul class="measure-list">
                     {data.organisations.clone().into_iter().map(|(id, name)| view! { <li><A href=format!("/admin/organisations/{id}")>{name}</A></li> }).collect_view()}
                 </ul>
+                <nav class="pager" aria-label="Pages of organisations">
+                    {data.next.as_ref().map(|c| view! { <A href=super::super::org_page_href("/admin/organisations", c)>"Next page →"</A> })}
+                </nav>
             </section>
         })}
         {data.may_edit.then(|| view! {

@@ -6,6 +6,7 @@ use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
 use crate::ui::admin::organisations::{
     AdminServicePage, ImportPage, OrganisationPage, OrganisationsPage,
 };
+use crate::ui::admin::reports::{IntakePage, PendingCasePage, ReportPage};
 use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
 use crate::ui::admin::{AdminHomePage, AdminPeoplePage, TokensPage};
 use crate::ui::auth::{Auth, LoginCodePage, LoginPage, LogoutPage};
@@ -15,6 +16,7 @@ use crate::ui::home::HomePage;
 use crate::ui::inventory::{ServiceDetailPage, ServiceListPage};
 use crate::ui::notices::{NoticeDetailPage, NoticeListPage};
 use crate::ui::people::InvitePage;
+use crate::ui::report::{DsaNoticePage, ReportAbusePage, ReportReceivedPage};
 use crate::ui::smtp::{NewRequestPage, RequestDetailPage, RequestListPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -114,6 +116,12 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/admin/cases") view=CaseQueuePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases/new") view=NewCasePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/cases/:id") view=CasePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/reports") view=IntakePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/reports/cases/:id") view=PendingCasePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/reports/:id") view=ReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/report") view=ReportAbusePage ssr=SsrMode::Async/>
+                <Route path=path!("/report/dsa") view=DsaNoticePage ssr=SsrMode::Async/>
+                <Route path=path!("/report/received/:reference") view=ReportReceivedPage ssr=SsrMode::Async/>
             </Routes>
         </Layout>
     }

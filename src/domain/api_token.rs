@@ -11,6 +11,8 @@ named_enum!(
         InventoryRead = "inventory:read", "Read the inventory";
         /// Create and change organisations, services and addresses.
         InventoryWrite = "inventory:write", "Change the inventory";
+        /// Send abuse reports (ARF, X-ARF).
+        ReportsWrite = "reports:write", "Send abuse reports";
     }
 );
 

@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod names;
 pub mod notice;
 pub mod people;
+pub mod report;
 pub mod service;
 pub mod session;
 pub mod smtp;

@@ -1,19 +1,25 @@
-//! The inventory REST API (`/api/v1`) for the provider's billing or provisioning system, with
-//! API tokens (`Authorization: Bearer apt_…`): organisations and services listed a page at a
-//! time, an organisation created or its contacts set, a service made to match (its kind and
-//! every address it holds: the same operation as one line of an import). Its OpenAPI document,
-//! `/api/v1/openapi.json`, is built from [`ENDPOINTS`], the table the router is checked against.
+//! The REST API (`/api/v1`) for the provider's own systems, with API tokens
+//! (`Authorization: Bearer apt_…`): the inventory (organisations and services listed a page at
+//! a time, an organisation created or its contacts set, a service made to match: its kind and
+//! every address it holds, the same operation as one line of an import) and abuse reports sent
+//! in (ARF as a mail, X-ARF as JSON). Its OpenAPI document, `/api/v1/openapi.json`, is built
+//! from [`ENDPOINTS`], the table the router is checked against.
 
 use super::state::AppState;
 use super::usecase::api_tokens::{authenticate, ApiAuthError, ApiCaller};
 use crate::domain::api_token::ApiScope;
 use crate::domain::ids::OrgId;
+use crate::domain::report::{IntakeChannel, IntakeStatus, MAX_REPORT_BYTES};
 use crate::error::AppError;
+use crate::server::intake::BodyKind;
+use crate::server::usecase::reports::{ingest, Received};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -41,7 +47,7 @@ pub struct Endpoint {
 }
 
 /// Every operation of the API.
-pub const ENDPOINTS: [Endpoint; 5] = [
+pub const ENDPOINTS: [Endpoint; 6] = [
     Endpoint {
         method: "get",
         path: "/api/v1/openapi.json",
@@ -82,6 +88,14 @@ pub const ENDPOINTS: [Endpoint; 5] = [
         request: Some("ServiceIn"),
         response: "Changes",
     },
+    Endpoint {
+        method: "post",
+        path: "/api/v1/reports",
+        scope: Some(ApiScope::ReportsWrite),
+        summary: "Sends an abuse report: ARF (RFC 5965) as `message/rfc822` or `multipart/report`, X-ARF v4 as `application/json`. Each event is matched by source address to the service that held it then. 201 with where each event went; 200 with `duplicate_of` when the same report (same identifier from the same reporter) came before, counted once; 422 with the reason when the report cannot be read (it is kept as a failed intake for staff).",
+        request: Some("Report"),
+        response: "IntakeOutcome",
+    },
 ];
 
 /// The API's routes.
@@ -93,6 +107,10 @@ pub fn router() -> Router<AppState> {
             get(list_organisations).post(post_organisation),
         )
         .route("/api/v1/services", get(list_services).put(put_service))
+        .route(
+            "/api/v1/reports",
+            post(post_report).layer(axum::extract::DefaultBodyLimit::max(MAX_REPORT_BYTES + 1)),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -410,6 +428,60 @@ async fn put_service(
     Ok(Json(json!({ "changes": changes })))
 }
 
+async fn post_report(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let who = caller(&st, &headers, ApiScope::ReportsWrite).await?;
+    let body = body.map_err(|e| {
+        let status = e.status();
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("The report is larger than {MAX_REPORT_BYTES} bytes.")
+        } else {
+            format!("The report could not be read: {}", e.body_text())
+        };
+        ApiError(status, message, None)
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let kind = match content_type.as_str() {
+        "application/json" => BodyKind::Json,
+        "message/rfc822" | "multipart/report" => BodyKind::Mail,
+        "" | "text/plain" | "application/octet-stream" => BodyKind::Sniff,
+        other => {
+            return Err(ApiError(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("Send ARF as message/rfc822 or multipart/report, X-ARF as application/json, not {other}."),
+                None,
+            ))
+        }
+    };
+    let received = Received {
+        channel: IntakeChannel::Api,
+        by: Some(who.actor.user_id),
+        client_address: None,
+    };
+    let outcome = ingest(&st, &received, &body, kind).await?;
+    let status = match outcome.status {
+        IntakeStatus::Accepted if outcome.duplicate_of.is_some() => StatusCode::OK,
+        IntakeStatus::Accepted => StatusCode::CREATED,
+        IntakeStatus::Failed => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let mut value = serde_json::to_value(&outcome).map_err(crate::server::errors::internal)?;
+    if let Some(failure) = &outcome.failure {
+        value["error"] = json!(failure);
+    }
+    Ok((status, Json(value)).into_response())
+}
+
 async fn openapi_json(State(st): State<AppState>) -> Json<serde_json::Value> {
     Json(openapi(st.config.public_url.as_str()))
 }
@@ -440,7 +512,27 @@ pub fn openapi(server: &str) -> serde_json::Value {
             None => operation["security"] = json!([]),
         }
         if let Some(request) = e.request {
-            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{request}") } } } });
+            let schema = json!({ "$ref": format!("#/components/schemas/{request}") });
+            operation["requestBody"] = if request == "Report" {
+                json!({ "required": true, "content": {
+                    "message/rfc822": { "schema": schema }, "multipart/report": { "schema": schema },
+                    "application/json": { "schema": { "type": "object", "description": "X-ARF v4" } } } })
+            } else {
+                json!({ "required": true, "content": { "application/json": { "schema": schema } } })
+            };
+        }
+        if e.path == "/api/v1/reports" {
+            let ok = operation["responses"]["200"].clone();
+            let responses = operation["responses"].as_object_mut().expect("an object");
+            responses.insert("201".into(), ok);
+            responses.insert(
+                "413".into(),
+                json!({ "$ref": "#/components/responses/Error" }),
+            );
+            responses.insert(
+                "415".into(),
+                json!({ "$ref": "#/components/responses/Error" }),
+            );
         }
         if e.method == "get" && e.path != "/api/v1/openapi.json" {
             operation["parameters"] = json!([
@@ -480,6 +572,14 @@ pub fn openapi(server: &str) -> serde_json::Value {
                 "ServicePage": { "type": "object", "required": ["services"], "properties": {
                     "services": { "type": "array", "items": { "$ref": "#/components/schemas/Service" } },
                     "next": { "type": ["integer", "null"] } } },
+                "Report": { "description": "An ARF report (a mail: message/rfc822 or multipart/report) or an X-ARF v4 document (application/json), at most 2 MiB.", "type": "string" },
+                "IntakeOutcome": { "type": "object", "required": ["id", "reference", "status", "events"], "properties": {
+                    "id": { "type": "integer" }, "reference": string, "status": { "type": "string", "enum": ["accepted", "failed"] },
+                    "failure": nullable, "error": string, "duplicate_of": { "type": ["integer", "null"] },
+                    "events": { "type": "array", "items": { "type": "object", "required": ["source", "state"], "properties": {
+                        "source": string,
+                        "state": { "type": "string", "enum": crate::domain::report::EventState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>() },
+                        "notice_id": { "type": ["integer", "null"] }, "pending_id": { "type": ["integer", "null"] } } } } } },
                 "ServiceIn": { "type": "object", "required": ["organisation", "service", "kind", "addresses"], "properties": {
                     "organisation": string, "abuse_email": string, "service": string,
                     "kind": { "type": "string", "enum": crate::domain::service::ServiceKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>() },

@@ -55,6 +55,17 @@ enum Command {
         #[command(subcommand)]
         action: TokenCommand,
     },
+    /// Take in abuse reports from mailbox exports (mbox files or single .eml messages): each
+    /// message is read as ARF or X-ARF and its events matched like the report API's. Reports
+    /// that cannot be read are kept for staff with the reason; the exit status is 1 if any was.
+    Ingest {
+        /// The files: mbox (messages after `From ` lines) or one message each.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// The admin running the import, recorded with each report (an admin account's e-mail).
+        #[arg(long = "admin")]
+        admin: Option<String>,
+    },
     /// Which kinds of service start with outbound port 25 restricted (policy §5: new accounts,
     /// trials, suspicious workloads). Applies to services created from now on.
     Port25Default {
@@ -70,7 +81,8 @@ enum TokenCommand {
         /// The system that uses it ("billing sync").
         #[arg(long)]
         name: String,
-        /// What it may do: inventory:read, inventory:write (repeat, or separate with commas).
+        /// What it may do: inventory:read, inventory:write, reports:write (repeat, or separate
+        /// with commas).
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
         /// The admin it acts for (an admin account's e-mail).
@@ -190,6 +202,7 @@ async fn dispatch(command: Command) -> Result<(), BoxError> {
         } => add_user(&st, &email, role, org.as_deref()).await,
         Command::Port25Default { action } => port25_default(&st, action).await,
         Command::Token { action } => token(&st, action).await,
+        Command::Ingest { files, admin } => ingest(&st, &files, admin.as_deref()).await,
     };
     st.db.close().await;
     result
@@ -206,6 +219,72 @@ async fn admin_actor(st: &AppState, email: &str) -> Result<crate::domain::actor:
         role: Role::Admin,
         org_id: None,
     })
+}
+
+async fn ingest(
+    st: &AppState,
+    files: &[std::path::PathBuf],
+    admin: Option<&str>,
+) -> Result<(), BoxError> {
+    use super::usecase::reports::{ingest, Received};
+    let by = match admin {
+        Some(email) => Some(admin_actor(st, email).await?.user_id),
+        None => None,
+    };
+    let received = Received {
+        channel: crate::domain::report::IntakeChannel::Mailbox,
+        by,
+        client_address: None,
+    };
+    let (mut accepted, mut failed) = (0usize, 0usize);
+    for file in files {
+        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let messages = super::intake::mailbox::messages(&bytes)
+            .map_err(|e| format!("{}: not a readable mailbox: {e}", file.display()))?;
+        for (n, message) in messages.iter().enumerate() {
+            let outcome = ingest(st, &received, message, super::intake::BodyKind::Mail)
+                .await
+                .map_err(|e| e.user_message())?;
+            let place = format!("{} #{}", file.display(), n + 1);
+            if let Some(earlier) = outcome.duplicate_of {
+                println!(
+                    "{place}: the same report came before as {} (#{earlier}); not counted again",
+                    outcome.reference
+                );
+                continue;
+            }
+            match &outcome.failure {
+                Some(why) => {
+                    failed += 1;
+                    println!(
+                        "{place}: {} failed (kept for staff): {why}",
+                        outcome.reference
+                    );
+                }
+                None => {
+                    accepted += 1;
+                    for e in &outcome.events {
+                        let to = match (e.notice_id, e.pending_id) {
+                            (Some(id), _) => format!("added to notice #{id}"),
+                            (None, Some(id)) => {
+                                format!("waits for verification in reported case #{id}")
+                            }
+                            _ => "no service held the address: in the unmatched list".to_owned(),
+                        };
+                        println!("{place}: {} {}: {to}", outcome.reference, e.source);
+                    }
+                }
+            }
+        }
+    }
+    println!("{accepted} report(s) taken in, {failed} could not be read.");
+    if failed > 0 {
+        return Err(format!(
+            "{failed} report(s) could not be read; staff see them under Reports → Failed"
+        )
+        .into());
+    }
+    Ok(())
 }
 
 async fn token(st: &AppState, action: TokenCommand) -> Result<(), BoxError> {

@@ -62,6 +62,42 @@ pub struct Config {
     /// `PORTAL_REACTIVATION_FEE`, `PORTAL_LABOUR_RATE`, `PORTAL_PAYMENT_TERMS_DAYS`,
     /// `PORTAL_BANK_DETAILS`, `PORTAL_STRIPE_*`: fees, bank transfers and card payments.
     pub billing: super::payments::BillingConfig,
+    /// `PORTAL_ESCALATION_THRESHOLDS`, `PORTAL_REPORT_FORM_PER_HOUR`: report intake.
+    pub reports: ReportsConfig,
+}
+
+/// How reports are taken in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportsConfig {
+    /// When a case's verified events mark it escalated (default 25 and 100).
+    pub escalation: crate::domain::report::EscalationRules,
+    /// Reports the public forms take from one client address per hour (default 10).
+    pub form_per_hour: i64,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            escalation: Default::default(),
+            form_per_hour: 10,
+        }
+    }
+}
+
+fn reports_config() -> Result<ReportsConfig, ConfigError> {
+    let escalation = match var("PORTAL_ESCALATION_THRESHOLDS") {
+        None => Default::default(),
+        Some(raw) => {
+            crate::domain::report::EscalationRules::parse(&raw).map_err(|message| ConfigError {
+                var: "PORTAL_ESCALATION_THRESHOLDS",
+                message,
+            })?
+        }
+    };
+    Ok(ReportsConfig {
+        escalation,
+        form_per_hour: positive("PORTAL_REPORT_FORM_PER_HOUR", 10)?,
+    })
 }
 
 /// A price from the environment (`250`, `250.00`), in the invoices' currency.
@@ -344,6 +380,7 @@ impl Config {
             )? as u64),
             dns: dns_config()?,
             billing: billing_config()?,
+            reports: reports_config()?,
             data_dir,
         })
     }

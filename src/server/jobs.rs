@@ -1,7 +1,8 @@
 //! Background jobs of the server process:
 //! - the deadline watcher marks cases overdue (every 30 s) in exactly one process: it runs only
 //!   while holding the `deadline_watcher` lease in the database;
-//! - the sweeper deletes expired sessions, forgotten sign-in streaks and orphaned evidence files
+//! - the sweeper deletes expired sessions, forgotten sign-in streaks, old rate-limit windows of
+//!   the public report forms and orphaned evidence files
 //!   (every 5 min); each sweep is idempotent, so several processes may run it.
 //!
 //! All their state is in the database, so they carry on after a restart.
@@ -56,6 +57,9 @@ pub async fn sweep(st: &AppState) {
     let before = now - st.config.login_throttle.max_delay;
     if let Err(err) = throttle::delete_before(&st.db, before).await {
         tracing::warn!(cause = %err, "sign-in throttle sweep failed");
+    }
+    if let Err(err) = super::usecase::reports::forget_old_windows(st).await {
+        tracing::warn!(cause = %err, "report form rate-limit sweep failed");
     }
     // Files older than an hour that no row refers to: uploads whose transaction never committed.
     match responses::referenced_names(&st.db).await {

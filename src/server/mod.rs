@@ -11,6 +11,7 @@ pub mod dns;
 pub mod errors;
 pub mod evidence_http;
 pub mod http;
+pub mod intake;
 pub mod jobs;
 pub mod listen;
 pub mod payments;

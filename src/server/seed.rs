@@ -140,6 +140,7 @@ pub async fn seed_demo(st: &AppState) -> Result<SeedReport, AppError> {
     if notices::count(&st.db).await? == 0 {
         seed_demo_cases(st).await?;
         seed_demo_smtp(st).await?;
+        seed_demo_reports(st).await?;
     }
     settings::set(&st.db, settings::DEMO_MODE, "true").await?;
     Ok(report)
@@ -327,6 +328,54 @@ async fn seed_demo_cases(st: &AppState) -> Result<(), AppError> {
 
 /// Port 25: the default restriction on three services, one request approved in writing (on an
 /// IPv6 address, with a daily cap and a probation) and one waiting for the abuse desk.
+/// Reports as a mailbox import would bring them: a feedback-loop complaint and a honeypot's
+/// scan report that wait for verification, a brute-force report added to Acme's overdue case
+/// (escalating it), one from an address nobody holds, and one that cannot be read.
+async fn seed_demo_reports(st: &AppState) -> Result<(), AppError> {
+    use super::intake::BodyKind;
+    use super::usecase::reports::{ingest, Received};
+    let received = Received {
+        channel: crate::domain::report::IntakeChannel::Mailbox,
+        by: None,
+        client_address: None,
+    };
+    let arf = |n: u32, feedback: &str| {
+        format!(
+            "From: <fbl@mailbox-provider.example>\r\nSubject: Complaint about your network\r\n\
+             Message-ID: <demo-arf-{n}@mailbox-provider.example>\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/report; report-type=feedback-report; boundary=\"demo\"\r\n\r\n\
+             --demo\r\nContent-Type: text/plain\r\n\r\nA recipient marked a message as spam.\r\n\
+             --demo\r\nContent-Type: message/feedback-report\r\n\r\n{feedback}\r\n--demo--\r\n"
+        )
+    };
+    let xarf = |n: u32, ip: &str, category: &str, kind: &str, description: &str| {
+        serde_json::json!({
+            "xarf_version": "4.0.0",
+            "report_id": format!("d3e0c1a2-0000-4000-8000-{n:012}"),
+            "timestamp": st.now().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            "reporter": { "org": "Example Honeynet", "contact": "reports@honeynet.example", "domain": "honeynet.example" },
+            "sender": { "org": "Example Honeynet", "contact": "reports@honeynet.example", "domain": "honeynet.example" },
+            "source_identifier": ip,
+            "category": category,
+            "type": kind,
+            "description": description
+        })
+        .to_string()
+    };
+    let reports: [(String, BodyKind); 6] = [
+        (arf(1, "Feedback-Type: abuse\r\nUser-Agent: DemoFBL/1.0\r\nVersion: 1\r\nSource-IP: 203.0.113.10\r\nIncidents: 14\r\nReported-Domain: web-01.acme.test\r\n"), BodyKind::Mail),
+        (arf(2, "Feedback-Type: abuse\r\nUser-Agent: DemoFBL/1.0\r\nVersion: 1\r\nSource-IP: 203.0.113.10\r\nIncidents: 6\r\n"), BodyKind::Mail),
+        (xarf(1, "198.51.100.70", "connection", "port_scan", "SYN scans of 4,000 ports against our sensor network"), BodyKind::Json),
+        (xarf(2, "203.0.113.40", "connection", "login_attack", "SSH password guessing against honeypots"), BodyKind::Json),
+        (xarf(3, "192.0.2.250", "connection", "ddos", "UDP flood towards a customer of ours"), BodyKind::Json),
+        (arf(3, "Feedback-Type: abuse\r\nUser-Agent: DemoFBL/1.0\r\nVersion: 1\r\nIncidents: 2\r\n"), BodyKind::Mail),
+    ];
+    for (body, kind) in reports {
+        ingest(st, &received, body.as_bytes(), kind).await?;
+    }
+    Ok(())
+}
+
 async fn seed_demo_smtp(st: &AppState) -> Result<(), AppError> {
     use super::usecase::smtp::{self, Approval};
     use crate::domain::smtp::RequestForm;

@@ -10,4 +10,5 @@ pub mod home;
 pub mod inventory;
 pub mod notices;
 pub mod people;
+pub mod report;
 pub mod smtp;

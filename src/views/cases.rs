@@ -54,6 +54,8 @@ pub struct CaseView {
     pub deadline_input: String,
     /// Internal notes, oldest first (never shown to the customer).
     pub notes: Vec<NoteView>,
+    /// The reported events counted in the case, newest first (at most 200).
+    pub reported_events: Vec<crate::views::reports::EventView>,
 }
 
 /// Services staff can open a notice against: (id, "Organisation · label (kind)").

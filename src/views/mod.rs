@@ -14,4 +14,5 @@ pub mod inventory;
 pub mod notices;
 pub mod organisations;
 pub mod people;
+pub mod reports;
 pub mod smtp;

@@ -154,6 +154,8 @@ pub struct NoticeDetailView {
     pub summary: String,
     /// Verified abuse events.
     pub event_count: i64,
+    /// How many escalation thresholds the verified events reached (0: not escalated).
+    pub escalation_level: i64,
     /// First and last event (UTC).
     pub first_seen_text: String,
     /// Last event (UTC).

@@ -109,6 +109,7 @@ pub fn config(database_url: String, data_dir: PathBuf, public_url: &str) -> Conf
             demo: true,
         },
         billing: Default::default(),
+        reports: Default::default(),
     }
 }
 

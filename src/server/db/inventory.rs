@@ -548,6 +548,23 @@ pub async fn holder_at(
         .await)?)
 }
 
+/// [`holder_at`] within a transaction (report intake matches events while it writes them).
+pub async fn holder_at_in_tx(
+    tx: &mut Tx,
+    key: &str,
+    at: OffsetDateTime,
+) -> Result<Option<AssignmentRow>, DbError> {
+    let sql = format!(
+        "{ASSIGNMENT_SELECT} WHERE a.range_start <= $1 AND a.range_end >= $1 AND a.assigned_at <= $2 \
+         AND (a.released_at IS NULL OR a.released_at > $2)"
+    );
+    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, AssignmentRow>(&sql)
+        .bind(key)
+        .bind(stored_time(at))
+        .fetch_optional(&mut *conn)
+        .await)?)
+}
+
 /// Every assignment that ever covered part of `start..=end`, newest first (the address search).
 pub async fn ever_overlapping(
     db: &Db,

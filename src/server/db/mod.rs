@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod leases;
 pub mod notices;
 pub mod people;
+pub mod reports;
 pub mod responses;
 pub mod services;
 pub mod sessions;
@@ -169,6 +170,9 @@ pub fn stored_time(t: time::OffsetDateTime) -> time::OffsetDateTime {
 pub enum TurnKey {
     /// Inventory imports and the inventory API, which make organisations and services by name.
     Inventory = 0x4150_0001,
+    /// Report intake and the verification of reported cases, which make waiting cases by
+    /// service and category.
+    Reports = 0x4150_0002,
 }
 
 /// A write transaction on either engine. On SQLite it begins `IMMEDIATE`, taking the write lock

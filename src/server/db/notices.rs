@@ -128,6 +128,8 @@ pub struct NoticeRecord {
     pub deadline_at: OffsetDateTime,
     /// Why the deadline is not the standard one.
     pub deadline_reason: Option<String>,
+    /// How many escalation thresholds its verified events reached (0: not escalated).
+    pub escalation_level: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -151,6 +153,7 @@ struct NoticeRow {
     notified_at: OffsetDateTime,
     deadline_at: OffsetDateTime,
     deadline_reason: Option<String>,
+    escalation_level: i64,
 }
 
 fn corrupt(e: crate::domain::names::UnknownName) -> DbError {
@@ -180,6 +183,7 @@ impl NoticeRow {
             notified_at: self.notified_at,
             deadline_at: self.deadline_at,
             deadline_reason: self.deadline_reason,
+            escalation_level: self.escalation_level,
         })
     }
 }
@@ -187,7 +191,7 @@ impl NoticeRow {
 const NOTICE_SELECT: &str = "SELECT n.id, n.organisation_id, o.name AS org_name, n.service_id, s.label AS service_label, \
      s.kind AS service_kind, s.state AS service_state, n.category, n.source, n.state, n.high_risk, n.summary, \
      n.event_count, n.first_seen_at, n.last_seen_at, n.verification_note, n.notified_at, n.deadline_at, \
-     n.deadline_reason FROM notices n JOIN organisations o ON o.id = n.organisation_id \
+     n.deadline_reason, n.escalation_level FROM notices n JOIN organisations o ON o.id = n.organisation_id \
      JOIN services s ON s.id = n.service_id";
 
 /// One notice, if it exists and (for a customer) belongs to `org_scope`.

@@ -14,6 +14,7 @@ pub mod notice_views;
 pub mod notices;
 pub mod organisations;
 pub mod people;
+pub mod reports;
 pub mod smtp;
 pub mod smtp_views;
 pub mod two_factor;

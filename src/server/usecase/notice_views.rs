@@ -182,6 +182,7 @@ async fn detail_of(
         service_state: n.service_state.label().to_owned(),
         summary: n.summary.clone(),
         event_count: n.event_count,
+        escalation_level: n.escalation_level,
         first_seen_text: utc(n.first_seen_at),
         last_seen_text: utc(n.last_seen_at),
         deadline_reason: n.deadline_reason.clone(),
@@ -336,8 +337,10 @@ pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView,
             at_text: utc(n.created_at),
         })
         .collect();
+    let reported_events = super::reports::events_of_notice(st, who, id).await?;
     Ok(CaseView {
         notes,
+        reported_events,
         detail: detail_of(st, who, &n).await?,
         org_name: n.org_name.clone(),
         verification_note: n.verification_note.clone(),

@@ -2,7 +2,7 @@
 //! lifecycle events of both sides, deadline changes, and marking overdue cases. Every change is
 //! written with its audit entry in one transaction.
 
-use crate::domain::actor::{Actor, Role};
+use crate::domain::actor::{Actor, Role, StaffToken};
 use crate::domain::deadline::{self, DeadlineError};
 use crate::domain::evidence::Statement;
 use crate::domain::ids::{OrgId, ServiceId};
@@ -59,6 +59,22 @@ pub struct OpenNotice {
 
 /// Opens a notice against a service (staff only); the customer's 48 hours start now.
 pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result<i64, AppError> {
+    let (staff, new, service_label) = prepare_notice(st, who, form).await?;
+    let label = actor_label(st, who).await?;
+    let mut tx = st.db.begin_write().await?;
+    let id = open_in_tx(&mut tx, st, staff, &label, &new, &service_label).await?;
+    tx.commit().await?;
+    tracing::info!(notice_id = id, "notice opened");
+    Ok(id)
+}
+
+/// Checks what staff entered to open a notice and makes the notice to insert, with the
+/// service's label; nothing is written.
+pub async fn prepare_notice(
+    st: &AppState,
+    who: &Actor,
+    form: OpenNotice,
+) -> Result<(StaffToken, NewNotice, String), AppError> {
     let staff = who.require_staff()?;
     let now = st.now();
     let service = services::get(&st.db, form.service)
@@ -130,17 +146,29 @@ pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result
         deadline_at,
         deadline_reason: form.shorter_deadline.map(|(_, why)| why.trim().to_owned()),
     };
-    let label = actor_label(st, who).await?;
-    let mut tx = st.db.begin_write().await?;
-    let id = notices::insert(&mut tx, staff, &new, now).await?;
+    Ok((staff, new, service.label))
+}
+
+/// Inserts a prepared notice in `tx` with its first audit entries (verification, opening) and
+/// the port-25 block its category brings.
+pub async fn open_in_tx(
+    tx: &mut crate::server::db::Tx,
+    st: &AppState,
+    staff: StaffToken,
+    label: &str,
+    new: &NewNotice,
+    service_label: &str,
+) -> Result<i64, AppError> {
+    let now = new.notified_at;
+    let id = notices::insert(tx, staff, new, now).await?;
     let verified = format!("Report verified: {}", new.verification_note);
     audit::append(
-        &mut tx,
+        tx,
         &st.audit_keys,
         id,
         now,
         AuditEvent {
-            actor: &label,
+            actor: label,
             action: "report_verified",
             detail: &verified,
         },
@@ -151,28 +179,26 @@ pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result
         new.category.label(),
         new.source.label(),
         new.event_count,
-        service.label,
-        crate::domain::time_format::utc(deadline_at),
+        service_label,
+        crate::domain::time_format::utc(new.deadline_at),
         new.deadline_reason
             .as_deref()
             .map(|r| format!(" (shortened: {r})"))
             .unwrap_or_default()
     );
     audit::append(
-        &mut tx,
+        tx,
         &st.audit_keys,
         id,
         now,
         AuditEvent {
-            actor: &label,
+            actor: label,
             action: "notice_opened",
             detail: &opened,
         },
     )
     .await?;
-    super::smtp::reblock_for_new_case(&mut tx, st, id, service.id, new.category, &new.ips).await?;
-    tx.commit().await?;
-    tracing::info!(notice_id = id, "notice opened");
+    super::smtp::reblock_for_new_case(tx, st, id, new.service, new.category, &new.ips).await?;
     Ok(id)
 }
 

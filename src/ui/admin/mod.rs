@@ -6,6 +6,7 @@ pub mod billing;
 pub mod cases;
 pub mod organisations;
 mod people_page;
+pub mod reports;
 pub mod smtp;
 mod tokens_page;
 

@@ -39,7 +39,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             <nav class="site-nav" aria-label="Main">
                                 <ul>
                                     {(!is_staff).then(|| view! { <li><A href="/" exact=true>"Home"</A></li><li><A href="/notices">"Notices"</A></li><li><A href="/services">"Services"</A></li><li><A href="/smtp">"Port 25"</A></li><li><A href="/billing">"Billing"</A></li> })}
-                                    {is_staff.then(|| view! { <li><A href="/admin" exact=true>"Overview"</A></li><li><A href="/admin/cases">"Cases"</A></li><li><A href="/admin/smtp">"Port 25"</A></li><li><A href="/admin/billing">"Billing"</A></li><li><A href="/admin/organisations">"Organisations"</A></li> })}
+                                    {is_staff.then(|| view! { <li><A href="/admin" exact=true>"Overview"</A></li><li><A href="/admin/cases">"Cases"</A></li><li><A href="/admin/reports">"Reports"</A></li><li><A href="/admin/smtp">"Port 25"</A></li><li><A href="/admin/billing">"Billing"</A></li><li><A href="/admin/organisations">"Organisations"</A></li> })}
                                     {is_admin.then(|| view! { <li><A href="/admin/people">"Staff"</A></li> })}
                                 </ul>
                             </nav>
@@ -67,6 +67,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         </main>
         <footer class="site-footer">
             <p>"Responses to abuse notices are due within 48 hours. The provider keeps no message contents."</p>
+            <p><a href="/report">"Report abuse"</a>" · "<a href="/report/dsa">"EU DSA notice"</a></p>
         </footer>
     }
 }

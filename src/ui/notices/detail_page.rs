@@ -76,6 +76,7 @@ fn Detail(
             <p class="heading-tags">
                 <StateBadge state/>
                 {row.high_risk.then(|| view! { <span class="tag tag-danger">"High risk: may be enforced without notice"</span> })}
+                {(data.escalation_level > 0).then(|| view! { <span class="tag tag-danger">"Escalated: reports keep arriving"</span> })}
             </p>
         </div>
 

@@ -150,6 +150,7 @@ fn Case(
             <p class="heading-tags">
                 <StateBadge state/>
                 {row.high_risk.then(|| view! { <span class="tag tag-danger">"High risk"</span> })}
+                {(d.escalation_level > 0).then(|| view! { <span class="tag tag-danger">{format!("Escalated (level {})", d.escalation_level)}</span> })}
                 {(!d.trail_intact).then(|| view! { <span class="tag tag-danger">"Audit trail failed verification"</span> })}
             </p>
         </div>
@@ -172,6 +173,12 @@ fn Case(
         </div>
 
         <CaseFacts detail=d.clone() customer=data.org_name.clone()/>
+        {(!data.reported_events.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="case-reported">
+                <h2 id="case-reported">{format!("Reported events ({})", data.reported_events.len())}</h2>
+                <crate::ui::admin::reports::EventTable events=data.reported_events.clone() caption="Reported events counted in this case, newest first"/>
+            </section>
+        })}
 
         <CaseBillingPanel billing=d.billing.clone() notice_id=id service_label=row.service_label.clone() staff=true>
             <ActionForm action=draft_invoice attr:class="inline-form">

@@ -1,0 +1,170 @@
+//! The two public forms and the receipt.
+
+use super::api::{get_form_ticket, SubmitAbuseReport, SubmitDsaNotice};
+use crate::domain::notice::NoticeCategory;
+use crate::ui::components::{action_field, FieldError, FormError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// The hidden ticket and the trap field that people leave empty.
+#[component]
+fn AntiSpam() -> impl IntoView {
+    let ticket = Resource::new(|| (), |_| get_form_ticket());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                ticket.await.ok().map(|t| view! { <input type="hidden" name="ticket" value=t.ticket/> })
+            })}
+        </Suspense>
+        <div class="trap" aria-hidden="true">
+            <label for="report-website">"Leave empty"</label>
+            <input type="text" id="report-website" name="website" tabindex="-1" autocomplete="off"/>
+        </div>
+    }
+}
+
+/// A text field with its label and its error.
+#[component]
+fn TextField(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <p id=hint_id.clone() class="field-hint">{h}</p> })}
+            <input type=kind.unwrap_or("text") id=id name=name autocomplete=autocomplete aria-describedby=described/>
+            <FieldError id=error_id message=error/>
+        </div>
+    }
+}
+
+/// `/report`: report abuse coming from the provider's network.
+#[component]
+pub fn ReportAbusePage() -> impl IntoView {
+    let action = ServerAction::<SubmitAbuseReport>::new();
+    let err = move |name| action_field(action, name);
+    view! {
+        <Title text="Report abuse · Abuse-case portal"/>
+        <div class="page-heading">
+            <p class="eyebrow">"No account needed"</p>
+            <h1>"Report abuse from our network"</h1>
+            <p class="lead">"Spam, phishing, scanning, attacks or other abuse from an IP address of ours: tell us what happened. We verify every report before we act, and may contact you with questions. Do not paste whole messages: describe what you saw."</p>
+        </div>
+        <section class="panel">
+            <ActionForm action=action attr:class="form">
+                <AntiSpam/>
+                <div class="two-columns">
+                    <TextField id="report-name" name="name" label="Your name (optional)" autocomplete="name" error=err("name")/>
+                    <TextField id="report-email" name="email" label="Your e-mail address" kind="email" autocomplete="email" error=err("email")/>
+                </div>
+                <div class="two-columns">
+                    <TextField id="report-address" name="address" label="IP address the abuse came from" hint="Like 203.0.113.7 or 2001:db8::7." error=err("address")/>
+                    <div class="field">
+                        <label for="report-category">"What kind of abuse"</label>
+                        <select id="report-category" name="category" aria-describedby="report-category-error">
+                            <option value="">"Choose…"</option>
+                            {NoticeCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                        </select>
+                        <FieldError id="report-category-error" message=err("category")/>
+                    </div>
+                </div>
+                <TextField id="report-when" name="occurred_at" label="When it happened (UTC, optional)" kind="datetime-local" hint="Leave empty for now." error=err("occurred_at")/>
+                <div class="field">
+                    <label for="report-description">"What happened"</label>
+                    <p id="report-description-hint" class="field-hint">"At least 20 characters: times, ports, what was targeted. Logs excerpts are fine; message contents are not kept."</p>
+                    <textarea id="report-description" name="description" rows="6" aria-describedby="report-description-hint report-description-error"></textarea>
+                    <FieldError id="report-description-error" message=err("description")/>
+                </div>
+                <FieldError id="report-ticket-error" message=err("ticket")/>
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Send the report"</button>
+                <FormError action/>
+            </ActionForm>
+        </section>
+        <p>"Reporting illegal content under the EU Digital Services Act? Use the "<A href="/report/dsa">"DSA notice form"</A>"."</p>
+    }
+}
+
+/// `/report/dsa`: a notice under Art. 16 of the EU Digital Services Act.
+#[component]
+pub fn DsaNoticePage() -> impl IntoView {
+    let action = ServerAction::<SubmitDsaNotice>::new();
+    let err = move |name| action_field(action, name);
+    view! {
+        <Title text="DSA notice · Abuse-case portal"/>
+        <div class="page-heading">
+            <p class="eyebrow">"EU Digital Services Act, Article 16"</p>
+            <h1>"Notify us of illegal content"</h1>
+            <p class="lead">"A notice needs the four elements of Art. 16(2): why the content is illegal, exactly where it is, who you are, and your statement of good faith. You get a reference number at once."</p>
+        </div>
+        <section class="panel">
+            <ActionForm action=action attr:class="form">
+                <AntiSpam/>
+                <div class="field">
+                    <label for="dsa-explanation">"Why the content is illegal"</label>
+                    <p id="dsa-explanation-hint" class="field-hint">"Explain the reasons, and the law concerned if you know it."</p>
+                    <textarea id="dsa-explanation" name="explanation" rows="6" aria-describedby="dsa-explanation-hint dsa-explanation-error"></textarea>
+                    <FieldError id="dsa-explanation-error" message=err("explanation")/>
+                </div>
+                <div class="field">
+                    <label for="dsa-location">"Exact location"</label>
+                    <p id="dsa-location-hint" class="field-hint">"The full URL(s), one per line, or the IP address of the server."</p>
+                    <textarea id="dsa-location" name="location" rows="3" aria-describedby="dsa-location-hint dsa-location-error"></textarea>
+                    <FieldError id="dsa-location-error" message=err("location")/>
+                </div>
+                <div class="two-columns">
+                    <TextField id="dsa-name" name="name" label="Your name" autocomplete="name" error=err("name")/>
+                    <TextField id="dsa-email" name="email" label="Your e-mail address" kind="email" autocomplete="email" error=err("email")/>
+                </div>
+                <div class="field field-checkbox">
+                    <input type="checkbox" id="dsa-good-faith" name="good_faith" value="on" aria-describedby="dsa-good-faith-error"/>
+                    <label for="dsa-good-faith">"I believe in good faith that the information and allegations in this notice are accurate and complete."</label>
+                </div>
+                <FieldError id="dsa-good-faith-error" message=err("good_faith")/>
+                <FieldError id="dsa-ticket-error" message=err("ticket")/>
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Send the notice"</button>
+                <FormError action/>
+            </ActionForm>
+        </section>
+        <p>"Abuse from one of our addresses (spam, attacks)? Use the "<A href="/report">"abuse report form"</A>"."</p>
+    }
+}
+
+/// `/report/received/{reference}`: the acknowledgement.
+#[component]
+pub fn ReportReceivedPage() -> impl IntoView {
+    let params = use_params_map();
+    let reference = move || {
+        params
+            .read()
+            .get("reference")
+            .filter(|r| r.len() <= 20 && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or_default()
+    };
+    view! {
+        <Title text="Report received · Abuse-case portal"/>
+        <div class="page-heading">
+            <p class="eyebrow">"Thank you"</p>
+            <h1>"We have received your report"</h1>
+        </div>
+        <section class="panel" aria-labelledby="receipt-reference">
+            <h2 id="receipt-reference">"Your reference number"</h2>
+            <p class="reference">{reference}</p>
+            <p>"Quote it if you write to us about this report. We verify every report before we act on it, and may contact you at the address you gave."</p>
+        </section>
+    }
+}

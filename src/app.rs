@@ -15,6 +15,7 @@ use crate::ui::components::{Layout, NotFoundPage};
 use crate::ui::home::HomePage;
 use crate::ui::inventory::{ServiceDetailPage, ServiceListPage};
 use crate::ui::notices::{NoticeDetailPage, NoticeListPage};
+use crate::ui::notifications::NotificationsPage;
 use crate::ui::people::InvitePage;
 use crate::ui::report::{DsaNoticePage, ReportAbusePage, ReportReceivedPage};
 use crate::ui::smtp::{NewRequestPage, RequestDetailPage, RequestListPage};
@@ -90,6 +91,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("notices") view=NoticeListPage ssr=SsrMode::Async/>
                 <Route path=path!("/notices/:id") view=NoticeDetailPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("services") view=ServiceListPage ssr=SsrMode::Async/>
                 <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/sessions") view=SessionsPage ssr=SsrMode::Async/>

@@ -128,12 +128,26 @@ impl TimeLeft {
         }
     }
 
-    /// Words for people: "1 d 3 h left", "47 h 59 min left", "59 s left", "overdue by 2 h 5 min".
+    /// Words for people: hours and minutes while time remains ("47 h 59 min left"), minutes and
+    /// seconds in the last hour ("12 min 5 s left"); the two largest units once overdue
+    /// ("overdue by 2 h 5 min", "overdue by 3 d 4 h").
     pub fn describe(self) -> String {
         match self {
-            TimeLeft::Remaining(s) => format!("{} left", span(s)),
+            TimeLeft::Remaining(s) => format!("{} left", remaining(s)),
             TimeLeft::Overdue(s) => format!("overdue by {}", span(s)),
         }
+    }
+}
+
+/// Time remaining, precise enough to act on: hours and minutes, then minutes and seconds.
+fn remaining(seconds: i64) -> String {
+    let (h, m, s) = (seconds / 3_600, seconds % 3_600 / 60, seconds % 60);
+    if h > 0 {
+        format!("{h} h {m} min")
+    } else if m > 0 {
+        format!("{m} min {s} s")
+    } else {
+        format!("{s} s")
     }
 }
 
@@ -258,10 +272,18 @@ mod tests {
     #[test]
     fn time_left_in_words() {
         let d = T0 + RESPONSE_WINDOW;
-        assert_eq!(TimeLeft::at(d, T0).describe(), "2 d 0 h left");
+        assert_eq!(TimeLeft::at(d, T0).describe(), "48 h 0 min left");
         assert_eq!(
             TimeLeft::at(d, T0 + Duration::seconds(1)).describe(),
-            "1 d 23 h left"
+            "47 h 59 min left"
+        );
+        assert_eq!(
+            TimeLeft::at(d, d - Duration::seconds(12 * 60 + 5)).describe(),
+            "12 min 5 s left"
+        );
+        assert_eq!(
+            TimeLeft::at(d, d - Duration::hours(75)).describe(),
+            "75 h 0 min left"
         );
         assert_eq!(
             TimeLeft::at(d, d - Duration::minutes(90)).describe(),
@@ -274,6 +296,10 @@ mod tests {
         assert_eq!(
             TimeLeft::at(d, d + Duration::minutes(125)).describe(),
             "overdue by 2 h 5 min"
+        );
+        assert_eq!(
+            TimeLeft::at(d, d + Duration::hours(76)).describe(),
+            "overdue by 3 d 4 h"
         );
     }
 

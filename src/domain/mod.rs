@@ -22,6 +22,7 @@ pub mod ids;
 pub mod inventory;
 pub mod names;
 pub mod notice;
+pub mod notification;
 pub mod people;
 pub mod report;
 pub mod service;

@@ -14,6 +14,7 @@ pub mod http;
 pub mod intake;
 pub mod jobs;
 pub mod listen;
+pub mod notifications_http;
 pub mod payments;
 pub mod seed;
 pub mod state;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/evidence/{file_id}", get(evidence_http::download))
+        .route("/notifications/{id}/open", get(notifications_http::open))
         .merge(api_v1::router())
         .route(
             "/webhooks/stripe",

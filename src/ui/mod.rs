@@ -9,6 +9,7 @@ pub mod components;
 pub mod home;
 pub mod inventory;
 pub mod notices;
+pub mod notifications;
 pub mod people;
 pub mod report;
 pub mod smtp;

@@ -14,6 +14,8 @@ pub struct SignedInUser {
     pub org_name: Option<String>,
     /// Whether the customer owns it (manages its people).
     pub owner: bool,
+    /// Notifications not read yet.
+    pub unread: i64,
 }
 
 /// Who is signed in, if anyone, and whether the site runs on demo data.

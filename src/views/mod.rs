@@ -12,6 +12,7 @@ pub mod cases;
 pub mod home;
 pub mod inventory;
 pub mod notices;
+pub mod notifications;
 pub mod organisations;
 pub mod people;
 pub mod reports;

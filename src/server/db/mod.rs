@@ -13,6 +13,7 @@ pub mod enforcement;
 pub mod inventory;
 pub mod leases;
 pub mod notices;
+pub mod notifications;
 pub mod people;
 pub mod reports;
 pub mod responses;

@@ -240,6 +240,17 @@ pub async fn event_count_in_tx(tx: &mut Tx, id: i64) -> Result<i64, DbError> {
     .await)?)
 }
 
+/// The organisation a notice is against, within a transaction.
+pub async fn org_of_in_tx(tx: &mut Tx, id: i64) -> Result<OrgId, DbError> {
+    let org: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
+        "SELECT organisation_id FROM notices WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await)?;
+    Ok(OrgId(org))
+}
+
 /// A case's service, inside a transaction.
 pub async fn service_of_in_tx(tx: &mut Tx, id: i64) -> Result<ServiceId, DbError> {
     let service: i64 = on_tx!(tx, |conn| sqlx::query_scalar(

@@ -135,14 +135,16 @@ pub async fn session_info(st: &AppState, actor: Option<&Actor>) -> Result<Sessio
     let demo = settings::demo_mode(&st.db).await?;
     let user = match actor {
         None => None,
-        Some(actor) => accounts::find_user(&st.db, actor.user_id)
-            .await?
-            .map(|row| SignedInUser {
+        Some(actor) => match accounts::find_user(&st.db, actor.user_id).await? {
+            Some(row) => Some(SignedInUser {
                 email: row.email,
                 role: actor.role,
                 org_name: row.organisation_name,
                 owner: row.org_owner,
+                unread: crate::server::db::notifications::unread(&st.db, actor.user_id).await?,
             }),
+            None => None,
+        },
     };
     Ok(SessionInfo { user, demo })
 }

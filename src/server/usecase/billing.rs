@@ -278,6 +278,15 @@ pub async fn issue(st: &AppState, who: &Actor, id: i64) -> Result<String, AppErr
         },
     )
     .await?;
+    super::notifications::tell(
+        &mut tx,
+        invoice.org_id,
+        crate::domain::notification::NotificationKind::InvoiceIssued,
+        &format!("Invoice {number}: {total}, due {due_on}."),
+        &format!("/billing/{id}"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(invoice = id, %number, "invoice issued");
     Ok(number)

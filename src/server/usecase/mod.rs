@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod inventory_import;
 pub mod notice_views;
 pub mod notices;
+pub mod notifications;
 pub mod organisations;
 pub mod people;
 pub mod reports;

@@ -7,6 +7,7 @@ use crate::domain::deadline::{self, DeadlineError};
 use crate::domain::evidence::Statement;
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::notice::{transition, NoticeCategory, NoticeEvent, NoticeSource, NoticeState};
+use crate::domain::notification::{self, NotificationKind};
 use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::notices::{self, ListCursor, NewNotice, NoticeFilter, NoticeRecord};
@@ -199,6 +200,19 @@ pub async fn open_in_tx(
     )
     .await?;
     super::smtp::reblock_for_new_case(tx, st, id, new.service, new.category, &new.ips).await?;
+    super::notifications::tell(
+        tx,
+        new.org,
+        NotificationKind::NoticeOpened,
+        &notification::opened_title(
+            id,
+            new.category,
+            &crate::domain::time_format::utc(new.deadline_at),
+        ),
+        &format!("/notices/{id}"),
+        now,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -434,6 +448,17 @@ async fn record(
         },
     )
     .await?;
+    if let Some(title) = notification::decision_title(event, id) {
+        super::notifications::tell(
+            &mut tx,
+            notice.org_id,
+            NotificationKind::NoticeDecision,
+            &title,
+            &format!("/notices/{id}"),
+            now,
+        )
+        .await?;
+    }
     if event == NoticeEvent::AcceptEvidence {
         // Accepted evidence may be the last condition of the service's reactivation. Boxed:
         // its future would otherwise swell every caller's (the evidence upload's overflowed a
@@ -583,6 +608,16 @@ pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
                     action: "marked_overdue",
                     detail: &detail,
                 },
+            )
+            .await?;
+            let org = notices::org_of_in_tx(&mut tx, id).await?;
+            super::notifications::tell(
+                &mut tx,
+                org,
+                NotificationKind::NoticeOverdue,
+                &format!("Notice #{id}: the deadline passed without a response. Respond now: the service may be blocked or suspended."),
+                &format!("/notices/{id}"),
+                now,
             )
             .await?;
             tx.commit().await?;

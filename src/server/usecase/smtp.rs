@@ -8,6 +8,7 @@ use crate::domain::actor::{Actor, Role};
 use crate::domain::enforcement::{service_state, EnforcementKind, Measure, Scope};
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::notice::NoticeCategory;
+use crate::domain::notification::NotificationKind;
 use crate::domain::smtp::checks::{self, CheckResult};
 use crate::domain::smtp::{
     approval_number, decision_text, port25_state, transition, ApprovalDocument, Conditions,
@@ -281,6 +282,22 @@ async fn change_status(
         ),
     };
     provider_log(&mut tx, st, label, &format!("smtp_request_{name}"), &detail).await?;
+    if let Some(reason) = reason {
+        super::notifications::tell(
+            &mut tx,
+            request.org_id,
+            NotificationKind::Port25Decision,
+            &format!(
+                "Port-25 request #{} for {}: {name}. {}",
+                request.id,
+                request.ip,
+                reason.chars().take(200).collect::<String>()
+            ),
+            &format!("/smtp/{}", request.id),
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -526,6 +543,18 @@ pub async fn approve(
             "Port-25 request #{id} for {} approved in writing: {number} (approval {approval_id}).",
             request.ip
         ),
+    )
+    .await?;
+    super::notifications::tell(
+        &mut tx,
+        request.org_id,
+        NotificationKind::Port25Decision,
+        &format!(
+            "Port-25 request #{id} for {}: approved in writing ({number}).",
+            request.ip
+        ),
+        &format!("/smtp/{id}"),
+        now,
     )
     .await?;
     tx.commit().await?;

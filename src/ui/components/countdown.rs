@@ -1,6 +1,7 @@
-//! The time left before a deadline. The server renders it from its own clock; after hydration it
-//! ticks every second in the browser. It announces nothing by itself (a ticking live region would
-//! be noise for screen readers); the deadline is also given as a date.
+//! The time left before a deadline, in hours and minutes (minutes and seconds in the last hour).
+//! The server renders it from its own clock; after hydration it ticks every second in the
+//! browser. It is a `timer` to assistive technology, which is read when reached and never
+//! announces its ticks (a timer's live region is off); the deadline is also given as a date.
 
 use crate::domain::deadline::TimeLeft;
 use leptos::prelude::*;
@@ -33,5 +34,5 @@ pub fn Countdown(
         l if l.is_urgent(time::Duration::hours(12)) => "countdown countdown-urgent",
         _ => "countdown",
     };
-    view! { <span class=class data-testid="countdown">{move || left().describe()}</span> }
+    view! { <span class=class role="timer" data-testid="countdown">{move || left().describe()}</span> }
 }

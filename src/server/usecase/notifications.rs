@@ -1,0 +1,79 @@
+//! In-app notifications: told in the transaction of the change (so a change and its
+//! notification stand or fall together), listed for their reader, and read when opened.
+
+use crate::domain::actor::Actor;
+use crate::domain::ids::OrgId;
+use crate::domain::notification::{is_internal_link, NotificationKind};
+use crate::domain::time_format::utc;
+use crate::error::AppError;
+use crate::server::db::notifications as store;
+use crate::server::db::Tx;
+use crate::server::state::AppState;
+use crate::views::notifications::{NotificationListView, NotificationView};
+use time::OffsetDateTime;
+
+/// Notifications per page.
+const PAGE: i64 = 50;
+
+/// Tells every active member of `org`, within `tx`.
+pub async fn tell(
+    tx: &mut Tx,
+    org: OrgId,
+    kind: NotificationKind,
+    title: &str,
+    link: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    if !is_internal_link(link) {
+        return Err(crate::server::errors::internal(format!(
+            "notification link {link:?} leaves the portal"
+        )));
+    }
+    store::tell_org(tx, org, kind, title, link, now).await?;
+    Ok(())
+}
+
+/// The caller's notifications, newest first, a page at a time.
+pub async fn list(
+    st: &AppState,
+    who: &Actor,
+    before: Option<i64>,
+) -> Result<NotificationListView, AppError> {
+    let mut rows = store::page(&st.db, who.user_id, before, PAGE + 1).await?;
+    let next = if rows.len() as i64 > PAGE {
+        rows.truncate(PAGE as usize);
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
+    Ok(NotificationListView {
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                Ok(NotificationView {
+                    id: r.id,
+                    kind: r.kind.parse().map_err(crate::server::errors::internal)?,
+                    title: r.title,
+                    when_text: utc(r.created_at),
+                    unread: r.read_at.is_none(),
+                })
+            })
+            .collect::<Result<_, AppError>>()?,
+        unread: store::unread(&st.db, who.user_id).await?,
+        next,
+    })
+}
+
+/// Opens one of the caller's notifications: marked read, and where it leads. Another person's
+/// is "not found".
+pub async fn open(st: &AppState, who: &Actor, id: i64) -> Result<String, AppError> {
+    store::open(&st.db, who.user_id, id, st.now())
+        .await?
+        .filter(|link| is_internal_link(link))
+        .ok_or(AppError::NotFound)
+}
+
+/// Marks all of the caller's notifications read.
+pub async fn read_all(st: &AppState, who: &Actor) -> Result<u64, AppError> {
+    Ok(store::read_all(&st.db, who.user_id, st.now()).await?)
+}

@@ -1,0 +1,80 @@
+//! `/notifications`: the list, newest first, unread ones marked.
+
+use super::api::{get_notifications, ReadAllNotifications};
+use crate::error::AppError;
+use crate::ui::auth::use_auth;
+use crate::ui::components::{ErrorView, SignInRedirect};
+use crate::views::notifications::NotificationListView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// The notifications page.
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let query = use_query_map();
+    let read_all = ServerAction::<ReadAllNotifications>::new();
+    let auth = use_auth();
+    Effect::new(move |_| {
+        // The count in the navigation follows "mark all as read".
+        if read_all.version().get() > 0 {
+            auth.session.refetch();
+        }
+    });
+    let page = Resource::new(
+        move || {
+            (
+                query
+                    .read()
+                    .get("before")
+                    .and_then(|b| b.parse::<i64>().ok()),
+                read_all.version().get(),
+            )
+        },
+        |(before, _)| get_notifications(before),
+    );
+    view! {
+        <Title text="Notifications · Abuse-case portal"/>
+        <div class="page-heading">
+            <h1>"Notifications"</h1>
+            <p class="lead">"What happened to your notices, port-25 requests and invoices. Open one to go to it."</p>
+        </div>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(data) => view! { <List data read_all/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn List(data: NotificationListView, read_all: ServerAction<ReadAllNotifications>) -> impl IntoView {
+    if data.rows.is_empty() {
+        return view! { <p class="empty">"No notifications yet."</p> }.into_any();
+    }
+    view! {
+        {(data.unread > 0).then(|| view! {
+            <ActionForm action=read_all attr:class="inline-form">
+                <button type="submit" class="button button-secondary">{format!("Mark all {} as read", data.unread)}</button>
+            </ActionForm>
+        })}
+        <ul class="notification-list" aria-label="Notifications">
+            {data.rows.into_iter().map(|n| view! {
+                <li class:notification-unread=n.unread>
+                    <a href=format!("/notifications/{}/open", n.id) rel="external">{n.title.clone()}</a>
+                    <span class="row-sub">
+                        {n.unread.then(|| view! { <span class="tag tag-info">"New"</span>" " })}
+                        {format!("{} · {}", n.kind.label(), n.when_text)}
+                    </span>
+                </li>
+            }).collect_view()}
+        </ul>
+        {data.next.map(|before| view! { <p class="pager"><A href=format!("/notifications?before={before}")>"Older →"</A></p> })}
+    }
+    .into_any()
+}

@@ -1,0 +1,192 @@
+//! In-app notifications on real SQLite and PostgreSQL: written with the change they tell of, to
+//! every active member of the organisation and nobody else; read when opened through their link,
+//! which signs the person in first when needed.
+
+mod common;
+
+use abuse_portal::domain::account::Email;
+use abuse_portal::domain::actor::Actor;
+use abuse_portal::domain::notice::NoticeEvent;
+use abuse_portal::domain::notification::NotificationKind;
+use abuse_portal::error::AppError;
+use abuse_portal::server::db::accounts;
+use abuse_portal::server::seed::{self, DEMO_PASSWORD};
+use abuse_portal::server::state::AppState;
+use abuse_portal::server::usecase::{notices, notifications};
+
+async fn actor(st: &AppState, email: &str) -> Actor {
+    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    Actor {
+        user_id: row.user_id(),
+        role: row.role().unwrap(),
+        org_id: row.org_id(),
+    }
+}
+
+on_both_engines!(
+    customers_are_told_of_their_own_organisations_changes_only,
+    |env| {
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let alice = actor(st, "alice@acme.test").await;
+        let bob = actor(st, "bob@globex.test").await;
+        let staff = actor(st, "staff@portal.test").await;
+
+        // The demo's notices were opened through the same use case: Acme's members were told.
+        let acme = notifications::list(st, &alice, None).await.unwrap();
+        assert!(acme.unread > 0);
+        assert!(acme.rows.iter().all(|n| n.title.starts_with("Notice #")
+            || n.title.starts_with("Invoice ")
+            || n.title.starts_with("Port-25")));
+        let globex_before = notifications::list(st, &bob, None).await.unwrap();
+
+        // A staff decision on an Acme notice tells Acme, not Globex.
+        let id = common::notice_of(st, "Acme Hosting Ltd", Some("overdue")).await;
+        notices::apply_event(
+            st,
+            &staff,
+            id,
+            NoticeEvent::WithdrawNotice,
+            "The report was about another customer.",
+        )
+        .await
+        .unwrap();
+        let after = notifications::list(st, &alice, None).await.unwrap();
+        assert_eq!(after.unread, acme.unread + 1);
+        let newest = &after.rows[0];
+        assert_eq!(newest.kind, NotificationKind::NoticeDecision);
+        assert_eq!(
+            newest.title,
+            format!("Notice #{id}: the notice was withdrawn.")
+        );
+        assert!(newest.unread);
+        assert_eq!(
+            notifications::list(st, &bob, None).await.unwrap().unread,
+            globex_before.unread,
+            "nothing for Globex"
+        );
+        // A notice opened against Globex tells Globex; Bob acknowledging it (his own act) tells nobody.
+        let service: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+            "SELECT id FROM services WHERE label = 'hpc-07.globex.test'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let now = st.now();
+        let opened = notices::open_notice(
+            st,
+            &staff,
+            notices::OpenNotice {
+                service: abuse_portal::domain::ids::ServiceId(service),
+                ips: Vec::new(),
+                category: abuse_portal::domain::notice::NoticeCategory::Scanning,
+                source: abuse_portal::domain::notice::NoticeSource::UpstreamProvider,
+                high_risk: false,
+                summary: "Port scans of 65,000 hosts on TCP 22 reported upstream.".into(),
+                event_count: 650,
+                first_seen_at: now - time::Duration::hours(3),
+                last_seen_at: now - time::Duration::hours(1),
+                verification_note: "Matched against our NetFlow samples.".into(),
+                shorter_deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+        let globex = notifications::list(st, &bob, None).await.unwrap();
+        assert_eq!(globex.unread, globex_before.unread + 1);
+        assert_eq!(globex.rows[0].kind, NotificationKind::NoticeOpened);
+        assert!(globex.rows[0]
+            .title
+            .starts_with(&format!("Notice #{opened}: Network scanning. Respond by ")));
+        notices::apply_event(st, &bob, opened, NoticeEvent::Acknowledge, "")
+            .await
+            .unwrap();
+        assert_eq!(
+            notifications::list(st, &bob, None).await.unwrap().unread,
+            globex.unread
+        );
+        assert_eq!(
+            notifications::list(st, &alice, None).await.unwrap().unread,
+            after.unread
+        );
+
+        // Another person's notification is not found; one's own opens its item and is read.
+        assert_eq!(
+            notifications::open(st, &bob, newest.id).await.unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            notifications::open(st, &alice, newest.id).await.unwrap(),
+            format!("/notices/{id}")
+        );
+        let read = notifications::list(st, &alice, None).await.unwrap();
+        assert_eq!(read.unread, after.unread - 1);
+        assert!(!read.rows[0].unread);
+        assert_eq!(
+            notifications::read_all(st, &alice).await.unwrap() as i64,
+            read.unread
+        );
+        assert_eq!(
+            notifications::list(st, &alice, None).await.unwrap().unread,
+            0
+        );
+    }
+);
+
+on_both_engines!(
+    a_notification_link_signs_in_first_then_lands_on_the_item,
+    |env| {
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let alice = actor(st, "alice@acme.test").await;
+        let first = notifications::list(st, &alice, None).await.unwrap().rows[0].clone();
+        let base = env.serve().await;
+        let client = common::client();
+        let open = format!("{base}/notifications/{}/open", first.id);
+
+        let anonymous = client.get(&open).send().await.unwrap();
+        assert_eq!(anonymous.status().as_u16(), 303);
+        assert_eq!(
+            common::location(&anonymous),
+            format!("/login?next=/notifications/{}/open", first.id)
+        );
+        // Bob signs in: Alice's notification is not his; he lands on his list.
+        let bob = common::client();
+        common::post_login(&bob, &base, "bob@globex.test", DEMO_PASSWORD).await;
+        let refused = bob.get(&open).send().await.unwrap();
+        assert_eq!(common::location(&refused), "/notifications");
+
+        let signed_in = common::post_login(&client, &base, "alice@acme.test", DEMO_PASSWORD).await;
+        assert!(signed_in.status().is_redirection());
+        let landed = client.get(&open).send().await.unwrap();
+        assert_eq!(landed.status().as_u16(), 303);
+        let target = common::location(&landed);
+        assert!(
+            target.starts_with("/notices/")
+                || target.starts_with("/billing/")
+                || target.starts_with("/smtp/"),
+            "{target}"
+        );
+        let page = client
+            .get(format!("{base}/notifications"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Notifications"));
+        assert!(
+            !notifications::list(st, &alice, None)
+                .await
+                .unwrap()
+                .rows
+                .iter()
+                .find(|n| n.id == first.id)
+                .unwrap()
+                .unread
+        );
+    }
+);

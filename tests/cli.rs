@@ -399,3 +399,63 @@ fn api_tokens_are_made_listed_and_revoked_from_the_command_line() {
     assert!(revoked.status.success(), "{}", text(&revoked));
     assert!(text(&portal(d, &["token", "list"], "")).contains("revoked"));
 }
+
+#[test]
+fn reports_are_ingested_from_a_mailbox_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(portal(d, &["seed", "--demo"], "").status.success());
+    let report = |n: u32, source: &str| {
+        format!(
+            "From fbl@mailbox-provider.example Thu Nov 26 08:00:00 2026\n\
+             From: <fbl@mailbox-provider.example>\nSubject: complaint {n}\n\
+             Message-ID: <cli-{n}@mailbox-provider.example>\nMIME-Version: 1.0\n\
+             Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\n\n\
+             --b\nContent-Type: text/plain\n\nA complaint.\n\
+             --b\nContent-Type: message/feedback-report\n\n\
+             Feedback-Type: abuse\nUser-Agent: FBL/1.0\nVersion: 1\n{source}\n\
+             --b--\n\n"
+        )
+    };
+    let mbox = format!(
+        "{}{}",
+        report(1, "Source-IP: 203.0.113.11"),
+        report(2, "Incidents: 2")
+    );
+    std::fs::write(d.join("reports.mbox"), mbox).unwrap();
+    let out = portal(d, &["ingest", "reports.mbox"], "");
+    let printed = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one report could not be read: {printed}"
+    );
+    assert!(
+        printed.contains("reports.mbox #1: AR-")
+            && printed.contains("203.0.113.11: waits for verification"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("reports.mbox #2: AR-")
+            && printed
+                .contains("failed (kept for staff): ARF report: the Source-IP field is missing"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("1 report(s) taken in, 1 could not be read."),
+        "{printed}"
+    );
+    // The same export again: the readable report is recognised, not counted twice.
+    let again = text(&portal(d, &["ingest", "reports.mbox"], ""));
+    assert!(
+        again.contains("reports.mbox #1: the same report came before"),
+        "{again}"
+    );
+    let missing = portal(d, &["ingest", "nowhere.mbox"], "");
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).contains("nowhere.mbox"),
+        "{}",
+        text(&missing)
+    );
+}

@@ -1,5 +1,7 @@
-//! In-app notifications: what a customer is told about, in words, and where each one leads.
+//! What customers are told, in the portal and by mail: what about, in words, where each one
+//! leads, which of the organisation's contacts receives the mail, and what the mail says.
 
+use super::inventory::Contacts;
 use super::names::named_enum;
 use super::notice::{NoticeCategory, NoticeEvent};
 
@@ -39,6 +41,82 @@ pub fn opened_title(id: i64, category: NoticeCategory, deadline_text: &str) -> S
     )
 }
 
+impl NotificationKind {
+    /// The contact that receives this kind of mail: the abuse contact for notices, the technical
+    /// contact for port 25, the billing contact for invoices; the abuse contact when the one
+    /// named is not set.
+    pub fn recipient(self, contacts: &Contacts) -> Option<String> {
+        let named = match self {
+            NotificationKind::Port25Decision => contacts.technical_email.as_ref(),
+            NotificationKind::InvoiceIssued => contacts.billing_email.as_ref(),
+            _ => contacts.abuse_email.as_ref(),
+        };
+        named.or(contacts.abuse_email.as_ref()).cloned()
+    }
+
+    /// What the reader should do next, in a sentence.
+    fn next_step(self) -> &'static str {
+        match self {
+            NotificationKind::NoticeOpened => "Find and stop the cause, then submit remediation evidence in the portal, or dispute the notice, before the deadline. Without a response the service may be restricted, suspended or terminated (policy section 5).",
+            NotificationKind::NoticeOverdue => "Respond now in the portal: submit remediation evidence or contact the abuse desk. The service may be blocked or suspended without further notice.",
+            NotificationKind::NoticeDecision => "Read the decision and its reasons in the portal; if evidence is due again, submit it before the deadline.",
+            NotificationKind::Port25Decision => "Read the decision and any conditions in the portal before sending mail from the address.",
+            NotificationKind::InvoiceIssued => "Pay by the due date with the payment reference on the invoice, or by card in the portal.",
+        }
+    }
+}
+
+/// The mail that tells what `title` says: its subject and its plain-text body, with the link
+/// (`url`, absolute) to the item, which asks to sign in first when needed. Lines are wrapped at
+/// 72 columns, so the body travels as plain 7-bit text and the link stays whole on its line.
+pub fn mail(kind: NotificationKind, title: &str, url: &str) -> (String, String) {
+    let subject: String = title.chars().take(150).collect();
+    let paragraphs = [
+        wrap(title, 72),
+        wrap(kind.next_step(), 72),
+        format!("Open it in the portal (you will be asked to sign in first if needed):\n{url}"),
+        wrap(
+            "This message was sent by the abuse desk's portal. Answer in the portal rather than by mail: the provider keeps no message contents.",
+            72,
+        ),
+    ];
+    (subject, paragraphs.join("\n\n") + "\n")
+}
+
+/// Text wrapped at `width` columns, between words.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if line > 0 && line + 1 + len > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
+    out
+}
+
+/// How long to wait before the next attempt at a mail after `attempts` failed ones: 1 min,
+/// 5 min, 15 min, 1 h, 4 h, 12 h; then `None`, give up (about 18 hours of trying in all).
+pub fn retry_after(attempts: i64) -> Option<time::Duration> {
+    let minutes = match attempts {
+        ..=1 => 1,
+        2 => 5,
+        3 => 15,
+        4 => 60,
+        5 => 240,
+        6 => 720,
+        _ => return None,
+    };
+    Some(time::Duration::minutes(minutes))
+}
+
 /// Whether a link stays inside the portal (a path, never another site).
 pub fn is_internal_link(link: &str) -> bool {
     link.starts_with('/') && !link.starts_with("//") && !link.contains('\\')
@@ -60,6 +138,63 @@ mod tests {
             opened_title(3, NoticeCategory::Spam, "2026-11-29 10:00 UTC")
                 .contains("Respond by 2026-11-29 10:00 UTC")
         );
+    }
+
+    #[test]
+    fn each_kind_of_mail_goes_to_its_contact_or_the_abuse_contact() {
+        let contacts = Contacts {
+            abuse_email: Some("abuse@acme.test".into()),
+            billing_email: Some("billing@acme.test".into()),
+            technical_email: None,
+            phone: None,
+        };
+        assert_eq!(
+            NotificationKind::NoticeOpened
+                .recipient(&contacts)
+                .as_deref(),
+            Some("abuse@acme.test")
+        );
+        assert_eq!(
+            NotificationKind::InvoiceIssued
+                .recipient(&contacts)
+                .as_deref(),
+            Some("billing@acme.test")
+        );
+        assert_eq!(
+            NotificationKind::Port25Decision
+                .recipient(&contacts)
+                .as_deref(),
+            Some("abuse@acme.test")
+        );
+        assert_eq!(
+            NotificationKind::NoticeOpened.recipient(&Contacts::default()),
+            None
+        );
+    }
+
+    #[test]
+    fn a_mail_says_what_happened_what_to_do_and_links_to_the_item() {
+        let (subject, body) = mail(
+            NotificationKind::NoticeOpened,
+            "Notice #4: Spam. Respond by 2026-11-29 10:00 UTC.",
+            "https://portal.example/notices/4",
+        );
+        assert_eq!(subject, "Notice #4: Spam. Respond by 2026-11-29 10:00 UTC.");
+        assert!(body.starts_with("Notice #4: Spam. Respond by 2026-11-29 10:00 UTC.\n\n"));
+        assert!(
+            body.contains("submit remediation\nevidence")
+                || body.contains("submit remediation evidence")
+        );
+        assert!(body.contains("\nhttps://portal.example/notices/4\n"));
+        assert!(body.lines().all(|l| l.chars().count() <= 72), "{body}");
+    }
+
+    #[test]
+    fn failed_mails_are_tried_again_later_and_later_then_given_up() {
+        let waits: Vec<_> = (1..=7).map(retry_after).collect();
+        assert_eq!(waits[0], Some(time::Duration::minutes(1)));
+        assert!(waits.windows(2).take(5).all(|w| w[0] < w[1]));
+        assert_eq!(waits[6], None);
     }
 
     #[test]

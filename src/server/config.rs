@@ -64,6 +64,19 @@ pub struct Config {
     pub billing: super::payments::BillingConfig,
     /// `PORTAL_ESCALATION_THRESHOLDS`, `PORTAL_REPORT_FORM_PER_HOUR`: report intake.
     pub reports: ReportsConfig,
+    /// `PORTAL_SMTP_URL`, `PORTAL_MAIL_FROM`: mail to customers.
+    pub mail: MailConfig,
+}
+
+/// Where mail goes out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailConfig {
+    /// The relay (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://host:465`); none: mails wait in the outbox.
+    pub smtp_url: Option<String>,
+    /// The sender (`Abuse desk <abuse-desk@example.com>`); by default `abuse-desk@` the public
+    /// URL's host.
+    pub from: Option<String>,
 }
 
 /// How reports are taken in.
@@ -381,6 +394,10 @@ impl Config {
             dns: dns_config()?,
             billing: billing_config()?,
             reports: reports_config()?,
+            mail: MailConfig {
+                smtp_url: var("PORTAL_SMTP_URL"),
+                from: var("PORTAL_MAIL_FROM"),
+            },
             data_dir,
         })
     }

@@ -1,6 +1,7 @@
 //! Background jobs of the server process:
 //! - the deadline watcher marks cases overdue (every 30 s) in exactly one process: it runs only
 //!   while holding the `deadline_watcher` lease in the database;
+//! - the mail job sends the outbox's due mails (every 10 s), under the `mail_sender` lease;
 //! - the sweeper deletes expired sessions, forgotten sign-in streaks, old rate-limit windows of
 //!   the public report forms and orphaned evidence files
 //!   (every 5 min); each sweep is idempotent, so several processes may run it.
@@ -15,6 +16,8 @@ use std::time::Duration;
 const WATCH_EVERY: Duration = Duration::from_secs(30);
 /// How long a watcher's lease lasts without renewal (a crashed process is replaced after this).
 const LEASE_TTL: time::Duration = time::Duration::seconds(90);
+/// How often the mail job looks at the outbox.
+const MAIL_EVERY: Duration = Duration::from_secs(10);
 /// How often the sweeper runs.
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
 
@@ -24,10 +27,12 @@ pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut watch = tokio::time::interval(WATCH_EVERY);
         let mut sweep_tick = tokio::time::interval(SWEEP_EVERY);
+        let mut mail_tick = tokio::time::interval(MAIL_EVERY);
         loop {
             tokio::select! {
                 _ = watch.tick() => watch_deadlines(&st, &holder).await,
                 _ = sweep_tick.tick() => sweep(&st).await,
+                _ = mail_tick.tick() => send_mail(&st, &holder).await,
             }
         }
     })
@@ -43,6 +48,20 @@ pub async fn watch_deadlines(st: &AppState, holder: &str) {
         },
         Ok(false) => {}
         Err(err) => tracing::warn!(cause = %err, "deadline watcher lease failed"),
+    }
+}
+
+/// One round of the mail job, if this process holds (or can take) its lease: one sender at a
+/// time across processes, so no mail goes out twice from two of them.
+pub async fn send_mail(st: &AppState, holder: &str) {
+    match leases::try_acquire(&st.db, "mail_sender", holder, st.now(), LEASE_TTL).await {
+        Ok(true) => match super::usecase::mail::send_due(st, st.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "mails sent"),
+            Err(err) => tracing::warn!(?err, "mail job failed"),
+        },
+        Ok(false) => {}
+        Err(err) => tracing::warn!(cause = %err, "mail job lease failed"),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod http;
 pub mod intake;
 pub mod jobs;
 pub mod listen;
+pub mod mail;
 pub mod notifications_http;
 pub mod payments;
 pub mod seed;

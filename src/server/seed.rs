@@ -137,6 +137,7 @@ pub async fn seed_demo(st: &AppState) -> Result<SeedReport, AppError> {
             }
         }
     }
+    seed_demo_contacts(st).await?;
     if notices::count(&st.db).await? == 0 {
         seed_demo_cases(st).await?;
         seed_demo_smtp(st).await?;
@@ -169,6 +170,41 @@ async fn demo_service(st: &AppState, org: &str, label: &str) -> Result<ServiceId
 }
 
 /// Cases in several states: new, rejected evidence, overdue, disputed, awaiting review, resolved.
+/// The demo organisations' contacts, where none is set: notice, invoice and port-25 mails go to
+/// their abuse, billing and technical addresses.
+async fn seed_demo_contacts(st: &AppState) -> Result<(), AppError> {
+    use super::db::inventory;
+    let admin = demo_actor(st, "admin@portal.test").await?.require_admin()?;
+    for (name, domain) in [
+        ("Acme Hosting Ltd", "acme.test"),
+        ("Globex Corp", "globex.test"),
+    ] {
+        let Some(org) = inventory::org_by_name(&st.db, name).await? else {
+            continue;
+        };
+        if org.abuse_email.is_some() {
+            continue;
+        }
+        let contacts = crate::domain::inventory::Contacts {
+            abuse_email: Some(format!("abuse@{domain}")),
+            billing_email: Some(format!("billing@{domain}")),
+            technical_email: Some(format!("noc@{domain}")),
+            phone: None,
+        };
+        let mut tx = st.db.begin_write().await?;
+        inventory::update_org(
+            &mut tx,
+            admin,
+            crate::domain::ids::OrgId(org.id),
+            name,
+            &contacts,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 async fn seed_demo_cases(st: &AppState) -> Result<(), AppError> {
     let staff = demo_actor(st, "staff@portal.test").await?;
     let alice = demo_actor(st, "alice@acme.test").await?;

@@ -110,6 +110,7 @@ pub fn config(database_url: String, data_dir: PathBuf, public_url: &str) -> Conf
         },
         billing: Default::default(),
         reports: Default::default(),
+        mail: Default::default(),
     }
 }
 

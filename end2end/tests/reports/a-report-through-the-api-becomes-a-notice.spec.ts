@@ -1,6 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { hydrated, signIn, users } from '../../fixtures/auth';
+import { DEMO_PASSWORD, hydrated, signIn, users } from '../../fixtures/auth';
+import { startSmtpServer } from '../../fixtures/smtp';
 
 async function noAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
@@ -23,6 +24,9 @@ function phishingReport(n: number) {
 }
 
 test('a report sent to the API waits for verification, becomes a notice the customer sees, and the next one grows it', async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const smtp = await startSmtpServer();
+  try {
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, users.admin);
   await admin.goto('/admin/tokens');
@@ -63,12 +67,21 @@ test('a report sent to the API waits for verification, becomes a notice the cust
   await expect(admin.getByRole('region', { name: /Reported events/ })).toContainText(reference);
   await noAxeViolations(admin);
 
-  // The customer sees the notice with its clock running.
+  // The customer is told: an unread notification, which leads to the notice with its clock running.
   const customer = await (await browser.newContext()).newPage();
   await signIn(customer, users.bob);
-  await customer.goto(`/notices/${caseId}`);
+  const nav = customer.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: /^Notifications \d+ unread$/ })).toBeVisible();
+  await nav.getByRole('link', { name: /^Notifications/ }).click();
+  await expect(customer.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
+  await noAxeViolations(customer);
+  const told = customer.getByRole('list', { name: 'Notifications' }).getByRole('listitem').filter({ hasText: `Notice #${caseId}:` });
+  await expect(told).toContainText(`Notice #${caseId}: Phishing or scam. Respond by`);
+  await expect(told).toContainText('New');
+  await told.getByRole('link').click();
+  await expect(customer).toHaveURL(new RegExp(`/notices/${caseId}$`));
   await expect(customer.getByRole('heading', { level: 1, name: 'Phishing or scam' })).toBeVisible();
-  await expect(customer.getByTestId('countdown').first()).toBeVisible();
+  await expect(customer.getByRole('timer').first()).toHaveText(/^(47 h 5\d min|48 h 0 min) left$/);
   await expect(customer.getByText('Fetched the page')).toHaveCount(0);
 
   // The next report about the address is added to the open notice, visibly.
@@ -84,6 +97,29 @@ test('a report sent to the API waits for verification, becomes a notice the cust
   const again = await request.post('/api/v1/reports', { headers, data: second });
   expect(again.status()).toBe(200);
   expect((await again.json()).duplicate_of).toBe(added.id);
+
+  // Globex's abuse contact got a mail (the mail job runs every 10 s) that says what to do and
+  // links to the notice; the link works after signing in.
+  let mail = '';
+  await expect(async () => {
+    mail = smtp.mails.map((m) => m.data).find((d) => d.includes(`Notice #${caseId}: Phishing or scam.`)) ?? '';
+    expect(mail).not.toBe('');
+  }).toPass({ timeout: 45_000 });
+  expect(mail).toContain('To: abuse@globex.test');
+  expect(mail).toContain('submit remediation');
+  const link = mail.split('\n').find((l) => l.startsWith('http'))!.trim();
+  expect(link).toMatch(new RegExp(`/notices/${caseId}$`));
+  const reader = await (await browser.newContext()).newPage();
+  await reader.goto(link);
+  await expect(reader).toHaveURL(/\/login/);
+  await reader.getByLabel('E-mail address').fill(users.bob);
+  await reader.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await reader.getByRole('button', { name: 'Sign in' }).click();
+  await expect(reader).toHaveURL(new RegExp(`/notices/${caseId}$`));
+  await expect(reader.getByRole('heading', { level: 1, name: 'Phishing or scam' })).toBeVisible();
+  } finally {
+    await smtp.close();
+  }
 });
 
 test('the unreadable report from the demo mailbox import is shown with its reason', async ({ page }) => {

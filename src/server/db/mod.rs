@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod leases;
 pub mod notices;
 pub mod notifications;
+pub mod outbox;
 pub mod people;
 pub mod reports;
 pub mod responses;

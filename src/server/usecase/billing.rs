@@ -280,6 +280,7 @@ pub async fn issue(st: &AppState, who: &Actor, id: i64) -> Result<String, AppErr
     .await?;
     super::notifications::tell(
         &mut tx,
+        st,
         invoice.org_id,
         crate::domain::notification::NotificationKind::InvoiceIssued,
         &format!("Invoice {number}: {total}, due {due_on}."),

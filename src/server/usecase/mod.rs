@@ -10,6 +10,7 @@ pub mod billing_views;
 pub mod enforcement;
 pub mod inventory;
 pub mod inventory_import;
+pub mod mail;
 pub mod notice_views;
 pub mod notices;
 pub mod notifications;

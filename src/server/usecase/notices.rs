@@ -202,6 +202,7 @@ pub async fn open_in_tx(
     super::smtp::reblock_for_new_case(tx, st, id, new.service, new.category, &new.ips).await?;
     super::notifications::tell(
         tx,
+        st,
         new.org,
         NotificationKind::NoticeOpened,
         &notification::opened_title(
@@ -451,6 +452,7 @@ async fn record(
     if let Some(title) = notification::decision_title(event, id) {
         super::notifications::tell(
             &mut tx,
+            st,
             notice.org_id,
             NotificationKind::NoticeDecision,
             &title,
@@ -613,6 +615,7 @@ pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
             let org = notices::org_of_in_tx(&mut tx, id).await?;
             super::notifications::tell(
                 &mut tx,
+                st,
                 org,
                 NotificationKind::NoticeOverdue,
                 &format!("Notice #{id}: the deadline passed without a response. Respond now: the service may be blocked or suspended."),

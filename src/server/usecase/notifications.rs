@@ -1,13 +1,15 @@
-//! In-app notifications: told in the transaction of the change (so a change and its
-//! notification stand or fall together), listed for their reader, and read when opened.
+//! Telling customers: in the transaction of the change (so a change and what it tells stand or
+//! fall together), an in-app notification for every active member of the organisation and a
+//! mail in the outbox for the organisation's contact for that kind of news; notifications are
+//! listed for their reader and read when opened.
 
 use crate::domain::actor::Actor;
 use crate::domain::ids::OrgId;
-use crate::domain::notification::{is_internal_link, NotificationKind};
+use crate::domain::notification::{self, is_internal_link, NotificationKind};
 use crate::domain::time_format::utc;
 use crate::error::AppError;
 use crate::server::db::notifications as store;
-use crate::server::db::Tx;
+use crate::server::db::{inventory, outbox, Tx};
 use crate::server::state::AppState;
 use crate::views::notifications::{NotificationListView, NotificationView};
 use time::OffsetDateTime;
@@ -15,9 +17,11 @@ use time::OffsetDateTime;
 /// Notifications per page.
 const PAGE: i64 = 50;
 
-/// Tells every active member of `org`, within `tx`.
+/// Tells `org` within `tx`: every active member in the portal, and its contact for `kind` by
+/// mail, with a link to the item.
 pub async fn tell(
     tx: &mut Tx,
+    st: &AppState,
     org: OrgId,
     kind: NotificationKind,
     title: &str,
@@ -30,6 +34,17 @@ pub async fn tell(
         )));
     }
     store::tell_org(tx, org, kind, title, link, now).await?;
+    let recipient = inventory::org_in_tx(tx, org)
+        .await?
+        .and_then(|o| kind.recipient(&o.contacts()));
+    if let Some(to) = recipient {
+        let url = format!(
+            "{}{link}",
+            st.config.public_url.as_str().trim_end_matches('/')
+        );
+        let (subject, body) = notification::mail(kind, title, &url);
+        outbox::enqueue(tx, &to, &subject, &body, now).await?;
+    }
     Ok(())
 }
 

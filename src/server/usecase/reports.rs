@@ -82,6 +82,10 @@ pub async fn ingest(
         Err(e) => {
             let failure = e.to_string();
             let kept = crate::server::intake::outer_headers(bytes);
+            let sender = kept
+                .iter()
+                .find(|(name, _)| name == "From")
+                .map(|(_, value)| value.clone());
             let mut tx = st.db.begin_write().await?;
             let id = store::insert_intake(
                 &mut tx,
@@ -90,7 +94,7 @@ pub async fn ingest(
                     channel: received.channel,
                     format: ReportFormat::Unknown,
                     failure: Some(&failure),
-                    reporter: None,
+                    reporter: sender.as_deref(),
                     external_id: None,
                     byte_count: bytes.len() as i64,
                     sha256: &sha256,

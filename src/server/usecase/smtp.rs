@@ -285,6 +285,7 @@ async fn change_status(
     if let Some(reason) = reason {
         super::notifications::tell(
             &mut tx,
+            st,
             request.org_id,
             NotificationKind::Port25Decision,
             &format!(
@@ -547,6 +548,7 @@ pub async fn approve(
     .await?;
     super::notifications::tell(
         &mut tx,
+        st,
         request.org_id,
         NotificationKind::Port25Decision,
         &format!(

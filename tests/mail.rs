@@ -1,0 +1,304 @@
+//! Mail to customers, on real SQLite and PostgreSQL, through a real SMTP server on 127.0.0.1 (a
+//! small one in this test process, which counts a message only once it has answered 250 to its
+//! data): written to the outbox with the change, sent once, and neither lost nor sent twice when
+//! the server is down, hangs up mid-send, or the sender stops mid-send.
+
+mod common;
+
+use abuse_portal::domain::account::Email;
+use abuse_portal::domain::actor::Actor;
+use abuse_portal::domain::ids::ServiceId;
+use abuse_portal::domain::notice::{NoticeCategory, NoticeEvent, NoticeSource};
+use abuse_portal::server::db::{accounts, outbox};
+use abuse_portal::server::seed;
+use abuse_portal::server::state::AppState;
+use abuse_portal::server::usecase::organisations::{self as inventory, OrgForm};
+use abuse_portal::server::usecase::{mail, notices};
+use common::{Engine, TestEnv};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// How the test server behaves.
+const NORMAL: u8 = 0;
+/// Reads the whole message, then hangs up without answering.
+const HANG_UP_AFTER_DATA: u8 = 1;
+/// Reads the whole message, then waits 3 s before answering.
+const SLOW_TO_ANSWER: u8 = 2;
+
+#[derive(Clone, Default)]
+struct SmtpServer {
+    accepted: Arc<Mutex<Vec<String>>>,
+    mode: Arc<AtomicU8>,
+}
+
+impl SmtpServer {
+    /// Serves on `listener` until the returned task is aborted.
+    fn serve(&self, listener: TcpListener) -> tokio::task::JoinHandle<()> {
+        let server = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let server = server.clone();
+                tokio::spawn(async move {
+                    let _ = server.conversation(socket).await;
+                });
+            }
+        })
+    }
+
+    async fn conversation(&self, socket: tokio::net::TcpStream) -> std::io::Result<()> {
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write.write_all(b"220 test.local ESMTP\r\n").await?;
+        while let Some(line) = lines.next_line().await? {
+            let verb = line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            match verb.as_str() {
+                "EHLO" | "HELO" => write.write_all(b"250 test.local\r\n").await?,
+                "MAIL" | "RCPT" | "RSET" | "NOOP" => write.write_all(b"250 OK\r\n").await?,
+                "QUIT" => {
+                    write.write_all(b"221 bye\r\n").await?;
+                    return Ok(());
+                }
+                "DATA" => {
+                    write.write_all(b"354 go on\r\n").await?;
+                    let mut message = String::new();
+                    while let Some(data) = lines.next_line().await? {
+                        if data == "." {
+                            break;
+                        }
+                        message.push_str(&data);
+                        message.push('\n');
+                    }
+                    match self.mode.load(Ordering::SeqCst) {
+                        HANG_UP_AFTER_DATA => return Ok(()),
+                        SLOW_TO_ANSWER => {
+                            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                            // A client that went away meanwhile never gets (or counts on) an answer.
+                            let peek = tokio::time::timeout(
+                                std::time::Duration::from_millis(50),
+                                lines.next_line(),
+                            )
+                            .await;
+                            if matches!(peek, Ok(Ok(None)) | Ok(Err(_))) {
+                                return Ok(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    // Counted only once the answer is on its way.
+                    write.write_all(b"250 queued\r\n").await?;
+                    write.flush().await?;
+                    self.accepted.lock().unwrap().push(message);
+                }
+                _ => write.write_all(b"502 not here\r\n").await?,
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&self) -> usize {
+        self.accepted.lock().unwrap().len()
+    }
+}
+
+async fn actor(st: &AppState, email: &str) -> Actor {
+    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    Actor {
+        user_id: row.user_id(),
+        role: row.role().unwrap(),
+        org_id: row.org_id(),
+    }
+}
+
+const WHY: &str = "Provisioned from the signed order form.";
+
+async fn notice_for_initech(st: &AppState, service: ServiceId) -> i64 {
+    let staff = actor(st, "staff@portal.test").await;
+    let now = st.now();
+    notices::open_notice(
+        st,
+        &staff,
+        notices::OpenNotice {
+            service,
+            ips: Vec::new(),
+            category: NoticeCategory::Spam,
+            source: NoticeSource::ThirdPartyReport,
+            high_risk: false,
+            summary: "Outbound spam reported by three mailbox providers.".into(),
+            event_count: 30,
+            first_seen_at: now - time::Duration::hours(2),
+            last_seen_at: now - time::Duration::hours(1),
+            verification_note: "Matched the FBL reports against our logs.".into(),
+            shorter_deadline: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn the_outbox_loses_nothing_and_sends_nothing_twice(engine: Engine) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let Some(env) = TestEnv::with_config(engine, None, |c| {
+        c.mail.smtp_url = Some(format!("smtp://{address}"));
+        c.mail.from = Some("Abuse desk <abuse-desk@portal.test>".into());
+    })
+    .await
+    else {
+        return;
+    };
+    let st = &env.st;
+    let server = SmtpServer::default();
+    let mut running = server.serve(TcpListener::from_std(listener).unwrap());
+
+    seed::seed_demo(st).await.unwrap();
+    let admin = actor(st, "admin@portal.test").await;
+    let org = inventory::create_organisation(
+        st,
+        &admin,
+        &OrgForm {
+            name: "Initech".into(),
+            abuse_email: "abuse@initech.test".into(),
+            billing_email: "billing@initech.test".into(),
+            ..OrgForm::default()
+        },
+        WHY,
+    )
+    .await
+    .unwrap();
+    let service = inventory::create_service(st, &admin, org, "app-01.initech.test", "vps", WHY)
+        .await
+        .unwrap();
+    inventory::assign_block(st, &admin, service, "198.51.100.7", WHY)
+        .await
+        .unwrap();
+    // What the demo queued for its own organisations goes out first.
+    mail::send_due(st, st.now()).await.unwrap();
+    let before = server.count();
+
+    // The notice and its mail are written together; the job sends it once.
+    let id = notice_for_initech(st, service).await;
+    let queued = outbox::newest(&st.db, 1).await.unwrap().remove(0);
+    assert_eq!(queued.recipient, "abuse@initech.test");
+    assert!(queued.subject.starts_with(&format!("Notice #{id}: Spam")));
+    assert_eq!(mail::send_due(st, st.now()).await.unwrap(), 1);
+    assert_eq!(
+        mail::send_due(st, st.now()).await.unwrap(),
+        0,
+        "nothing twice"
+    );
+    assert_eq!(server.count(), before + 1);
+    let message = server.accepted.lock().unwrap().last().unwrap().clone();
+    assert!(message.contains("To: abuse@initech.test"), "{message}");
+    assert!(
+        message.contains(&format!("{}/notices/{id}", env.base)),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("Message-ID: <outbox-{}@127.0.0.1>", queued.id)),
+        "{message}"
+    );
+
+    // The server is down: the attempt is recorded, the mail waits, and is not due again at once.
+    running.abort();
+    let _ = running.await;
+    let staff = actor(st, "staff@portal.test").await;
+    notices::apply_event(
+        st,
+        &staff,
+        id,
+        NoticeEvent::WithdrawNotice,
+        "The reports were about a forwarder.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(mail::send_due(st, st.now()).await.unwrap(), 0);
+    let waiting = outbox::newest(&st.db, 1).await.unwrap().remove(0);
+    assert_eq!((waiting.attempts, waiting.sent_at), (1, None));
+    assert!(waiting.last_error.is_some());
+    assert_eq!(
+        mail::send_due(st, st.now()).await.unwrap(),
+        0,
+        "not due yet"
+    );
+
+    // Back up, but it hangs up after the data: still not sent, tried again later.
+    let listener = TcpListener::bind(address).await.unwrap();
+    running = server.serve(listener);
+    server.mode.store(HANG_UP_AFTER_DATA, Ordering::SeqCst);
+    let later = st.now() + time::Duration::minutes(2);
+    assert_eq!(mail::send_due(st, later).await.unwrap(), 0);
+    let waiting = outbox::newest(&st.db, 1).await.unwrap().remove(0);
+    assert_eq!((waiting.attempts, waiting.sent_at), (2, None));
+
+    // The sender stops mid-send (before the server's answer): nothing recorded, nothing counted.
+    server.mode.store(SLOW_TO_ANSWER, Ordering::SeqCst);
+    let even_later = st.now() + time::Duration::minutes(10);
+    let sender = {
+        let st = st.clone();
+        tokio::spawn(async move { mail::send_due(&st, even_later).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    sender.abort();
+    let _ = sender.await;
+    tokio::time::sleep(std::time::Duration::from_millis(3_000)).await;
+    assert_eq!(
+        server.count(),
+        before + 1,
+        "the interrupted message was never answered"
+    );
+    assert!(outbox::newest(&st.db, 1).await.unwrap()[0]
+        .sent_at
+        .is_none());
+
+    // Everything well again: the mail goes out exactly once.
+    server.mode.store(NORMAL, Ordering::SeqCst);
+    assert_eq!(mail::send_due(st, even_later).await.unwrap(), 1);
+    assert_eq!(
+        mail::send_due(st, even_later + time::Duration::hours(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(server.count(), before + 2);
+    let last = server.accepted.lock().unwrap().last().unwrap().clone();
+    assert!(
+        last.contains(&format!("Notice #{id}: the notice was withdrawn.")),
+        "{last}"
+    );
+    running.abort();
+    env.finish().await;
+}
+
+#[test]
+fn the_outbox_loses_nothing_and_sends_nothing_twice_sqlite() {
+    common::block_on(the_outbox_loses_nothing_and_sends_nothing_twice(
+        Engine::Sqlite,
+    ));
+}
+
+#[test]
+fn the_outbox_loses_nothing_and_sends_nothing_twice_postgres() {
+    if std::env::var("PORTAL_TEST_POSTGRES_URL")
+        .map(|v| v.is_empty())
+        .unwrap_or(true)
+    {
+        eprintln!("PORTAL_TEST_POSTGRES_URL is not set: PostgreSQL test skipped");
+        return;
+    }
+    common::block_on(the_outbox_loses_nothing_and_sends_nothing_twice(
+        Engine::Postgres,
+    ));
+}

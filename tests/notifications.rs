@@ -190,3 +190,90 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(reminders_go_out_once_before_a_deadline, |env| {
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let alice = actor(st, "alice@acme.test").await;
+    let staff = actor(st, "staff@portal.test").await;
+    // Acme's phishing notice waits for new evidence; it was told of two hours ago.
+    let id = common::notice_of(st, "Acme Hosting Ltd", Some("evidence_rejected")).await;
+    abuse_portal::server::db::notices::backdate_for_demo(&st.db, id, time::Duration::hours(2))
+        .await
+        .unwrap();
+    let reminders = |title: &'static str| {
+        let st = st.clone();
+        let alice = alice.clone();
+        async move {
+            notifications::list(&st, &alice, None)
+                .await
+                .unwrap()
+                .rows
+                .iter()
+                .filter(|n| {
+                    n.title
+                        .starts_with(&format!("Notice #{id}: less than {title}"))
+                })
+                .count()
+        }
+    };
+
+    // 20 hours left: the 24-hour reminder, once.
+    notices::change_deadline(
+        st,
+        &staff,
+        id,
+        st.now() + time::Duration::hours(20),
+        "The upstream provider asked for a faster answer.",
+    )
+    .await
+    .unwrap();
+    assert!(notices::remind(st).await.unwrap() >= 1);
+    assert_eq!(reminders("24 hours").await, 1);
+    notices::remind(st).await.unwrap();
+    assert_eq!(reminders("24 hours").await, 1, "once");
+    let mail = abuse_portal::server::db::outbox::newest(&st.db, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(mail.recipient, "abuse@acme.test");
+    assert!(mail
+        .subject
+        .starts_with(&format!("Notice #{id}: less than 24 hours left.")));
+
+    // The deadline moves to 3 hours from now: the 4-hour reminder, and no second 24-hour one.
+    notices::change_deadline(
+        st,
+        &staff,
+        id,
+        st.now() + time::Duration::hours(3),
+        "Spam continues: the upstream provider's mandate.",
+    )
+    .await
+    .unwrap();
+    notices::remind(st).await.unwrap();
+    notices::remind(st).await.unwrap();
+    assert_eq!(reminders("4 hours").await, 1);
+    assert_eq!(reminders("24 hours").await, 1);
+    // A notice that no longer awaits the customer gets none.
+    let disputed = common::notice_of(st, "Globex Corp", Some("disputed")).await;
+    notices::change_deadline(
+        st,
+        &staff,
+        disputed,
+        st.now() + time::Duration::hours(2),
+        "Decision due soon on our side.",
+    )
+    .await
+    .ok();
+    notices::remind(st).await.unwrap();
+    let bob = actor(st, "bob@globex.test").await;
+    assert!(!notifications::list(st, &bob, None)
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .any(|n| n
+            .title
+            .starts_with(&format!("Notice #{disputed}: less than"))));
+});

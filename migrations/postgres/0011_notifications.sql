@@ -1,6 +1,7 @@
 -- In-app notifications: one row per person told, read when opened (the unread ones are counted
 -- in the navigation on every page, hence the partial index); and the outbox of mails, written in
--- the transaction of the change they tell of and sent by the mail job, with its attempts.
+-- the transaction of the change they tell of and sent by the mail job, with its attempts; and
+-- when each notice's deadline reminders went out.
 -- Same tables and columns as migrations/sqlite/0011_notifications.sql.
 
 CREATE TABLE notifications (
@@ -30,3 +31,8 @@ CREATE TABLE outbox (
     last_error       TEXT
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE sent_at IS NULL AND gave_up_at IS NULL;
+
+-- the reminders 24 h and 4 h before a notice's deadline, each sent once (cleared when the
+-- deadline moves)
+ALTER TABLE notices ADD COLUMN reminded_24h_at TIMESTAMPTZ;
+ALTER TABLE notices ADD COLUMN reminded_4h_at TIMESTAMPTZ;

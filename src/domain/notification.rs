@@ -10,6 +10,8 @@ named_enum!(
     NotificationKind, "notification kind" {
         /// A notice was opened against one of the organisation's services.
         NoticeOpened = "notice_opened", "New notice";
+        /// The deadline of a notice that awaits a response is near (24 h, then 4 h).
+        DeadlineSoon = "deadline_soon", "Deadline soon";
         /// The deadline of a notice passed without the response that was due.
         NoticeOverdue = "notice_overdue", "Deadline passed";
         /// Staff decided on evidence, a dispute, or withdrew the notice.
@@ -58,6 +60,7 @@ impl NotificationKind {
     fn next_step(self) -> &'static str {
         match self {
             NotificationKind::NoticeOpened => "Find and stop the cause, then submit remediation evidence in the portal, or dispute the notice, before the deadline. Without a response the service may be restricted, suspended or terminated (policy section 5).",
+            NotificationKind::DeadlineSoon => "Submit remediation evidence in the portal, or dispute the notice, before the deadline. Without a response the service may be restricted, suspended or terminated (policy section 5).",
             NotificationKind::NoticeOverdue => "Respond now in the portal: submit remediation evidence or contact the abuse desk. The service may be blocked or suspended without further notice.",
             NotificationKind::NoticeDecision => "Read the decision and its reasons in the portal; if evidence is due again, submit it before the deadline.",
             NotificationKind::Port25Decision => "Read the decision and any conditions in the portal before sending mail from the address.",
@@ -115,6 +118,21 @@ pub fn retry_after(attempts: i64) -> Option<time::Duration> {
         _ => return None,
     };
     Some(time::Duration::minutes(minutes))
+}
+
+/// The reminders before a deadline, in hours left, shortest first: each goes out once, when the
+/// time left first falls within it.
+pub const REMINDER_HOURS: [i64; 2] = [4, 24];
+
+/// The title of the reminder that `hours` are left on notice `id`.
+pub fn reminder_title(id: i64, hours: i64, deadline_text: &str) -> String {
+    format!("Notice #{id}: less than {hours} hours left. Respond by {deadline_text}.")
+}
+
+/// Whether a notice told of less than an hour ago needs no reminder yet (the news of it said
+/// the deadline).
+pub fn told_just_now(notified_at: time::OffsetDateTime, now: time::OffsetDateTime) -> bool {
+    now - notified_at < time::Duration::hours(1)
 }
 
 /// Whether a link stays inside the portal (a path, never another site).
@@ -195,6 +213,18 @@ mod tests {
         assert_eq!(waits[0], Some(time::Duration::minutes(1)));
         assert!(waits.windows(2).take(5).all(|w| w[0] < w[1]));
         assert_eq!(waits[6], None);
+    }
+
+    #[test]
+    fn reminders_come_shortest_window_first_and_not_for_news_just_told() {
+        assert_eq!(REMINDER_HOURS, [4, 24]);
+        assert_eq!(
+            reminder_title(9, 4, "2026-11-29 10:00 UTC"),
+            "Notice #9: less than 4 hours left. Respond by 2026-11-29 10:00 UTC."
+        );
+        let t = time::macros::datetime!(2026-11-27 10:00 UTC);
+        assert!(told_just_now(t, t + time::Duration::minutes(59)));
+        assert!(!told_just_now(t, t + time::Duration::minutes(60)));
     }
 
     #[test]

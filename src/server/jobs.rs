@@ -1,6 +1,7 @@
 //! Background jobs of the server process:
-//! - the deadline watcher marks cases overdue (every 30 s) in exactly one process: it runs only
-//!   while holding the `deadline_watcher` lease in the database;
+//! - the deadline watcher marks cases overdue and sends the reminders 24 h and 4 h before
+//!   deadlines (every 30 s) in exactly one process: it runs only while holding the
+//!   `deadline_watcher` lease in the database;
 //! - the mail job sends the outbox's due mails (every 10 s), under the `mail_sender` lease;
 //! - the sweeper deletes expired sessions, forgotten sign-in streaks, old rate-limit windows of
 //!   the public report forms and orphaned evidence files
@@ -41,11 +42,18 @@ pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
 /// One round of the deadline watcher, if this process holds (or can take) the lease.
 pub async fn watch_deadlines(st: &AppState, holder: &str) {
     match leases::try_acquire(&st.db, "deadline_watcher", holder, st.now(), LEASE_TTL).await {
-        Ok(true) => match super::usecase::notices::mark_overdue(st).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(marked = n, "cases marked overdue"),
-            Err(err) => tracing::warn!(?err, "deadline watcher failed"),
-        },
+        Ok(true) => {
+            match super::usecase::notices::mark_overdue(st).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(marked = n, "cases marked overdue"),
+                Err(err) => tracing::warn!(?err, "deadline watcher failed"),
+            }
+            match super::usecase::notices::remind(st).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sent = n, "deadline reminders sent"),
+                Err(err) => tracing::warn!(?err, "deadline reminders failed"),
+            }
+        }
         Ok(false) => {}
         Err(err) => tracing::warn!(cause = %err, "deadline watcher lease failed"),
     }

@@ -240,6 +240,77 @@ pub async fn event_count_in_tx(tx: &mut Tx, id: i64) -> Result<i64, DbError> {
     .await)?)
 }
 
+/// Notices that await the customer and whose `hours` reminder is due at `now` (less than that
+/// left, the deadline not passed, the reminder not sent), earliest deadline first.
+pub async fn due_for_reminder(
+    db: &Db,
+    hours: i64,
+    now: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    let column = reminder_column(hours)?;
+    let sql = format!(
+        "SELECT id FROM notices WHERE state IN ('open', 'acknowledged', 'evidence_rejected', 'upheld') \
+         AND {column} IS NULL AND deadline_at <= $1 AND deadline_at > $2 ORDER BY deadline_at, id LIMIT $3"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_scalar(&sql)
+        .bind(stored_time(now + time::Duration::hours(hours)))
+        .bind(stored_time(now))
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}
+
+fn reminder_column(hours: i64) -> Result<&'static str, DbError> {
+    match hours {
+        24 => Ok("reminded_24h_at"),
+        4 => Ok("reminded_4h_at"),
+        other => Err(DbError::Corrupt(format!(
+            "no reminder {other} h before a deadline"
+        ))),
+    }
+}
+
+/// Records the `hours` reminder (and every longer one, now moot) of a notice as sent, if it
+/// was not; `false` when another process sent it first. Gives the notice's organisation,
+/// deadline and when it was told.
+pub async fn mark_reminded(
+    tx: &mut Tx,
+    id: i64,
+    hours: i64,
+    now: OffsetDateTime,
+) -> Result<Option<(OrgId, OffsetDateTime, OffsetDateTime)>, DbError> {
+    let column = reminder_column(hours)?;
+    let also = if hours < 24 {
+        ", reminded_24h_at = COALESCE(reminded_24h_at, $2)"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE notices SET {column} = $2{also} WHERE id = $1 AND {column} IS NULL \
+         RETURNING organisation_id, deadline_at, notified_at"
+    );
+    let row: Option<(i64, OffsetDateTime, OffsetDateTime)> =
+        on_tx!(tx, |conn| sqlx::query_as(&sql)
+            .bind(id)
+            .bind(stored_time(now))
+            .fetch_optional(&mut *conn)
+            .await)?;
+    Ok(row.map(|(org, deadline, notified)| (OrgId(org), deadline, notified)))
+}
+
+/// Forgets that reminders went out (the deadline moved: they are due again before the new one).
+pub async fn clear_reminders(tx: &mut Tx, id: i64) -> Result<(), DbError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE notices SET reminded_24h_at = NULL, reminded_4h_at = NULL WHERE id = $1"
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// The organisation a notice is against, within a transaction.
 pub async fn org_of_in_tx(tx: &mut Tx, id: i64) -> Result<OrgId, DbError> {
     let org: i64 = on_tx!(tx, |conn| sqlx::query_scalar(

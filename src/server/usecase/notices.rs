@@ -527,6 +527,7 @@ pub async fn change_deadline(
         .await?
         .ok_or(AppError::NotFound)?;
     notices::set_deadline(&mut tx, staff, id, checked, reason.trim(), now).await?;
+    notices::clear_reminders(&mut tx, id).await?;
     let verb = if new > notice.deadline_at {
         "extended"
     } else {
@@ -632,6 +633,50 @@ pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
             return Ok(marked);
         }
     }
+}
+
+/// Sends the reminders that are due: 4 hours, then 24 hours before each deadline that awaits the
+/// customer, once each (a notice told of less than an hour ago gets none: that news said the
+/// deadline). Run by the deadline watcher; returns how many went out.
+pub async fn remind(st: &AppState) -> Result<usize, AppError> {
+    const BATCH: i64 = 200;
+    let now = st.now();
+    let mut sent = 0;
+    for hours in notification::REMINDER_HOURS {
+        for id in notices::due_for_reminder(&st.db, hours, now, BATCH).await? {
+            let mut tx = st.db.begin_write().await?;
+            let still_due = notices::lock_state(&mut tx, id)
+                .await?
+                .is_some_and(|state| state.awaits_customer());
+            if !still_due {
+                continue;
+            }
+            let Some((org, deadline, notified)) =
+                notices::mark_reminded(&mut tx, id, hours, now).await?
+            else {
+                continue;
+            };
+            if !notification::told_just_now(notified, now) {
+                super::notifications::tell(
+                    &mut tx,
+                    st,
+                    org,
+                    NotificationKind::DeadlineSoon,
+                    &notification::reminder_title(
+                        id,
+                        hours,
+                        &crate::domain::time_format::utc(deadline),
+                    ),
+                    &format!("/notices/{id}"),
+                    now,
+                )
+                .await?;
+                sent += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(sent)
 }
 
 /// Adds an internal note to a case (staff only; never shown to the customer). The audit trail

@@ -99,7 +99,7 @@ pub fn parse_report(
 /// Reads a mail: an ARF report (a `message/feedback-report` part), else an X-ARF JSON part.
 fn parse_mail(bytes: &[u8], now: OffsetDateTime) -> Result<ParsedReport, IntakeError> {
     precheck_mail(bytes)?;
-    let message = MessageParser::default().parse(bytes).ok_or_else(|| {
+    let message = guarded(|| MessageParser::default().parse(bytes))?.ok_or_else(|| {
         IntakeError::unreadable("This is not a mail message: no header was found.")
     })?;
     if message.parts.len() > MAX_PARTS {
@@ -169,7 +169,7 @@ pub fn outer_headers(bytes: &[u8]) -> Vec<(String, String)> {
     if bytes.len() > MAX_REPORT_BYTES || precheck_mail(bytes).is_err() {
         return kept;
     }
-    if let Some(message) = MessageParser::default().parse_headers(bytes) {
+    if let Ok(Some(message)) = guarded(|| MessageParser::default().parse_headers(bytes)) {
         for name in ["From", "Subject", "Date", "Message-ID"] {
             if let Some(value) = message.header_raw(name) {
                 keep(&mut kept, name, value);
@@ -177,6 +177,15 @@ pub fn outer_headers(bytes: &[u8]) -> Vec<(String, String)> {
         }
     }
     kept
+}
+
+/// Runs the MIME parser so that a panic inside it (a fuzzer found input that trips an internal
+/// assertion of mail-parser in builds with debug assertions) refuses the report instead of
+/// taking the request down.
+fn guarded<T>(parse: impl FnOnce() -> T) -> Result<T, IntakeError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)).map_err(|_| {
+        IntakeError::unreadable("The message's MIME structure is malformed: it could not be read.")
+    })
 }
 
 fn looks_like_xarf(bytes: &[u8]) -> bool {
@@ -283,6 +292,20 @@ mod tests {
         let err = parse_report(mail.as_bytes(), BodyKind::Mail, NOW).unwrap_err();
         assert!(err.to_string().contains("nests more than"), "{err}");
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn input_the_fuzzer_found_is_refused_or_read_never_a_crash() {
+        // A mangled ARF report that trips an assertion inside mail-parser (debug builds).
+        let found = include_bytes!("../../../fuzz/seeds/arf/regression-mail-parser-part-id.eml");
+        let outcome = parse_report(found, BodyKind::Mail, NOW);
+        assert!(
+            outcome
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("MIME structure is malformed")),
+            "{outcome:?}"
+        );
+        let _ = outer_headers(found);
     }
 
     #[test]

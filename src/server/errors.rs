@@ -7,6 +7,15 @@ use crate::domain::actor::AccessError;
 use crate::error::AppError;
 use rand::Rng;
 
+/// A plain-text answer for handlers outside Leptos (downloads, links from mails): the error's
+/// status and its message for people.
+pub fn status_page(err: &AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let code = axum::http::StatusCode::from_u16(err.status())
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    (code, format!("{}\n", err.user_message())).into_response()
+}
+
 /// Logs `cause` under a fresh reference and returns an `Internal` error carrying only that reference.
 pub fn internal(cause: impl std::fmt::Display) -> AppError {
     let reference = format!("{:08x}", rand::thread_rng().gen::<u32>());

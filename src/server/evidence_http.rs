@@ -10,6 +10,7 @@
 
 use super::auth::session::TypedSession;
 use super::db::responses::{self, NewFile};
+use super::errors::status_page;
 use super::state::{actor_of, AppState};
 use super::storage::{AsyncChunks, CommittedFile, StagedFile, StoreError};
 use super::usecase::notices;
@@ -40,11 +41,6 @@ fn back_to(id: i64, field: &str, message: &str) -> Response {
         .append_pair("evidence_field", field)
         .finish();
     Redirect::to(&format!("/notices/{id}?{q}#evidence-heading")).into_response()
-}
-
-fn status_page(err: &AppError) -> Response {
-    let code = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (code, format!("{}\n", err.user_message())).into_response()
 }
 
 type MultipartError = axum::extract::multipart::MultipartError;

@@ -3,6 +3,7 @@
 //! needed, then coming back here.
 
 use super::auth::session::TypedSession;
+use super::errors::status_page;
 use super::state::{actor_of, AppState};
 use super::usecase::notifications;
 use crate::error::AppError;
@@ -17,16 +18,11 @@ pub async fn open(State(st): State<AppState>, Path(id): Path<i64>, session: Sess
         Ok(who) => match notifications::open(&st, &who, id).await {
             Ok(link) => link,
             Err(AppError::NotFound) => "/notifications".to_owned(),
-            Err(e) => return failed(&e),
+            Err(e) => return status_page(&e),
         },
         Err(AppError::NotSignedIn) => format!("/login?next=/notifications/{id}/open"),
         Err(AppError::SecondFactorRequired) => "/account/two-factor".to_owned(),
-        Err(e) => return failed(&e),
+        Err(e) => return status_page(&e),
     };
     (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response()
-}
-
-fn failed(err: &AppError) -> Response {
-    let code = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (code, format!("{}\n", err.user_message())).into_response()
 }

@@ -170,11 +170,13 @@ async fn run(engine: &str, url: String) {
         user_id: UserId(1),
         role: Role::Staff,
         org_id: None,
+        zone: Default::default(),
     };
     let customer = |i: usize| Actor {
         user_id: UserId(2 + (i as i64 * 37) % ORGS),
         role: Role::Customer,
         org_id: Some(OrgId(1 + (i as i64 * 37) % ORGS)),
+        zone: Default::default(),
     };
 
     let mut first = Vec::new();

@@ -1,6 +1,9 @@
 //! The HTML shell, the root component and the route table (every URL of the portal).
 
-use crate::ui::account::{AccountPeoplePage, PasswordPage, SessionsPage, TwoFactorPage};
+use crate::ui::account::{
+    AccountPeoplePage, OrganisationSettingsPage, PasswordPage, PreferencesPage, SessionsPage,
+    TwoFactorPage,
+};
 use crate::ui::admin::billing::{StaffBillingPage, StaffInvoicePage};
 use crate::ui::admin::cases::{CasePage, CaseQueuePage, NewCasePage};
 use crate::ui::admin::organisations::{
@@ -8,7 +11,7 @@ use crate::ui::admin::organisations::{
 };
 use crate::ui::admin::reports::{IntakePage, PendingCasePage, ReportPage};
 use crate::ui::admin::smtp::{RequestQueuePage, StaffRequestPage};
-use crate::ui::admin::{AdminHomePage, AdminPeoplePage, TokensPage};
+use crate::ui::admin::{AdminHomePage, AdminPeoplePage, MailPage, TokensPage};
 use crate::ui::auth::{Auth, LoginCodePage, LoginPage, LogoutPage};
 use crate::ui::billing::{BillingPage, InvoicePage, ReceiptPage};
 use crate::ui::components::{Layout, NotFoundPage};
@@ -98,9 +101,12 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/two-factor") view=TwoFactorPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/people") view=AccountPeoplePage ssr=SsrMode::Async/>
+                <Route path=path!("/account/preferences") view=PreferencesPage ssr=SsrMode::Async/>
+                <Route path=path!("/account/organisation") view=OrganisationSettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people") view=AdminPeoplePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/mail") view=MailPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp") view=RequestListPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp/new") view=NewRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/smtp/:id") view=RequestDetailPage ssr=SsrMode::Async/>

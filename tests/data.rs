@@ -21,6 +21,7 @@ fn staff_token() -> abuse_portal::domain::actor::StaffToken {
         user_id: UserId(0),
         role: Role::Staff,
         org_id: None,
+        zone: Default::default(),
     }
     .require_staff()
     .unwrap()
@@ -31,6 +32,7 @@ fn customer(id: i64, org: i64) -> Actor {
         user_id: UserId(id),
         role: Role::Customer,
         org_id: Some(OrgId(org)),
+        zone: Default::default(),
     }
 }
 
@@ -296,6 +298,7 @@ on_both_engines!(customers_see_only_their_own_services, |env| {
         user_id: UserId(1),
         role: Role::Staff,
         org_id: None,
+        zone: Default::default(),
     };
     assert_eq!(
         usecase::inventory::customer_home(st, &staff).await,
@@ -315,6 +318,7 @@ on_both_engines!(only_staff_read_the_admin_overview, |env| {
             user_id: UserId(1),
             role,
             org_id: None,
+            zone: Default::default(),
         };
         let overview = usecase::admin::overview(st, &who, None).await.unwrap();
         assert_eq!(overview.organisations, 2);
@@ -347,6 +351,7 @@ on_both_engines!(organisations_page_by_keyset, |env| {
         user_id: UserId(1),
         role: Role::Staff,
         org_id: None,
+        zone: Default::default(),
     };
     let mut seen = Vec::new();
     let mut after = None;

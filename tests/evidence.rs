@@ -25,6 +25,7 @@ async fn open_for_alice(st: &AppState) -> i64 {
         user_id: staff_row.user_id(),
         role: staff_row.role().unwrap(),
         org_id: None,
+        zone: Default::default(),
     };
     let service: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
         "SELECT id FROM services WHERE label = 'mail-01.acme.test'"
@@ -103,6 +104,7 @@ on_both_engines!(
                 user_id: abuse_portal::domain::ids::UserId(0),
                 role: abuse_portal::domain::actor::Role::Staff,
                 org_id: None,
+                zone: Default::default(),
             },
             id,
         )
@@ -269,6 +271,7 @@ on_both_engines!(
             user_id: abuse_portal::domain::ids::UserId(0),
             role: abuse_portal::domain::actor::Role::Staff,
             org_id: None,
+            zone: Default::default(),
         };
         assert_eq!(
             cases::get_notice(st, &staff, id).await.unwrap().state,

@@ -118,6 +118,7 @@ async fn actor(st: &AppState, email: &str) -> Actor {
         user_id: row.user_id(),
         role: row.role().unwrap(),
         org_id: row.org_id(),
+        zone: row.zone(),
     }
 }
 
@@ -299,6 +300,121 @@ fn the_outbox_loses_nothing_and_sends_nothing_twice_postgres() {
         return;
     }
     common::block_on(the_outbox_loses_nothing_and_sends_nothing_twice(
+        Engine::Postgres,
+    ));
+}
+
+/// An invitation travels by mail; a mail the relay never takes is given up, listed for staff
+/// (not for customers) with the relay's error, and sent again by staff once the relay is back.
+async fn given_up_mails_are_listed_for_staff_and_sent_again(engine: Engine) {
+    use abuse_portal::domain::actor::Role;
+    use abuse_portal::error::AppError;
+    use abuse_portal::server::usecase::people;
+    // A port nothing listens on, until the relay "comes back" on it.
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let Some(env) = TestEnv::with_config(engine, None, |c| {
+        c.mail.smtp_url = Some(format!("smtp://{address}"));
+        c.mail.from = Some("Abuse desk <abuse-desk@portal.test>".into());
+    })
+    .await
+    else {
+        return;
+    };
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let admin = actor(st, "admin@portal.test").await;
+    let staff = actor(st, "staff@portal.test").await;
+    let alice = actor(st, "alice@acme.test").await;
+
+    let invited = people::invite(st, &admin, "carol@portal.test", Role::Staff, None, false)
+        .await
+        .unwrap();
+    let queued = outbox::newest(&st.db, 1).await.unwrap().remove(0);
+    assert_eq!(queued.recipient, "carol@portal.test");
+    assert_eq!(queued.kind.as_deref(), Some("invitation"));
+    assert_eq!(queued.subject, "You are invited to the abuse-case portal");
+
+    // The relay is down for a day: every attempt fails, then the mail is given up.
+    let mut at = st.now();
+    for _ in 0..8 {
+        mail::send_due(st, at).await.unwrap();
+        at += time::Duration::hours(13);
+    }
+    let page = mail::outbox_page(st, &staff, None, None).await.unwrap();
+    assert_eq!(page.tab, "given_up");
+    assert!(page.given_up >= 1);
+    let row = page
+        .rows
+        .iter()
+        .find(|r| r.id == queued.id)
+        .expect("the invitation is listed as given up");
+    assert_eq!((row.status_key.as_str(), row.attempts), ("given_up", 7));
+    assert_eq!(row.about, "Invitation");
+    assert!(row.last_error.as_deref().is_some_and(|e| !e.is_empty()));
+    assert_eq!(
+        mail::outbox_page(st, &alice, None, None).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        mail::send_again(st, &alice, queued.id).await.unwrap_err(),
+        AppError::Forbidden
+    );
+
+    // The relay is back: staff send it again; it goes out once, with the link.
+    let server = SmtpServer::default();
+    let running = server.serve(TcpListener::bind(address).await.unwrap());
+    mail::send_again(st, &staff, queued.id).await.unwrap();
+    assert!(matches!(
+        mail::send_again(st, &staff, queued.id).await.unwrap_err(),
+        AppError::Conflict(_)
+    ));
+    mail::send_due(st, st.now()).await.unwrap();
+    let sent = server
+        .accepted
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| m.contains("To: carol@portal.test"))
+        .cloned()
+        .expect("the invitation arrived");
+    // (A long line may travel quoted-printable, folded with soft breaks.)
+    let unfolded = sent.replace("=\r\n", "").replace("=\n", "");
+    assert!(unfolded.contains(&invited.link), "{sent}");
+    let all = mail::outbox_page(st, &staff, Some("all".into()), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        all.rows
+            .iter()
+            .find(|r| r.id == queued.id)
+            .unwrap()
+            .status_key,
+        "sent"
+    );
+    running.abort();
+    env.finish().await;
+}
+
+#[test]
+fn given_up_mails_are_listed_for_staff_and_sent_again_sqlite() {
+    common::block_on(given_up_mails_are_listed_for_staff_and_sent_again(
+        Engine::Sqlite,
+    ));
+}
+
+#[test]
+fn given_up_mails_are_listed_for_staff_and_sent_again_postgres() {
+    if std::env::var("PORTAL_TEST_POSTGRES_URL")
+        .map(|v| v.is_empty())
+        .unwrap_or(true)
+    {
+        eprintln!("PORTAL_TEST_POSTGRES_URL is not set: PostgreSQL test skipped");
+        return;
+    }
+    common::block_on(given_up_mails_are_listed_for_staff_and_sent_again(
         Engine::Postgres,
     ));
 }

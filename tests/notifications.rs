@@ -23,6 +23,7 @@ async fn actor(st: &AppState, email: &str) -> Actor {
         user_id: row.user_id(),
         role: row.role().unwrap(),
         org_id: row.org_id(),
+        zone: row.zone(),
     }
 }
 
@@ -277,3 +278,170 @@ on_both_engines!(reminders_go_out_once_before_a_deadline, |env| {
             .title
             .starts_with(&format!("Notice #{disputed}: less than"))));
 });
+
+on_both_engines!(
+    each_reader_gets_times_in_their_zone_and_the_mails_chosen,
+    |env| {
+        use abuse_portal::domain::zone::Zone;
+        use abuse_portal::server::db::outbox;
+        use abuse_portal::server::usecase::preferences::{self, OrganisationSettings};
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let alice = actor(st, "alice@acme.test").await;
+        let staff = actor(st, "staff@portal.test").await;
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+        // Bad choices are refused, each naming its field, and change nothing.
+        let refused = preferences::save_preferences(st, &alice, "Mars/Olympus_Mons", &[])
+            .await
+            .unwrap_err();
+        assert!(refused.field_message("time_zone").is_some(), "{refused:?}");
+        let refused = preferences::save_preferences(st, &alice, "UTC", &strings(&["gossip"]))
+            .await
+            .unwrap_err();
+        assert!(refused.field_message("mail").is_some(), "{refused:?}");
+        let refused =
+            preferences::save_preferences(st, &staff, "UTC", &strings(&["notice_opened"]))
+                .await
+                .unwrap_err();
+        assert!(
+            refused.field_message("mail").is_some(),
+            "staff get no customer mail"
+        );
+        assert_eq!(actor(st, "alice@acme.test").await.zone, Zone::utc());
+
+        // Alice reads Berlin time and wants new notices in her own inbox; as Acme's owner she sends
+        // the contacts' mails in New York time and decisions and reminders to the NOC as well.
+        preferences::save_preferences(st, &alice, "europe/berlin", &strings(&["notice_opened"]))
+            .await
+            .unwrap();
+        let alice = actor(st, "alice@acme.test").await;
+        assert_eq!(alice.zone.name(), "Europe/Berlin");
+        let settings = OrganisationSettings {
+            abuse_email: "abuse@acme.test".into(),
+            billing_email: "billing@acme.test".into(),
+            technical_email: "noc@acme.test".into(),
+            phone: String::new(),
+            time_zone: "America/New_York".into(),
+            abuse: Vec::new(),
+            technical: strings(&["deadline_soon", "notice_decision"]),
+            billing: strings(&["invoice_issued"]),
+        };
+        assert_eq!(
+            preferences::save_organisation(st, &staff, &settings)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden,
+            "staff have no organisation of their own here"
+        );
+        preferences::save_organisation(st, &alice, &settings)
+            .await
+            .unwrap();
+        let page = preferences::organisation(st, &alice).await.unwrap();
+        assert!(page.may_edit);
+        assert_eq!(page.time_zone, "America/New_York");
+        let opened_route = page
+            .routes
+            .iter()
+            .find(|r| r.kind == NotificationKind::NoticeOpened)
+            .unwrap();
+        assert!(opened_route.abuse && opened_route.abuse_required && !opened_route.technical);
+        assert_eq!(
+            page.members_mailed,
+            vec![(
+                "alice@acme.test".to_owned(),
+                vec![NotificationKind::NoticeOpened]
+            )]
+        );
+
+        // A notice opened against Acme: Alice's notification and her mail in Berlin time, the abuse
+        // contact's mail in New York time, nothing for the NOC (it did not ask for new notices).
+        let service: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+            "SELECT s.id FROM services s JOIN organisations o ON o.id = s.organisation_id \
+         WHERE o.name = 'Acme Hosting Ltd' ORDER BY s.id LIMIT 1"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let now = st.now();
+        let id = notices::open_notice(
+            st,
+            &staff,
+            notices::OpenNotice {
+                service: abuse_portal::domain::ids::ServiceId(service),
+                ips: Vec::new(),
+                category: abuse_portal::domain::notice::NoticeCategory::Spam,
+                source: abuse_portal::domain::notice::NoticeSource::ThirdPartyReport,
+                high_risk: false,
+                summary: "Complaints about bulk mail from the service.".into(),
+                event_count: 12,
+                first_seen_at: now - time::Duration::hours(3),
+                last_seen_at: now - time::Duration::hours(1),
+                verification_note: "Feedback loop reports checked by hand.".into(),
+                shorter_deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+        let deadline = now + time::Duration::hours(48);
+        let spam = abuse_portal::domain::notice::NoticeCategory::Spam.label();
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        let new_york = Zone::named("America/New_York").unwrap();
+        let told = notifications::list(st, &alice, None).await.unwrap();
+        assert_eq!(
+            told.rows[0].title,
+            format!("Notice #{id}: {spam}. Respond by {}.", berlin.show(deadline))
+        );
+        assert!(
+            told.rows[0].when_text.ends_with(" CET") || told.rows[0].when_text.ends_with(" CEST")
+        );
+        let mut mails: Vec<(String, String)> = outbox::newest(&st.db, 20)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.subject.starts_with(&format!("Notice #{id}:")))
+            .map(|m| (m.recipient, m.subject))
+            .collect();
+        mails.sort();
+        assert_eq!(
+            mails,
+            vec![
+                (
+                    "abuse@acme.test".to_owned(),
+                    format!(
+                        "Notice #{id}: {spam}. Respond by {}.",
+                        new_york.show(deadline)
+                    )
+                ),
+                (
+                    "alice@acme.test".to_owned(),
+                    format!("Notice #{id}: {spam}. Respond by {}.", berlin.show(deadline))
+                ),
+            ]
+        );
+
+        // A decision goes to the abuse contact (its default kept) and the NOC, not to Alice.
+        notices::apply_event(
+            st,
+            &staff,
+            id,
+            NoticeEvent::WithdrawNotice,
+            "Sent to the wrong customer.",
+        )
+        .await
+        .unwrap();
+        let mut decision: Vec<String> = outbox::newest(&st.db, 20)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.subject == format!("Notice #{id}: the notice was withdrawn."))
+            .map(|m| m.recipient)
+            .collect();
+        decision.sort();
+        assert_eq!(
+            decision,
+            ["noc@acme.test"],
+            "the abuse contact's routes were replaced"
+        );
+    }
+);

@@ -8,7 +8,7 @@ use abuse_portal::domain::account::Email;
 use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::enforcement::EnforcementKind;
 use abuse_portal::domain::ids::{OrgId, ServiceId};
-use abuse_portal::domain::time_format::input_value;
+use abuse_portal::domain::zone::Zone;
 use abuse_portal::error::AppError;
 use abuse_portal::server::db::{accounts, enforcement, inventory as store, services};
 use abuse_portal::server::seed;
@@ -25,6 +25,7 @@ async fn actor(st: &AppState, email: &str) -> Actor {
         user_id: row.user_id(),
         role: row.role().unwrap(),
         org_id: row.org_id(),
+        zone: row.zone(),
     }
 }
 
@@ -101,12 +102,12 @@ on_both_engines!(
         assert_eq!(measures[0].measure.kind, EnforcementKind::Port25Restriction);
 
         // Who held 198.51.100.7 an hour ago: nobody; now: Initech.
-        let before = input_value(st.now() - Duration::hours(1));
+        let before = Zone::utc().input_value(st.now() - Duration::hours(1));
         let answer = inventory::search(st, &staff, "198.51.100.7", &before, None)
             .await
             .unwrap();
         assert_eq!(answer.holder.unwrap().assignment, None);
-        let now = input_value(st.now() + Duration::minutes(1));
+        let now = Zone::utc().input_value(st.now() + Duration::minutes(1));
         let answer = inventory::search(st, &staff, "198.51.100.7", &now, None)
             .await
             .unwrap();

@@ -25,6 +25,7 @@ async fn actor(st: &AppState, email: &str) -> Actor {
         user_id: row.user_id(),
         role: row.role().unwrap(),
         org_id: row.org_id(),
+        zone: row.zone(),
     }
 }
 

@@ -31,6 +31,7 @@ async fn actor(st: &AppState, email: &str) -> Actor {
         user_id: row.user_id(),
         role: row.role().unwrap(),
         org_id: row.org_id(),
+        zone: row.zone(),
     }
 }
 
@@ -86,8 +87,11 @@ fn xarf(source_ip: &str, at: OffsetDateTime, n: u32) -> Vec<u8> {
         "reporter": { "org": "Honeypots", "contact": "abuse@honeypot.example", "domain": "honeypot.example" },
         "sender": { "org": "Honeypots", "contact": "abuse@honeypot.example", "domain": "honeypot.example" },
         "source_identifier": source_ip,
+        "source_port": 25,
         "category": "messaging",
-        "type": "spam"
+        "type": "spam",
+        "protocol": "smtp",
+        "smtp_from": "bounce@spam-run.example"
     })
     .to_string()
     .into_bytes()

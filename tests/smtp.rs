@@ -23,6 +23,7 @@ fn staff_token() -> StaffToken {
         user_id: UserId(0),
         role: Role::Staff,
         org_id: None,
+        zone: Default::default(),
     }
     .require_staff()
     .unwrap()
@@ -270,6 +271,7 @@ async fn actor_of(st: &AppState, email: &str, password: &str) -> Actor {
         user_id: id,
         role: row.role.parse().unwrap(),
         org_id: row.organisation_id.map(OrgId),
+        zone: Default::default(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! cannot be called without that check having passed.
 
 use super::ids::{OrgId, UserId};
+use super::zone::Zone;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -97,6 +98,8 @@ pub struct Actor {
     pub role: Role,
     /// The organisation of a customer; `None` for staff and admins.
     pub org_id: Option<OrgId>,
+    /// The zone every time is shown to them in.
+    pub zone: Zone,
 }
 
 /// Proof that the actor holding it passed a staff check; demanded by staff-only operations.
@@ -158,6 +161,7 @@ mod tests {
             user_id: UserId(1),
             role,
             org_id: org.map(OrgId),
+            zone: Default::default(),
         }
     }
 

@@ -30,3 +30,4 @@ pub mod session;
 pub mod smtp;
 pub mod throttle;
 pub mod time_format;
+pub mod zone;

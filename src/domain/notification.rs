@@ -3,7 +3,9 @@
 
 use super::inventory::Contacts;
 use super::names::named_enum;
+use super::names::UnknownName;
 use super::notice::{NoticeCategory, NoticeEvent};
+use super::zone::Zone;
 
 named_enum!(
     /// What a notification is about.
@@ -44,16 +46,14 @@ pub fn opened_title(id: i64, category: NoticeCategory, deadline_text: &str) -> S
 }
 
 impl NotificationKind {
-    /// The contact that receives this kind of mail: the abuse contact for notices, the technical
-    /// contact for port 25, the billing contact for invoices; the abuse contact when the one
-    /// named is not set.
-    pub fn recipient(self, contacts: &Contacts) -> Option<String> {
-        let named = match self {
-            NotificationKind::Port25Decision => contacts.technical_email.as_ref(),
-            NotificationKind::InvoiceIssued => contacts.billing_email.as_ref(),
-            _ => contacts.abuse_email.as_ref(),
-        };
-        named.or(contacts.abuse_email.as_ref()).cloned()
+    /// Whether the abuse contact always receives this kind of mail, whatever the organisation
+    /// chose: a notice opened and a deadline passed (policy sections 5 and 6: the 48 hours run
+    /// whether or not anyone reads the portal).
+    pub fn always_to_abuse_contact(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::NoticeOpened | NotificationKind::NoticeOverdue
+        )
     }
 
     /// What the reader should do next, in a sentence.
@@ -67,6 +67,167 @@ impl NotificationKind {
             NotificationKind::InvoiceIssued => "Pay by the due date with the payment reference on the invoice, or by card in the portal.",
         }
     }
+}
+
+/// A set of kinds of news: those a contact or a member receives by mail. Stored as the kinds'
+/// spellings separated by commas.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KindSet(Vec<NotificationKind>);
+
+impl KindSet {
+    /// The set of these kinds.
+    pub fn of(kinds: impl IntoIterator<Item = NotificationKind>) -> KindSet {
+        let chosen: Vec<NotificationKind> = kinds.into_iter().collect();
+        KindSet(
+            NotificationKind::ALL
+                .iter()
+                .copied()
+                .filter(|k| chosen.contains(k))
+                .collect(),
+        )
+    }
+
+    /// Reads a stored set (`notice_opened,invoice_issued`; empty is the empty set).
+    pub fn parse(stored: &str) -> Result<KindSet, UnknownName> {
+        let kinds = stored
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(KindSet::of(kinds))
+    }
+
+    /// The stored spelling.
+    pub fn stored(&self) -> String {
+        self.0
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Whether the set holds `kind`.
+    pub fn contains(&self, kind: NotificationKind) -> bool {
+        self.0.contains(&kind)
+    }
+
+    /// The kinds, in display order.
+    pub fn kinds(&self) -> &[NotificationKind] {
+        &self.0
+    }
+}
+
+/// Which kinds of news go to each of an organisation's contacts by mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailRoutes {
+    /// To the abuse contact (always at least the kinds that must reach it).
+    pub abuse: KindSet,
+    /// To the technical contact.
+    pub technical: KindSet,
+    /// To the billing contact.
+    pub billing: KindSet,
+}
+
+impl Default for MailRoutes {
+    /// Notices and their deadlines and decisions to the abuse contact, port 25 to the technical
+    /// contact, invoices to the billing contact.
+    fn default() -> Self {
+        use NotificationKind as K;
+        MailRoutes {
+            abuse: KindSet::of([
+                K::NoticeOpened,
+                K::DeadlineSoon,
+                K::NoticeOverdue,
+                K::NoticeDecision,
+            ]),
+            technical: KindSet::of([K::Port25Decision]),
+            billing: KindSet::of([K::InvoiceIssued]),
+        }
+    }
+}
+
+impl MailRoutes {
+    /// The routes as chosen, with what must reach the abuse contact added to its set.
+    pub fn new(abuse: KindSet, technical: KindSet, billing: KindSet) -> MailRoutes {
+        let required = NotificationKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.always_to_abuse_contact());
+        MailRoutes {
+            abuse: KindSet::of(abuse.kinds().iter().copied().chain(required)),
+            technical,
+            billing,
+        }
+    }
+}
+
+/// A member of the organisation who asked for some kinds of news by mail.
+#[derive(Debug, Clone)]
+pub struct MailingMember {
+    /// Their sign-in address.
+    pub email: String,
+    /// What they asked for.
+    pub kinds: KindSet,
+    /// Their time zone.
+    pub zone: Zone,
+}
+
+/// Whom a mail goes to, and the zone its times are written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// The address.
+    pub email: String,
+    /// The zone.
+    pub zone: Zone,
+}
+
+/// Everyone who receives a mail of `kind`: each contact whose routes hold it (the abuse contact
+/// instead when none of those has an address, so that news is never sent to nobody by a gap
+/// in the contacts), in the organisation's zone, and each member who asked for it, in their
+/// own zone. One mail per address (compared without case); a member's own zone wins over the
+/// organisation's.
+pub fn recipients(
+    kind: NotificationKind,
+    contacts: &Contacts,
+    routes: &MailRoutes,
+    org_zone: &Zone,
+    members: &[MailingMember],
+) -> Vec<Recipient> {
+    let routed = [
+        (&routes.abuse, &contacts.abuse_email),
+        (&routes.technical, &contacts.technical_email),
+        (&routes.billing, &contacts.billing_email),
+    ];
+    let chosen: Vec<&KindSet> = routed.iter().map(|(set, _)| *set).collect();
+    let mut to: Vec<Recipient> = Vec::new();
+    let mut add = |email: &str, zone: &Zone, replace_zone: bool| match to
+        .iter_mut()
+        .find(|r| r.email.eq_ignore_ascii_case(email))
+    {
+        Some(r) if replace_zone => r.zone = zone.clone(),
+        Some(_) => {}
+        None => to.push(Recipient {
+            email: email.to_owned(),
+            zone: zone.clone(),
+        }),
+    };
+    let mut any_contact = false;
+    for (set, address) in routed {
+        if let (true, Some(email)) = (set.contains(kind), address) {
+            add(email, org_zone, false);
+            any_contact = true;
+        }
+    }
+    if !any_contact && chosen.iter().any(|set| set.contains(kind)) {
+        if let Some(email) = &contacts.abuse_email {
+            add(email, org_zone, false);
+        }
+    }
+    for member in members.iter().filter(|m| m.kinds.contains(kind)) {
+        add(&member.email, &member.zone, true);
+    }
+    to
 }
 
 /// The mail that tells what `title` says: its subject and its plain-text body, with the link
@@ -87,7 +248,7 @@ pub fn mail(kind: NotificationKind, title: &str, url: &str) -> (String, String) 
 }
 
 /// Text wrapped at `width` columns, between words.
-fn wrap(text: &str, width: usize) -> String {
+pub fn wrap(text: &str, width: usize) -> String {
     let mut out = String::new();
     let mut line = 0;
     for word in text.split_whitespace() {
@@ -158,6 +319,18 @@ mod tests {
         );
     }
 
+    fn to(
+        kind: NotificationKind,
+        contacts: &Contacts,
+        routes: &MailRoutes,
+        members: &[MailingMember],
+    ) -> Vec<String> {
+        recipients(kind, contacts, routes, &Zone::utc(), members)
+            .into_iter()
+            .map(|r| r.email)
+            .collect()
+    }
+
     #[test]
     fn each_kind_of_mail_goes_to_its_contact_or_the_abuse_contact() {
         let contacts = Contacts {
@@ -166,28 +339,128 @@ mod tests {
             technical_email: None,
             phone: None,
         };
+        let routes = MailRoutes::default();
         assert_eq!(
-            NotificationKind::NoticeOpened
-                .recipient(&contacts)
-                .as_deref(),
-            Some("abuse@acme.test")
+            to(NotificationKind::NoticeOpened, &contacts, &routes, &[]),
+            ["abuse@acme.test"]
         );
         assert_eq!(
-            NotificationKind::InvoiceIssued
-                .recipient(&contacts)
-                .as_deref(),
-            Some("billing@acme.test")
+            to(NotificationKind::InvoiceIssued, &contacts, &routes, &[]),
+            ["billing@acme.test"]
+        );
+        // No technical contact: its mail goes to the abuse contact rather than to nobody.
+        assert_eq!(
+            to(NotificationKind::Port25Decision, &contacts, &routes, &[]),
+            ["abuse@acme.test"]
+        );
+        assert!(to(
+            NotificationKind::NoticeOpened,
+            &Contacts::default(),
+            &routes,
+            &[]
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn organisations_choose_who_receives_what_but_notices_always_reach_the_abuse_contact() {
+        use NotificationKind as K;
+        let contacts = Contacts {
+            abuse_email: Some("abuse@acme.test".into()),
+            billing_email: Some("billing@acme.test".into()),
+            technical_email: Some("noc@acme.test".into()),
+            phone: None,
+        };
+        // Nothing chosen for the abuse contact: it still gets notices opened and overdue.
+        let routes = MailRoutes::new(
+            KindSet::default(),
+            KindSet::of([
+                K::DeadlineSoon,
+                K::NoticeDecision,
+                K::Port25Decision,
+                K::NoticeOpened,
+            ]),
+            KindSet::default(),
         );
         assert_eq!(
-            NotificationKind::Port25Decision
-                .recipient(&contacts)
-                .as_deref(),
-            Some("abuse@acme.test")
+            to(K::NoticeOpened, &contacts, &routes, &[]),
+            ["abuse@acme.test", "noc@acme.test"]
         );
         assert_eq!(
-            NotificationKind::NoticeOpened.recipient(&Contacts::default()),
-            None
+            to(K::NoticeOverdue, &contacts, &routes, &[]),
+            ["abuse@acme.test"]
         );
+        assert_eq!(
+            to(K::DeadlineSoon, &contacts, &routes, &[]),
+            ["noc@acme.test"]
+        );
+        // Invoices chosen for nobody: no mail (the in-app notification still tells).
+        assert!(to(K::InvoiceIssued, &contacts, &routes, &[]).is_empty());
+    }
+
+    #[test]
+    fn members_who_asked_get_their_own_mail_in_their_own_zone_once() {
+        use NotificationKind as K;
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        let contacts = Contacts {
+            abuse_email: Some("Alice@acme.test".into()),
+            ..Contacts::default()
+        };
+        let members = [
+            MailingMember {
+                email: "alice@acme.test".into(),
+                kinds: KindSet::of([K::NoticeOpened]),
+                zone: berlin.clone(),
+            },
+            MailingMember {
+                email: "bob@acme.test".into(),
+                kinds: KindSet::of([K::InvoiceIssued, K::NoticeOpened]),
+                zone: Zone::utc(),
+            },
+            MailingMember {
+                email: "carol@acme.test".into(),
+                kinds: KindSet::default(),
+                zone: Zone::utc(),
+            },
+        ];
+        let got = recipients(
+            K::NoticeOpened,
+            &contacts,
+            &MailRoutes::default(),
+            &Zone::utc(),
+            &members,
+        );
+        assert_eq!(
+            got,
+            [
+                Recipient {
+                    email: "Alice@acme.test".into(),
+                    zone: berlin
+                },
+                Recipient {
+                    email: "bob@acme.test".into(),
+                    zone: Zone::utc()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn kind_sets_read_back_what_was_stored() {
+        use NotificationKind as K;
+        let set = KindSet::parse(" invoice_issued,notice_opened ,").unwrap();
+        assert_eq!(set.kinds(), [K::NoticeOpened, K::InvoiceIssued]);
+        assert_eq!(set.stored(), "notice_opened,invoice_issued");
+        assert_eq!(KindSet::parse("").unwrap(), KindSet::default());
+        assert!(KindSet::parse("notice_opened,gossip").is_err());
+        let defaults = MailRoutes::default();
+        assert_eq!(
+            defaults.abuse.stored(),
+            "notice_opened,deadline_soon,notice_overdue,notice_decision",
+            "the migration's default"
+        );
+        assert_eq!(defaults.technical.stored(), "port25_decision");
+        assert_eq!(defaults.billing.stored(), "invoice_issued");
     }
 
     #[test]

@@ -143,6 +143,32 @@ impl InvitationState {
     }
 }
 
+/// The mail that carries an invitation: who invites, as what, the one-time link, and until
+/// when it works (`expires_text`, in UTC: the invited person has no time zone yet).
+pub fn invitation_mail(
+    inviter: &str,
+    as_text: &str,
+    link: &str,
+    expires_text: &str,
+) -> (String, String) {
+    use super::notification::wrap;
+    let subject = "You are invited to the abuse-case portal".to_owned();
+    let paragraphs = [
+        wrap(
+            &format!("{inviter} invited you to the abuse-case portal as: {as_text}."),
+            72,
+        ),
+        format!("Open this link to choose your password and sign in:\n{link}"),
+        wrap(
+            &format!(
+                "The link works once, until {expires_text}. If you did not expect this invitation, ignore this mail: no account is made until the link is used."
+            ),
+            72,
+        ),
+    ];
+    (subject, paragraphs.join("\n\n") + "\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +178,7 @@ mod tests {
             user_id: UserId(id),
             role,
             org_id: org.map(OrgId),
+            zone: Default::default(),
         }
     }
 
@@ -161,6 +188,21 @@ mod tests {
             role,
             org: org.map(OrgId),
         }
+    }
+
+    #[test]
+    fn an_invitation_mail_carries_the_link_on_its_own_line() {
+        let (subject, body) = invitation_mail(
+            "alice@acme.test",
+            "Customer of Acme Hosting",
+            "https://portal.example/invite/abc",
+            "2026-12-04 09:00 UTC",
+        );
+        assert_eq!(subject, "You are invited to the abuse-case portal");
+        assert!(body.contains("\nhttps://portal.example/invite/abc\n"));
+        assert!(body.contains("alice@acme.test invited you"));
+        assert!(body.contains("2026-12-04 09:00 UTC"));
+        assert!(body.lines().all(|l| l.chars().count() <= 72), "{body}");
     }
 
     #[test]

@@ -418,7 +418,7 @@ pub fn public_report(
     let occurred_at = if input.occurred_at.trim().is_empty() {
         Some(now)
     } else {
-        match super::time_format::parse_input(&input.occurred_at) {
+        match super::zone::Zone::utc().parse_input(&input.occurred_at) {
             Some(at) if at <= now + FUTURE_SKEW => Some(at),
             Some(_) => {
                 errors.push(("occurred_at", "That time lies in the future.".into()));

@@ -1,4 +1,6 @@
-//! Times as people read them: always UTC, to the minute, with the zone named.
+//! Times as records keep them (UTC, to the minute, the zone named: audit entries, stored
+//! summaries, formal documents), and waits in words. Times shown to a person are written in
+//! their own zone by [`super::zone::Zone`].
 
 use time::macros::format_description;
 use time::OffsetDateTime;
@@ -9,25 +11,6 @@ pub fn utc(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .format(&fmt)
         .unwrap_or_else(|_| t.to_string())
-}
-
-/// `2026-11-26T09:00` (an HTML `datetime-local` value), in UTC.
-pub fn input_value(t: OffsetDateTime) -> String {
-    let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&fmt)
-        .unwrap_or_default()
-}
-
-/// Reads a `datetime-local` value (`2026-11-26T09:00`, seconds optional) as a UTC time.
-pub fn parse_input(raw: &str) -> Option<OffsetDateTime> {
-    let raw = raw.trim();
-    let minutes = format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    time::PrimitiveDateTime::parse(raw, &minutes)
-        .or_else(|_| time::PrimitiveDateTime::parse(raw, &seconds))
-        .ok()
-        .map(|t| t.assume_utc())
 }
 
 /// A wait as people say it: `1 second`, `30 seconds`, `1 minute`, `15 minutes`, `2 hours 5 minutes`.
@@ -67,15 +50,6 @@ mod tests {
         assert_eq!(w(3600), "1 hour");
         assert_eq!(w(3900), "1 hour 5 minutes");
         assert_eq!(w(7200), "2 hours");
-    }
-
-    #[test]
-    fn input_values_round_trip() {
-        let t = datetime!(2026-11-26 09:05 UTC);
-        assert_eq!(super::input_value(t), "2026-11-26T09:05");
-        assert_eq!(super::parse_input("2026-11-26T09:05"), Some(t));
-        assert_eq!(super::parse_input("2026-11-26T09:05:00"), Some(t));
-        assert_eq!(super::parse_input("26/11/2026"), None);
     }
 
     #[test]

@@ -218,6 +218,7 @@ async fn admin_actor(st: &AppState, email: &str) -> Result<crate::domain::actor:
         user_id: user.user_id(),
         role: Role::Admin,
         org_id: None,
+        zone: crate::domain::zone::Zone::utc(),
     })
 }
 
@@ -310,6 +311,7 @@ async fn token(st: &AppState, action: TokenCommand) -> Result<(), BoxError> {
                 user_id: crate::domain::ids::UserId(0),
                 role: Role::Admin,
                 org_id: None,
+                zone: crate::domain::zone::Zone::utc(),
             };
             for t in api_tokens::list(st, &system)
                 .await

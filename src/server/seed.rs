@@ -155,6 +155,7 @@ async fn demo_actor(st: &AppState, email: &str) -> Result<Actor, AppError> {
         user_id: row.user_id(),
         role: row.role()?,
         org_id: row.org_id(),
+        zone: row.zone(),
     })
 }
 
@@ -392,8 +393,11 @@ async fn seed_demo_reports(st: &AppState) -> Result<(), AppError> {
             "reporter": { "org": "Example Honeynet", "contact": "reports@honeynet.example", "domain": "honeynet.example" },
             "sender": { "org": "Example Honeynet", "contact": "reports@honeynet.example", "domain": "honeynet.example" },
             "source_identifier": ip,
+            "source_port": 40_000 + n,
             "category": category,
             "type": kind,
+            "protocol": if kind == "ddos" { "udp" } else { "tcp" },
+            "first_seen": (st.now() - time::Duration::hours(2)).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
             "description": description
         })
         .to_string()

@@ -119,5 +119,6 @@ async fn signed_in_actor(
         user_id: user.user_id(),
         role: user.role()?,
         org_id: user.org_id(),
+        zone: user.zone(),
     })
 }

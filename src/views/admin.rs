@@ -1,4 +1,4 @@
-//! The admin overview.
+//! The admin overview, API tokens and the outbox of mails.
 
 use serde::{Deserialize, Serialize};
 
@@ -71,4 +71,46 @@ pub struct TokenCreated {
     pub name: String,
     /// The token.
     pub token: String,
+}
+
+/// One mail in the outbox, as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRowView {
+    /// Id.
+    pub id: i64,
+    /// To.
+    pub recipient: String,
+    /// Subject.
+    pub subject: String,
+    /// What it is about, in words.
+    pub about: String,
+    /// The organisation it concerns.
+    pub organisation: Option<String>,
+    /// When it was written, in the viewer's zone.
+    pub created_text: String,
+    /// Where it stands, in words ("Sent 2026-…", "Given up 2026-…", "Next attempt 2026-…").
+    pub status: String,
+    /// `sent`, `waiting`, `retrying` or `given_up` (for the badge).
+    pub status_key: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// The relay's last error.
+    pub last_error: Option<String>,
+}
+
+/// The outbox as staff see it: one tab of mails, newest first, with the trouble counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxView {
+    /// `given_up` (the default), `retrying` or `all`.
+    pub tab: String,
+    /// The mails.
+    pub rows: Vec<MailRowView>,
+    /// How many were given up.
+    pub given_up: i64,
+    /// How many are being tried again.
+    pub retrying: i64,
+    /// Whether a relay is configured (without one, mails wait).
+    pub relay: bool,
+    /// The id to continue after, when there are more.
+    pub next: Option<i64>,
 }

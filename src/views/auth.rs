@@ -1,6 +1,8 @@
-//! Who is signed in, as the navigation shows it.
+//! Who is signed in, as the navigation shows it, and their account's pages.
 
 use crate::domain::actor::Role;
+use crate::domain::inventory::Contacts;
+use crate::domain::notification::NotificationKind;
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user as the navigation shows them.
@@ -73,4 +75,56 @@ pub struct TwoFactorView {
     pub required: bool,
     /// For an organisation's owner: its name and whether it requires a second factor.
     pub owner_of: Option<(String, bool)>,
+}
+
+/// The signed-in user's preferences: the zone they read times in and, for customers, the news
+/// they receive by mail themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreferencesView {
+    /// Their zone (IANA name).
+    pub time_zone: String,
+    /// Every zone to choose from.
+    pub zones: Vec<String>,
+    /// The time now in their zone, as every page writes it.
+    pub now_text: String,
+    /// Whether they belong to a customer organisation (only those receive news).
+    pub customer: bool,
+    /// Each kind of news and whether they receive it by mail.
+    pub mail: Vec<(NotificationKind, bool)>,
+    /// Their organisation's contacts for the news they do not receive themselves, in words.
+    pub contacts_text: Option<String>,
+}
+
+/// A customer organisation's contacts and who receives which mail, on its settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationSettingsView {
+    /// The organisation's name.
+    pub name: String,
+    /// Its contacts.
+    pub contacts: Contacts,
+    /// The zone of the mails to its contacts.
+    pub time_zone: String,
+    /// Every zone to choose from.
+    pub zones: Vec<String>,
+    /// Each kind of news, and which contacts receive it.
+    pub routes: Vec<MailRouteView>,
+    /// Members who chose to receive mails themselves, with what.
+    pub members_mailed: Vec<(String, Vec<NotificationKind>)>,
+    /// Whether the viewer may change it (owners).
+    pub may_edit: bool,
+}
+
+/// One kind of news and the contacts it is mailed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRouteView {
+    /// The kind.
+    pub kind: NotificationKind,
+    /// To the abuse contact.
+    pub abuse: bool,
+    /// Whether the abuse contact always receives it (not a choice).
+    pub abuse_required: bool,
+    /// To the technical contact.
+    pub technical: bool,
+    /// To the billing contact.
+    pub billing: bool,
 }

@@ -52,6 +52,8 @@ pub struct CaseView {
     pub verification_note: String,
     /// The deadline as a `datetime-local` value (UTC), to prefill the deadline form.
     pub deadline_input: String,
+    /// The zone the times typed on the page are read in (the viewer's).
+    pub zone: String,
     /// Internal notes, oldest first (never shown to the customer).
     pub notes: Vec<NoteView>,
     /// The reported events counted in the case, newest first (at most 200).
@@ -65,4 +67,6 @@ pub struct NewCaseOptions {
     pub services: Vec<(i64, String)>,
     /// Now, as a `datetime-local` value (UTC).
     pub now_input: String,
+    /// The zone the times typed on the page are read in (the viewer's).
+    pub zone: String,
 }

@@ -68,9 +68,13 @@ pub struct OrganisationView {
     pub name: String,
     /// Contacts.
     pub contacts: Contacts,
-    /// A customer since (UTC), in words.
+    /// Which mails each contact receives, in words: (contact, kinds), as the owners chose.
+    pub mail_routes: Vec<(String, String)>,
+    /// The time zone of the mails to the contacts.
+    pub mail_zone: String,
+    /// A customer since, in words (the viewer's zone).
     pub created_text: String,
-    /// Retired (UTC), in words.
+    /// Retired, in words (the viewer's zone).
     pub retired_text: Option<String>,
     /// Its services, retired ones last.
     pub services: Vec<ServiceSummary>,
@@ -129,6 +133,8 @@ pub struct HolderView {
 pub struct InventorySearchView {
     /// What was searched for.
     pub query: String,
+    /// The zone a typed time is read in (the viewer's).
+    pub zone: String,
     /// Organisations by name, contact or member e-mail: (id, name).
     pub organisations: Vec<(i64, String)>,
     /// Services by label: (id, label, organisation name).

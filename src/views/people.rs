@@ -33,7 +33,7 @@ pub struct InvitationView {
     pub as_text: String,
     /// Who invited.
     pub invited_by: String,
-    /// Until when it can be used (UTC), in words.
+    /// Until when it can be used, in words (in the inviter's zone).
     pub expires_text: String,
     /// Where it stands, in words.
     pub state: String,
@@ -61,7 +61,7 @@ pub struct InvitationCreated {
     pub email: String,
     /// The one-time link.
     pub link: String,
-    /// Until when it can be used (UTC), in words.
+    /// Until when it can be used, in words (in the inviter's zone).
     pub expires_text: String,
 }
 

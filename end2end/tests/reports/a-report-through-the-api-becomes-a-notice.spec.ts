@@ -19,6 +19,7 @@ function phishingReport(n: number) {
     source_identifier: '198.51.100.81',
     category: 'content',
     type: 'phishing',
+    url: 'http://198.51.100.81/bank/login.html',
     description: 'A copy of our login page served from this address',
   };
 }

@@ -5,6 +5,8 @@ use crate::domain::account::{Email, OrgName};
 use crate::domain::actor::Role;
 use crate::domain::actor::StaffToken;
 use crate::domain::ids::{OrgId, UserId};
+use crate::domain::notification::KindSet;
+use crate::domain::zone::Zone;
 use time::OffsetDateTime;
 
 /// A user as stored, with their organisation's name.
@@ -30,6 +32,10 @@ pub struct UserRow {
     pub totp_enabled_at: Option<OffsetDateTime>,
     /// Whether the user's organisation requires two-factor sign-in.
     pub org_requires_two_factor: bool,
+    /// The zone they read times in (IANA name).
+    pub time_zone: String,
+    /// The kinds of news they asked to receive by mail (stored spelling).
+    pub mail_kinds: String,
 }
 
 impl UserRow {
@@ -50,6 +56,17 @@ impl UserRow {
         self.organisation_id.map(OrgId)
     }
 
+    /// The zone they read times in.
+    pub fn zone(&self) -> Zone {
+        Zone::stored(&self.time_zone)
+    }
+
+    /// The kinds of news they asked to receive by mail.
+    pub fn mail_kinds(&self) -> Result<KindSet, DbError> {
+        KindSet::parse(&self.mail_kinds)
+            .map_err(|e| DbError::Corrupt(format!("user {}: {e}", self.id)))
+    }
+
     /// Whether the account must have a second factor: staff and admins always (ASVS 4.3.1),
     /// customers when their organisation requires it.
     pub fn needs_second_factor(&self) -> bool {
@@ -59,7 +76,7 @@ impl UserRow {
 
 const USER_COLUMNS: &str = "SELECT u.id, u.email, u.password_hash, u.role, u.organisation_id, \
      o.name AS organisation_name, u.disabled_at, u.org_owner, u.totp_enabled_at, \
-     COALESCE(o.require_two_factor, FALSE) AS org_requires_two_factor FROM users u \
+     COALESCE(o.require_two_factor, FALSE) AS org_requires_two_factor, u.time_zone, u.mail_kinds FROM users u \
      LEFT JOIN organisations o ON o.id = u.organisation_id";
 
 /// The user with this e-mail, if any.
@@ -78,6 +95,25 @@ pub async fn find_user(db: &Db, id: UserId) -> Result<Option<UserRow>, DbError> 
         .bind(id.0)
         .fetch_optional(pool)
         .await)?)
+}
+
+/// Sets the zone a user reads times in and the kinds of news they receive by mail.
+pub async fn set_preferences(
+    db: &Db,
+    id: UserId,
+    zone: &Zone,
+    mail: &KindSet,
+) -> Result<(), DbError> {
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE users SET time_zone = $2, mail_kinds = $3 WHERE id = $1"
+    )
+    .bind(id.0)
+    .bind(zone.name())
+    .bind(mail.stored())
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// The id of the organisation with this name, creating it when missing.

@@ -6,7 +6,9 @@ use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
 use crate::domain::actor::AdminToken;
 use crate::domain::ids::{OrgId, ServiceId, UserId};
 use crate::domain::inventory::{Contacts, IpBlock};
+use crate::domain::notification::{KindSet, MailRoutes};
 use crate::domain::service::ServiceKind;
+use crate::domain::zone::Zone;
 use time::OffsetDateTime;
 
 /// An organisation as the admin pages show it.
@@ -28,6 +30,14 @@ pub struct OrgRow {
     pub created_at: OffsetDateTime,
     /// When it was retired.
     pub retired_at: Option<OffsetDateTime>,
+    /// The zone of the mails to its contacts (IANA name).
+    pub time_zone: String,
+    /// The kinds of news mailed to the abuse contact (stored spelling).
+    pub abuse_mail_kinds: String,
+    /// … to the technical contact.
+    pub technical_mail_kinds: String,
+    /// … to the billing contact.
+    pub billing_mail_kinds: String,
 }
 
 impl OrgRow {
@@ -40,9 +50,29 @@ impl OrgRow {
             phone: self.phone.clone(),
         }
     }
+
+    /// Which kinds of news go to which contact.
+    pub fn mail_routes(&self) -> Result<MailRoutes, DbError> {
+        let set = |stored: &str| {
+            KindSet::parse(stored)
+                .map_err(|e| DbError::Corrupt(format!("organisation {}: {e}", self.id)))
+        };
+        Ok(MailRoutes::new(
+            set(&self.abuse_mail_kinds)?,
+            set(&self.technical_mail_kinds)?,
+            set(&self.billing_mail_kinds)?,
+        ))
+    }
+
+    /// The zone of the mails to its contacts.
+    pub fn zone(&self) -> Zone {
+        Zone::stored(&self.time_zone)
+    }
 }
 
-const ORG_SELECT: &str = "SELECT id, name, abuse_email, billing_email, technical_email, phone, created_at, retired_at FROM organisations";
+const ORG_SELECT: &str =
+    "SELECT id, name, abuse_email, billing_email, technical_email, phone, created_at, retired_at, \
+     time_zone, abuse_mail_kinds, technical_mail_kinds, billing_mail_kinds FROM organisations";
 
 /// One organisation.
 pub async fn org(db: &Db, id: OrgId) -> Result<Option<OrgRow>, DbError> {
@@ -104,6 +134,37 @@ pub async fn insert_org(
     .await
     })?;
     Ok(OrgId(id))
+}
+
+/// Sets an organisation's contacts, the zone of the mails to them and which kinds of news each
+/// receives (its owner's choice; the caller checked that).
+pub async fn set_contacts_and_mail(
+    tx: &mut Tx,
+    id: OrgId,
+    contacts: &Contacts,
+    routes: &MailRoutes,
+    zone: &Zone,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE organisations SET abuse_email = $2, billing_email = $3, technical_email = $4, \
+             phone = $5, time_zone = $6, abuse_mail_kinds = $7, technical_mail_kinds = $8, \
+             billing_mail_kinds = $9 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(&contacts.abuse_email)
+        .bind(&contacts.billing_email)
+        .bind(&contacts.technical_email)
+        .bind(&contacts.phone)
+        .bind(zone.name())
+        .bind(routes.abuse.stored())
+        .bind(routes.technical.stored())
+        .bind(routes.billing.stored())
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
 }
 
 /// Renames an organisation and sets its contacts; `Duplicate` when the name is taken.

@@ -1,33 +1,58 @@
-//! In-app notifications: written for every active member of an organisation in the transaction
-//! of the change they tell of, listed, counted unread, and marked read.
+//! In-app notifications: written for each active member of an organisation (in their own time
+//! zone) in the transaction of the change they tell of, listed, counted unread, and marked read.
 
 use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::notification::NotificationKind;
 use time::OffsetDateTime;
 
-/// Tells every active member of `org`; the number told.
-pub async fn tell_org(
+/// An active member of an organisation, as news reaches them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    /// Their user id.
+    pub id: i64,
+    /// Their sign-in address.
+    pub email: String,
+    /// The zone they read times in (IANA name).
+    pub time_zone: String,
+    /// The kinds of news they asked for by mail (stored spelling).
+    pub mail_kinds: String,
+}
+
+/// The active members of `org`, in id order.
+pub async fn members(tx: &mut Tx, org: OrgId) -> Result<Vec<MemberRow>, DbError> {
+    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, MemberRow>(
+        "SELECT id, email, time_zone, mail_kinds FROM users \
+         WHERE organisation_id = $1 AND role = 'customer' AND disabled_at IS NULL ORDER BY id"
+    )
+    .bind(org.0)
+    .fetch_all(&mut *conn)
+    .await)?)
+}
+
+/// Tells one person.
+pub async fn tell_user(
     tx: &mut Tx,
-    org: OrgId,
+    user: i64,
     kind: NotificationKind,
     title: &str,
     link: &str,
     now: OffsetDateTime,
-) -> Result<u64, DbError> {
-    Ok(on_tx!(tx, |conn| sqlx::query(
-        "INSERT INTO notifications (user_id, kind, title, link, created_at) \
-         SELECT id, $2, $3, $4, $5 FROM users \
-         WHERE organisation_id = $1 AND role = 'customer' AND disabled_at IS NULL"
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO notifications (user_id, kind, title, link, created_at) VALUES ($1, $2, $3, $4, $5)"
     )
-    .bind(org.0)
+    .bind(user)
     .bind(kind.as_str())
     .bind(title)
     .bind(link)
     .bind(stored_time(now))
     .execute(&mut *conn)
     .await
-    .map(|r| r.rows_affected()))?)
+    .map(|_| ())
+    })?;
+    Ok(())
 }
 
 /// A notification as its reader sees it.

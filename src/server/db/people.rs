@@ -23,10 +23,12 @@ pub struct AccountRow {
     pub created_at: OffsetDateTime,
     /// Disabled since.
     pub disabled_at: Option<OffsetDateTime>,
+    /// The kinds of news they receive by mail themselves (stored spelling).
+    pub mail_kinds: String,
 }
 
 const ACCOUNT_SELECT: &str =
-    "SELECT id, email, role, organisation_id, org_owner, created_at, disabled_at FROM users";
+    "SELECT id, email, role, organisation_id, org_owner, created_at, disabled_at, mail_kinds FROM users";
 
 /// The provider's accounts (staff and admins), by e-mail.
 pub async fn provider_accounts(db: &Db) -> Result<Vec<AccountRow>, DbError> {

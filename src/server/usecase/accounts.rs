@@ -163,7 +163,6 @@ pub async fn sessions(
     current_id: Option<&str>,
 ) -> Result<SessionsView, AppError> {
     use crate::domain::session::describe_user_agent;
-    use crate::domain::time_format::utc;
     use crate::server::auth::session::stored_session_info;
     let rows = db_sessions::for_user(&st.db, who.user_id, st.now()).await?;
     let mut sessions: Vec<SessionView> = rows
@@ -175,12 +174,12 @@ pub async fn sessions(
                 handle: session_handle(&row.id),
                 signed_in_text: info
                     .signed_in_at
-                    .map(utc)
+                    .map(|t| who.zone.show(t))
                     .unwrap_or_else(|| "unknown".into()),
                 last_active_text: info
                     .renewed_at
                     .or(info.signed_in_at)
-                    .map(utc)
+                    .map(|t| who.zone.show(t))
                     .unwrap_or_else(|| "unknown".into()),
                 address: info.client.address.unwrap_or_else(|| "unknown".into()),
                 browser: describe_user_agent(info.client.agent.as_deref().unwrap_or_default()),

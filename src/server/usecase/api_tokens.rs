@@ -8,7 +8,6 @@ use crate::domain::api_token::{
     looks_like_token, parse_scopes, scopes_text, ApiScope, TOKEN_PREFIX,
 };
 use crate::domain::audit::to_hex;
-use crate::domain::time_format::utc;
 use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::{accounts, api_tokens as store};
@@ -83,9 +82,9 @@ pub async fn list(st: &AppState, who: &Actor) -> Result<Vec<TokenView>, AppError
             name: t.name,
             scopes: t.scopes,
             acts_for: t.created_by_email,
-            created_text: utc(t.created_at),
-            last_used_text: t.last_used_at.map(utc),
-            revoked_text: t.revoked_at.map(utc),
+            created_text: who.zone.show(t.created_at),
+            last_used_text: t.last_used_at.map(|t| who.zone.show(t)),
+            revoked_text: t.revoked_at.map(|t| who.zone.show(t)),
         })
         .collect())
 }
@@ -171,6 +170,7 @@ pub async fn authenticate(
             user_id: user.user_id(),
             role: Role::Admin,
             org_id: None,
+            zone: user.zone(),
         },
         label: format!("API token #{} \"{}\" ({})", row.id, row.name, user.email),
     })

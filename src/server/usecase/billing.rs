@@ -283,7 +283,7 @@ pub async fn issue(st: &AppState, who: &Actor, id: i64) -> Result<String, AppErr
         st,
         invoice.org_id,
         crate::domain::notification::NotificationKind::InvoiceIssued,
-        &format!("Invoice {number}: {total}, due {due_on}."),
+        |_| format!("Invoice {number}: {total}, due {due_on}."),
         &format!("/billing/{id}"),
         now,
     )

@@ -7,7 +7,7 @@ use crate::domain::actor::Actor;
 use crate::domain::billing::invoice::{CreditKind, InvoiceStatus, PaymentMethod};
 use crate::domain::billing::money::Money;
 use crate::domain::ids::ServiceId;
-use crate::domain::time_format::utc;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::billing::{self as store, CreditRow, InvoiceRecord, PaymentRow};
 use crate::server::db::enforcement;
@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 pub const PAGE_SIZE: i64 = 25;
 
 /// An invoice as lists show it.
-pub fn row(i: &InvoiceRecord, now: OffsetDateTime) -> InvoiceRowView {
+pub fn row(i: &InvoiceRecord, now: OffsetDateTime, zone: &Zone) -> InvoiceRowView {
     InvoiceRowView {
         id: i.id,
         title: i.title(),
@@ -37,13 +37,17 @@ pub fn row(i: &InvoiceRecord, now: OffsetDateTime) -> InvoiceRowView {
         paid: i.totals.paid,
         credited: i.totals.credited,
         balance: i.totals.balance(),
-        issued_text: i.issued_at.map(utc),
+        issued_text: i.issued_at.map(|t| zone.show(t)),
         due_text: i.due_on.map(|d| d.to_string()),
         blocks_reactivation: i.blocks_reactivation,
     }
 }
 
-fn page(rows: Vec<InvoiceRecord>, now: OffsetDateTime) -> (Vec<InvoiceRowView>, Option<i64>) {
+fn page(
+    rows: Vec<InvoiceRecord>,
+    now: OffsetDateTime,
+    zone: &Zone,
+) -> (Vec<InvoiceRowView>, Option<i64>) {
     let mut rows = rows;
     let next = if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
@@ -51,7 +55,7 @@ fn page(rows: Vec<InvoiceRecord>, now: OffsetDateTime) -> (Vec<InvoiceRowView>, 
     } else {
         None
     };
-    (rows.iter().map(|r| row(r, now)).collect(), next)
+    (rows.iter().map(|r| row(r, now, zone)).collect(), next)
 }
 
 /// The customer's billing page: totals owed and paid, and their invoices newest first.
@@ -73,7 +77,7 @@ pub async fn overview(
         ..Default::default()
     };
     let rows = store::list(&st.db, &filter, before, PAGE_SIZE + 1).await?;
-    let (rows, next) = page(rows, now);
+    let (rows, next) = page(rows, now, &who.zone);
     Ok(BillingOverviewView {
         owed: Money {
             minor: sums.owed_minor,
@@ -110,7 +114,7 @@ pub async fn staff_list(
         }
     }
     let rows = store::list(&st.db, &filter, before, PAGE_SIZE + 1).await?;
-    let (rows, next) = page(rows, now);
+    let (rows, next) = page(rows, now, &who.zone);
     Ok(StaffBillingView {
         rows,
         next,
@@ -121,8 +125,9 @@ pub async fn staff_list(
 fn payment_view(
     p: &PaymentRow,
     currency: crate::domain::billing::money::Currency,
-    staff: bool,
+    viewer: &Actor,
 ) -> PaymentView {
+    let staff = viewer.role.is_provider();
     let method = p.method.parse::<PaymentMethod>().ok();
     PaymentView {
         id: p.id,
@@ -134,9 +139,14 @@ fn payment_view(
         },
         received_text: p.received_on.to_string(),
         recorded_text: match (&p.recorded_by_email, staff) {
-            (None, _) => format!("Confirmed by Stripe, {}", utc(p.recorded_at)),
-            (Some(email), true) => format!("Recorded by {email}, {}", utc(p.recorded_at)),
-            (Some(_), false) => format!("Recorded by the abuse desk, {}", utc(p.recorded_at)),
+            (None, _) => format!("Confirmed by Stripe, {}", viewer.zone.show(p.recorded_at)),
+            (Some(email), true) => {
+                format!("Recorded by {email}, {}", viewer.zone.show(p.recorded_at))
+            }
+            (Some(_), false) => format!(
+                "Recorded by the abuse desk, {}",
+                viewer.zone.show(p.recorded_at)
+            ),
         },
         reference: p.reference.clone(),
         note: if staff { p.note.clone() } else { None },
@@ -146,8 +156,9 @@ fn payment_view(
 fn credit_view(
     c: &CreditRow,
     currency: crate::domain::billing::money::Currency,
-    staff: bool,
+    viewer: &Actor,
 ) -> CreditView {
+    let staff = viewer.role.is_provider();
     CreditView {
         number: c.number.clone(),
         kind: c
@@ -161,7 +172,7 @@ fn credit_view(
             currency,
         },
         reason: c.reason.clone(),
-        at_text: utc(c.created_at),
+        at_text: viewer.zone.show(c.created_at),
         by: if staff {
             c.created_by_email.clone()
         } else {
@@ -203,7 +214,7 @@ async fn detail_of(
     let lines = store::lines(&st.db, invoice.id, currency).await?;
     let credits = store::credits(&st.db, invoice.id).await?;
     let payments = store::payments(&st.db, invoice.id).await?;
-    let row = row(invoice, now);
+    let row = row(invoice, now, &who.zone);
     let how_to_pay = match (&invoice.payment_reference, row.standing.owes()) {
         (Some(reference), true) => Some(HowToPayView {
             reference: reference.clone(),
@@ -234,11 +245,11 @@ async fn detail_of(
             .collect(),
         payments: payments
             .iter()
-            .map(|p| payment_view(p, currency, staff))
+            .map(|p| payment_view(p, currency, who))
             .collect(),
         credits: credits
             .iter()
-            .map(|c| credit_view(c, currency, staff))
+            .map(|c| credit_view(c, currency, who))
             .collect(),
         how_to_pay,
         reactivation: reactivation(st, invoice.notice_id, invoice.service_id, now).await?,
@@ -293,12 +304,8 @@ pub async fn receipt(
         .find(|p| p.id == payment_id)
         .ok_or(AppError::NotFound)?;
     Ok(ReceiptView {
-        payment: payment_view(
-            payment,
-            invoice.totals.total.currency,
-            who.role.is_provider(),
-        ),
-        invoice: row(&invoice, st.now()),
+        payment: payment_view(payment, invoice.totals.total.currency, who),
+        invoice: row(&invoice, st.now(), &who.zone),
     })
 }
 
@@ -318,7 +325,7 @@ pub async fn case_billing(
                 who.role.is_provider()
                     || !matches!(i.status, InvoiceStatus::Draft | InvoiceStatus::Void)
             })
-            .map(|i| row(i, now))
+            .map(|i| row(i, now, &who.zone))
             .collect(),
         reactivation: reactivation(st, notice.id, notice.service_id, now).await?,
     })

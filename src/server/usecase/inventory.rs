@@ -128,7 +128,7 @@ pub async fn service_detail(
     let actions = enforcement::for_service(&st.db, service.id).await?;
     let measures: Vec<MeasureView> = actions
         .iter()
-        .map(|a| super::notice_views::measure_view(a, now, actor.role.is_provider()))
+        .map(|a| super::notice_views::measure_view(a, now, actor))
         .collect();
     let filter = NoticeFilter {
         service: Some(service.id),
@@ -164,7 +164,10 @@ pub async fn service_detail(
             in_force,
         },
         measures,
-        notices: notices.iter().map(super::notice_views::row).collect(),
+        notices: notices
+            .iter()
+            .map(|n| super::notice_views::row(n, &actor.zone))
+            .collect(),
         now_unix: now.unix_timestamp(),
         staff: actor.role.is_provider(),
         reactivation,

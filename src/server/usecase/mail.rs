@@ -2,13 +2,15 @@
 //! a failed one tried again later (longer and longer waits), then given up and kept with its
 //! error. A mail is marked sent only once the relay accepted it, so a relay outage or a crash
 //! loses none; a crash between the relay's acceptance and the record can send one twice, with
-//! the same Message-ID.
+//! the same Message-ID. Staff see the mails that did not go out and can send one again.
 
-use crate::domain::notification::retry_after;
+use crate::domain::actor::Actor;
+use crate::domain::notification::{retry_after, NotificationKind};
 use crate::error::AppError;
-use crate::server::db::outbox;
+use crate::server::db::outbox::{self, OutboxFilter};
 use crate::server::mail::{MailError, Mailer};
 use crate::server::state::AppState;
+use crate::views::admin::{MailRowView, OutboxView};
 use time::OffsetDateTime;
 
 /// The most mails one round sends.
@@ -40,4 +42,99 @@ pub async fn send_due(st: &AppState, now: OffsetDateTime) -> Result<usize, AppEr
         }
     }
     Ok(sent)
+}
+
+/// Mails per page of the staff outbox.
+const PAGE: i64 = 50;
+
+/// The outbox for staff: mails given up (the default tab), being retried, or all, newest
+/// first, a page at a time, with their state in the viewer's zone.
+pub async fn outbox_page(
+    st: &AppState,
+    who: &Actor,
+    tab: Option<String>,
+    before: Option<i64>,
+) -> Result<OutboxView, AppError> {
+    who.require_staff()?;
+    let (tab, filter) = match tab.as_deref().unwrap_or("given_up") {
+        "" | "given_up" => ("given_up", OutboxFilter::GivenUp),
+        "retrying" => ("retrying", OutboxFilter::Retrying),
+        "all" => ("all", OutboxFilter::All),
+        _ => return Err(AppError::invalid("tab", "Choose a list of mails.")),
+    };
+    let mut rows = outbox::page(&st.db, filter, before, PAGE + 1).await?;
+    let next = if rows.len() as i64 > PAGE {
+        rows.truncate(PAGE as usize);
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
+    let (given_up, retrying) = outbox::trouble_counts(&st.db).await?;
+    let show = |t| who.zone.show(t);
+    Ok(OutboxView {
+        tab: tab.to_owned(),
+        rows: rows
+            .into_iter()
+            .map(|m| {
+                let (status_key, status) = match (m.sent_at, m.gave_up_at) {
+                    (Some(at), _) => ("sent", format!("Sent {}", show(at))),
+                    (None, Some(at)) => ("given_up", format!("Given up {}", show(at))),
+                    (None, None) if m.attempts > 0 => (
+                        "retrying",
+                        format!("Next attempt {}", show(m.next_attempt_at)),
+                    ),
+                    (None, None) => ("waiting", "Waiting to be sent".to_owned()),
+                };
+                MailRowView {
+                    id: m.id,
+                    about: match m.kind.as_deref() {
+                        Some("invitation") => "Invitation".to_owned(),
+                        Some(kind) => kind
+                            .parse::<NotificationKind>()
+                            .map(|k| k.label().to_owned())
+                            .unwrap_or_else(|_| kind.to_owned()),
+                        None => "Notification".to_owned(),
+                    },
+                    recipient: m.recipient,
+                    subject: m.subject,
+                    organisation: m.organisation,
+                    created_text: show(m.created_at),
+                    status,
+                    status_key: status_key.to_owned(),
+                    attempts: m.attempts,
+                    last_error: m.last_error,
+                }
+            })
+            .collect(),
+        given_up,
+        retrying,
+        relay: st.config.mail.smtp_url.is_some(),
+        next,
+    })
+}
+
+/// Sends a given-up mail again (staff), with an entry in the provider's audit log: the next
+/// round of the mail job tries it, with its attempts counted afresh.
+pub async fn send_again(st: &AppState, who: &Actor, id: i64) -> Result<(), AppError> {
+    who.require_staff()?;
+    let label = super::notices::actor_label(st, who).await?;
+    let mut tx = st.db.begin_write().await?;
+    if !outbox::send_again(&mut tx, id, st.now()).await? {
+        return Err(AppError::Conflict(
+            "This mail was not given up: it was sent, or is still being tried.".into(),
+        ));
+    }
+    crate::server::db::audit::append_provider(
+        &mut tx,
+        &st.audit_keys,
+        st.now(),
+        crate::server::db::audit::AuditEvent {
+            actor: &label,
+            action: "mail_sent_again",
+            detail: &format!("Mail #{id}, given up, is tried again."),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -16,6 +16,7 @@ pub mod notices;
 pub mod notifications;
 pub mod organisations;
 pub mod people;
+pub mod preferences;
 pub mod reports;
 pub mod smtp;
 pub mod smtp_views;

@@ -5,7 +5,7 @@ use crate::domain::actor::Actor;
 use crate::domain::evidence::{DetectedType, EvidenceFileKind};
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::notice::NoticeState;
-use crate::domain::time_format::utc;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::notices::{ListCursor, ListOrder, NoticeFilter, NoticeRecord};
 use crate::server::db::{accounts, audit, responses, services};
@@ -19,8 +19,8 @@ use crate::views::notices::{
 /// Notices per page.
 pub const PAGE_SIZE: i64 = 20;
 
-/// A notice as lists show it.
-pub fn row(n: &NoticeRecord) -> NoticeRowView {
+/// A notice as lists show it, its times in `zone`.
+pub fn row(n: &NoticeRecord, zone: &Zone) -> NoticeRowView {
     NoticeRowView {
         id: n.id,
         service_label: n.service_label.clone(),
@@ -29,8 +29,8 @@ pub fn row(n: &NoticeRecord) -> NoticeRowView {
         state: n.state,
         high_risk: n.high_risk,
         deadline_unix: n.deadline_at.unix_timestamp(),
-        deadline_text: utc(n.deadline_at),
-        notified_text: utc(n.notified_at),
+        deadline_text: zone.show(n.deadline_at),
+        notified_text: zone.show(n.notified_at),
     }
 }
 
@@ -120,7 +120,7 @@ pub async fn list(
         None => Vec::new(),
     };
     Ok(NoticeListView {
-        rows: rows.iter().map(row).collect(),
+        rows: rows.iter().map(|n| row(n, &who.zone)).collect(),
         next,
         services,
         now_unix: st.now().unix_timestamp(),
@@ -171,27 +171,27 @@ async fn detail_of(
             .await?
             .into_iter()
             .filter(|a| a.notice_id == Some(id))
-            .map(|a| measure_view(&a, now, who.role.is_provider()))
+            .map(|a| measure_view(&a, now, who))
             .collect();
     let disputes = responses::disputes(&st.db, id).await?;
     let billing = super::billing_views::case_billing(st, who, n).await?;
     Ok(NoticeDetailView {
-        row: row(n),
+        row: row(n, &who.zone),
         source: n.source.label().to_owned(),
         service_kind: n.service_kind.label().to_owned(),
         service_state: n.service_state.label().to_owned(),
         summary: n.summary.clone(),
         event_count: n.event_count,
         escalation_level: n.escalation_level,
-        first_seen_text: utc(n.first_seen_at),
-        last_seen_text: utc(n.last_seen_at),
+        first_seen_text: who.zone.show(n.first_seen_at),
+        last_seen_text: who.zone.show(n.last_seen_at),
         deadline_reason: n.deadline_reason.clone(),
         now_unix: st.now().unix_timestamp(),
         timeline: trail
             .iter()
             .filter(|e| who.role.is_provider() || !super::notices::staff_only(&e.record.action))
             .map(|e| TimelineEntryView {
-                at_text: utc(e.record.at),
+                at_text: who.zone.show(e.record.at),
                 actor: actor_for(who, &e.record.actor),
                 // How a report was verified is the abuse desk's working note.
                 detail: if e.record.action == "report_verified" && !who.role.is_provider() {
@@ -205,7 +205,7 @@ async fn detail_of(
             .into_iter()
             .map(|s| SubmissionView {
                 id: s.id,
-                submitted_text: utc(s.submitted_at),
+                submitted_text: who.zone.show(s.submitted_at),
                 cause: s.cause,
                 fix: s.fix,
                 prevention: s.prevention,
@@ -238,7 +238,7 @@ async fn detail_of(
         disputes: disputes
             .into_iter()
             .map(|d| DisputeView {
-                submitted_text: utc(d.submitted_at),
+                submitted_text: who.zone.show(d.submitted_at),
                 reasons: d.reasons,
                 outcome: d.outcome,
                 statement_of_reasons: d.statement_of_reasons,
@@ -312,7 +312,7 @@ pub async fn staff_queue(
         rows: rows
             .iter()
             .map(|n| CaseRowView {
-                row: row(n),
+                row: row(n, &who.zone),
                 org_name: n.org_name.clone(),
                 service_kind: n.service_kind.label().to_owned(),
             })
@@ -334,7 +334,7 @@ pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView,
         .map(|n| NoteView {
             author: n.author_email,
             body: n.body,
-            at_text: utc(n.created_at),
+            at_text: who.zone.show(n.created_at),
         })
         .collect();
     let reported_events = super::reports::events_of_notice(st, who, id).await?;
@@ -344,7 +344,8 @@ pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView,
         detail: detail_of(st, who, &n).await?,
         org_name: n.org_name.clone(),
         verification_note: n.verification_note.clone(),
-        deadline_input: crate::domain::time_format::input_value(n.deadline_at),
+        deadline_input: who.zone.input_value(n.deadline_at),
+        zone: who.zone.name().to_owned(),
     })
 }
 
@@ -362,23 +363,25 @@ pub async fn new_case_options(st: &AppState, who: &Actor) -> Result<NewCaseOptio
             .into_iter()
             .map(|(id, org, label, kind)| (id, format!("{org} · {label} ({})", kind_label(&kind))))
             .collect(),
-        now_input: crate::domain::time_format::input_value(st.now()),
+        now_input: who.zone.input_value(st.now()),
+        zone: who.zone.name().to_owned(),
     })
 }
 
-/// A measure as pages show it; customers see staff as "Abuse desk".
+/// A measure as `viewer` sees it: customers see staff as "Abuse desk".
 pub fn measure_view(
     a: &crate::server::db::enforcement::ActionRecord,
     now: time::OffsetDateTime,
-    staff: bool,
+    viewer: &Actor,
 ) -> MeasureView {
+    let staff = viewer.role.is_provider();
     MeasureView {
         id: a.id,
         kind: a.measure.kind.label().to_owned(),
         scope: a.measure.scope.describe(),
         reason: a.reason.clone(),
-        since_text: utc(a.measure.starts_at),
-        until_text: a.measure.ends_at.map(utc),
+        since_text: viewer.zone.show(a.measure.starts_at),
+        until_text: a.measure.ends_at.map(|t| viewer.zone.show(t)),
         in_force: a.measure.in_force(now),
         permanent: a.measure.kind == crate::domain::enforcement::EnforcementKind::Termination,
         upstream_requested: a.upstream_requested,

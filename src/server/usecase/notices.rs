@@ -205,11 +205,7 @@ pub async fn open_in_tx(
         st,
         new.org,
         NotificationKind::NoticeOpened,
-        &notification::opened_title(
-            id,
-            new.category,
-            &crate::domain::time_format::utc(new.deadline_at),
-        ),
+        |zone| notification::opened_title(id, new.category, &zone.show(new.deadline_at)),
         &format!("/notices/{id}"),
         now,
     )
@@ -455,7 +451,7 @@ async fn record(
             st,
             notice.org_id,
             NotificationKind::NoticeDecision,
-            &title,
+            |_| title.clone(),
             &format!("/notices/{id}"),
             now,
         )
@@ -619,7 +615,7 @@ pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
                 st,
                 org,
                 NotificationKind::NoticeOverdue,
-                &format!("Notice #{id}: the deadline passed without a response. Respond now: the service may be blocked or suspended."),
+                |_| format!("Notice #{id}: the deadline passed without a response. Respond now: the service may be blocked or suspended."),
                 &format!("/notices/{id}"),
                 now,
             )
@@ -662,11 +658,7 @@ pub async fn remind(st: &AppState) -> Result<usize, AppError> {
                     st,
                     org,
                     NotificationKind::DeadlineSoon,
-                    &notification::reminder_title(
-                        id,
-                        hours,
-                        &crate::domain::time_format::utc(deadline),
-                    ),
+                    |zone| notification::reminder_title(id, hours, &zone.show(deadline)),
                     &format!("/notices/{id}"),
                     now,
                 )

@@ -1,12 +1,15 @@
 //! Telling customers: in the transaction of the change (so a change and what it tells stand or
 //! fall together), an in-app notification for every active member of the organisation and a
-//! mail in the outbox for the organisation's contact for that kind of news; notifications are
-//! listed for their reader and read when opened.
+//! mail in the outbox for each contact that receives that kind of news and each member who
+//! asked for it, each in its reader's time zone; notifications are listed for their reader and
+//! read when opened.
 
 use crate::domain::actor::Actor;
 use crate::domain::ids::OrgId;
-use crate::domain::notification::{self, is_internal_link, NotificationKind};
-use crate::domain::time_format::utc;
+use crate::domain::notification::{
+    self, is_internal_link, KindSet, MailingMember, NotificationKind,
+};
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::notifications as store;
 use crate::server::db::{inventory, outbox, Tx};
@@ -17,14 +20,15 @@ use time::OffsetDateTime;
 /// Notifications per page.
 const PAGE: i64 = 50;
 
-/// Tells `org` within `tx`: every active member in the portal, and its contact for `kind` by
-/// mail, with a link to the item.
+/// Tells `org` within `tx`: every active member in the portal, and by mail each of its contacts
+/// that receives `kind` and each member who asked for it, with a link to the item. `title`
+/// writes the news in a reader's time zone.
 pub async fn tell(
     tx: &mut Tx,
     st: &AppState,
     org: OrgId,
     kind: NotificationKind,
-    title: &str,
+    title: impl Fn(&Zone) -> String,
     link: &str,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
@@ -33,17 +37,41 @@ pub async fn tell(
             "notification link {link:?} leaves the portal"
         )));
     }
-    store::tell_org(tx, org, kind, title, link, now).await?;
-    let recipient = inventory::org_in_tx(tx, org)
-        .await?
-        .and_then(|o| kind.recipient(&o.contacts()));
-    if let Some(to) = recipient {
-        let url = format!(
-            "{}{link}",
-            st.config.public_url.as_str().trim_end_matches('/')
-        );
-        let (subject, body) = notification::mail(kind, title, &url);
-        outbox::enqueue(tx, &to, &subject, &body, now).await?;
+    let members = store::members(tx, org).await?;
+    let mut mailing = Vec::with_capacity(members.len());
+    for m in members {
+        let zone = Zone::stored(&m.time_zone);
+        store::tell_user(tx, m.id, kind, &title(&zone), link, now).await?;
+        mailing.push(MailingMember {
+            kinds: KindSet::parse(&m.mail_kinds).map_err(crate::server::errors::internal)?,
+            email: m.email,
+            zone,
+        });
+    }
+    let Some(organisation) = inventory::org_in_tx(tx, org).await? else {
+        return Ok(());
+    };
+    let to = notification::recipients(
+        kind,
+        &organisation.contacts(),
+        &organisation.mail_routes()?,
+        &organisation.zone(),
+        &mailing,
+    );
+    let url = format!(
+        "{}{link}",
+        st.config.public_url.as_str().trim_end_matches('/')
+    );
+    for recipient in to {
+        let (subject, body) = notification::mail(kind, &title(&recipient.zone), &url);
+        let mail = outbox::NewMail {
+            recipient: &recipient.email,
+            subject: &subject,
+            body: &body,
+            org: Some(org),
+            kind: kind.as_str(),
+        };
+        outbox::enqueue(tx, &mail, now).await?;
     }
     Ok(())
 }
@@ -69,7 +97,7 @@ pub async fn list(
                     id: r.id,
                     kind: r.kind.parse().map_err(crate::server::errors::internal)?,
                     title: r.title,
-                    when_text: utc(r.created_at),
+                    when_text: who.zone.show(r.created_at),
                     unread: r.read_at.is_none(),
                 })
             })

@@ -10,7 +10,8 @@ use crate::domain::form::FieldError;
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::inventory::{address_key, service_label, Contacts, IpBlock};
 use crate::domain::service::ServiceKind;
-use crate::domain::time_format::{parse_input, utc};
+use crate::domain::time_format::utc;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::enforcement::{self, NewAction};
@@ -636,15 +637,15 @@ pub async fn release_block(
     Ok(())
 }
 
-fn assignment_view(a: &AssignmentRow) -> AssignmentView {
+fn assignment_view(a: &AssignmentRow, zone: &Zone) -> AssignmentView {
     AssignmentView {
         block: a.block.clone(),
         service_id: a.service_id,
         service_label: a.service_label.clone(),
         organisation_id: a.organisation_id,
         organisation_name: a.organisation_name.clone(),
-        from_text: utc(a.assigned_at),
-        until_text: a.released_at.map(utc),
+        from_text: zone.show(a.assigned_at),
+        until_text: a.released_at.map(|t| zone.show(t)),
         assigned_by: a
             .assigned_by_email
             .clone()
@@ -681,7 +682,7 @@ pub async fn organisation(
                 .find(|c| c.id.0 == s.id)
                 .map(|c| c.ips.clone())
                 .unwrap_or_default(),
-            retired_text: s.retired_at.map(utc),
+            retired_text: s.retired_at.map(|t| who.zone.show(t)),
         });
     }
     let members = accounts::members(&st.db, id)
@@ -699,8 +700,28 @@ pub async fn organisation(
         id: org.id,
         name: org.name.clone(),
         contacts: org.contacts(),
-        created_text: utc(org.created_at),
-        retired_text: org.retired_at.map(utc),
+        mail_routes: {
+            let routes = org.mail_routes()?;
+            let words = |set: &crate::domain::notification::KindSet| {
+                if set.kinds().is_empty() {
+                    "none".to_owned()
+                } else {
+                    set.kinds()
+                        .iter()
+                        .map(|k| k.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            vec![
+                ("Abuse".to_owned(), words(&routes.abuse)),
+                ("Technical".to_owned(), words(&routes.technical)),
+                ("Billing".to_owned(), words(&routes.billing)),
+            ]
+        },
+        mail_zone: org.zone().name().to_owned(),
+        created_text: who.zone.show(org.created_at),
+        retired_text: org.retired_at.map(|t| who.zone.show(t)),
         services,
         members,
         people: if may_edit(who) {
@@ -745,18 +766,21 @@ pub async fn service(
         state: s.state.parse().map_err(crate::server::errors::internal)?,
         organisation_id: s.organisation_id,
         organisation_name: s.organisation_name.clone(),
-        created_text: utc(s.created_at),
-        retired_text: s.retired_at.map(utc),
+        created_text: who.zone.show(s.created_at),
+        retired_text: s.retired_at.map(|t| who.zone.show(t)),
         current: {
             let mut open: Vec<AssignmentView> = history
                 .iter()
                 .filter(|a| a.released_at.is_none())
-                .map(assignment_view)
+                .map(|a| assignment_view(a, &who.zone))
                 .collect();
             open.sort_by(|x, y| x.block.cmp(&y.block));
             open
         },
-        history: history.iter().map(assignment_view).collect(),
+        history: history
+            .iter()
+            .map(|a| assignment_view(a, &who.zone))
+            .collect(),
         organisations,
         services,
         may_edit: may_edit(who),
@@ -782,6 +806,7 @@ pub async fn search(
     let query = query.trim().to_owned();
     let mut view = InventorySearchView {
         query: query.clone(),
+        zone: who.zone.name().to_owned(),
         organisations: Vec::new(),
         services: Vec::new(),
         assignments: Vec::new(),
@@ -820,17 +845,20 @@ pub async fn search(
         view.assignments = store::ever_overlapping(&st.db, &start, &end, SEARCH_LIMIT)
             .await?
             .iter()
-            .map(assignment_view)
+            .map(|a| assignment_view(a, &who.zone))
             .collect();
         if !at.trim().is_empty() {
-            let when = parse_input(at).ok_or_else(|| {
-                AppError::invalid("at", "Give the time as YYYY-MM-DDTHH:MM (UTC).")
+            let when = who.zone.parse_input(at).ok_or_else(|| {
+                AppError::invalid(
+                    "at",
+                    format!("Give the time as YYYY-MM-DDTHH:MM ({}).", who.zone),
+                )
             })?;
             let holder = store::holder_at(&st.db, &address_key(block.network), when).await?;
             view.holder = Some(HolderView {
                 address: block.network.to_string(),
-                at_text: utc(when),
-                assignment: holder.as_ref().map(assignment_view),
+                at_text: who.zone.show(when),
+                assignment: holder.as_ref().map(|a| assignment_view(a, &who.zone)),
             });
         }
         return Ok(view);

@@ -8,10 +8,11 @@ use crate::domain::actor::{AccessError, Actor, Role};
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::people::{Caller, InvitationState, PeopleError, Target, INVITATION_VALIDITY};
 use crate::domain::time_format::utc;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::people::{self as store, InvitationRow, NewInvitation};
-use crate::server::db::{accounts, sessions as db_sessions, DbError};
+use crate::server::db::{accounts, outbox, sessions as db_sessions, DbError};
 use crate::server::state::AppState;
 use crate::views::people::{
     InvitationCreated, InvitationView, InvitePageView, PeopleView, PersonView,
@@ -66,7 +67,7 @@ fn as_text(role: &str, org: Option<&str>, owner: bool) -> String {
     }
 }
 
-fn invitation_view(i: &InvitationRow, now: time::OffsetDateTime) -> InvitationView {
+fn invitation_view(i: &InvitationRow, now: time::OffsetDateTime, zone: &Zone) -> InvitationView {
     let state = InvitationState::of(
         i.expires_at,
         i.accepted_at.is_some(),
@@ -78,7 +79,7 @@ fn invitation_view(i: &InvitationRow, now: time::OffsetDateTime) -> InvitationVi
         email: i.email.clone(),
         as_text: as_text(&i.role, i.organisation_name.as_deref(), i.org_owner),
         invited_by: i.invited_by_email.clone(),
-        expires_text: utc(i.expires_at),
+        expires_text: zone.show(i.expires_at),
         state: state.label().to_owned(),
         open: state == InvitationState::Open,
     }
@@ -115,14 +116,14 @@ pub async fn people(
             role: a.role.parse().unwrap_or(Role::Customer),
             owner: a.org_owner,
             disabled: a.disabled_at.is_some(),
-            since_text: utc(a.created_at),
+            since_text: who.zone.show(a.created_at),
             you: a.id == who.user_id.0,
         })
         .collect();
     let invitations = store::invitations(&st.db, org, 50)
         .await?
         .iter()
-        .map(|i| invitation_view(i, now))
+        .map(|i| invitation_view(i, now, &who.zone))
         .collect();
     Ok(PeopleView {
         organisation,
@@ -202,12 +203,35 @@ pub async fn invite(
         },
     )
     .await?;
-    tx.commit().await?;
     let base = st.config.public_url.as_str().trim_end_matches('/');
+    let link = format!("{base}/invite/{token}");
+    let inviter = accounts::find_user(&st.db, who.user_id)
+        .await?
+        .map(|u| u.email)
+        .unwrap_or_else(|| "The abuse desk".to_owned());
+    let (subject, body) = crate::domain::people::invitation_mail(
+        &inviter,
+        &as_text(role.as_str(), org_name.as_deref(), owner),
+        &link,
+        &utc(expires_at),
+    );
+    outbox::enqueue(
+        &mut tx,
+        &outbox::NewMail {
+            recipient: email.as_str(),
+            subject: &subject,
+            body: &body,
+            org,
+            kind: "invitation",
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(InvitationCreated {
         email: email.as_str().to_owned(),
-        link: format!("{base}/invite/{token}"),
-        expires_text: utc(expires_at),
+        link,
+        expires_text: who.zone.show(expires_at),
     })
 }
 

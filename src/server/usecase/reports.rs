@@ -14,6 +14,7 @@ use crate::domain::report::{
     self, reference, EventState, IntakeChannel, IntakeStatus, ReportFormat, ReportedEvent,
 };
 use crate::domain::time_format::utc;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::reports::{self as store, EventRow, IntakeRow, NewEvent, NewIntake};
@@ -389,7 +390,7 @@ pub async fn list(
             }
             view.pending = rows
                 .into_iter()
-                .map(|r| pending_row(&r, st.now()))
+                .map(|r| pending_row(&r, st.now(), &who.zone))
                 .collect::<Result<_, _>>()?;
         }
         IntakeTab::Unmatched => {
@@ -398,7 +399,10 @@ pub async fn list(
                 rows.truncate(PAGE as usize);
                 view.next = rows.last().map(|r| r.id);
             }
-            view.unmatched = rows.iter().map(event_view).collect::<Result<_, _>>()?;
+            view.unmatched = rows
+                .iter()
+                .map(|r| event_view(r, &who.zone))
+                .collect::<Result<_, _>>()?;
         }
         IntakeTab::Failed | IntakeTab::All => {
             let mut rows =
@@ -407,7 +411,10 @@ pub async fn list(
                 rows.truncate(PAGE as usize);
                 view.next = rows.last().map(|r| r.id);
             }
-            view.intakes = rows.iter().map(intake_row).collect::<Result<_, _>>()?;
+            view.intakes = rows
+                .iter()
+                .map(|r| intake_row(r, &who.zone))
+                .collect::<Result<_, _>>()?;
         }
     }
     Ok(view)
@@ -417,12 +424,12 @@ fn corrupt(e: crate::domain::names::UnknownName) -> AppError {
     crate::server::errors::internal(e)
 }
 
-fn intake_row(r: &IntakeRow) -> Result<IntakeRowView, AppError> {
+fn intake_row(r: &IntakeRow, zone: &Zone) -> Result<IntakeRowView, AppError> {
     let format: ReportFormat = r.format.parse().map_err(corrupt)?;
     Ok(IntakeRowView {
         id: r.id,
         reference: reference(format, r.id),
-        received_text: utc(r.received_at),
+        received_text: zone.show(r.received_at),
         channel: r.channel.parse().map_err(corrupt)?,
         format,
         status: r.status.parse().map_err(corrupt)?,
@@ -432,13 +439,13 @@ fn intake_row(r: &IntakeRow) -> Result<IntakeRowView, AppError> {
     })
 }
 
-fn event_view(r: &EventRow) -> Result<EventView, AppError> {
+fn event_view(r: &EventRow, zone: &Zone) -> Result<EventView, AppError> {
     let format: ReportFormat = r.format.parse().map_err(corrupt)?;
     Ok(EventView {
         id: r.id,
         report: (reference(format, r.intake_id), r.intake_id),
         source: r.source.clone(),
-        occurred_text: utc(r.occurred_at),
+        occurred_text: zone.show(r.occurred_at),
         category: r.category.parse().map_err(corrupt)?,
         incidents: r.incidents,
         detail: r.detail.clone(),
@@ -458,7 +465,11 @@ fn event_view(r: &EventRow) -> Result<EventView, AppError> {
     })
 }
 
-fn pending_row(r: &store::PendingRow, now: OffsetDateTime) -> Result<PendingRowView, AppError> {
+fn pending_row(
+    r: &store::PendingRow,
+    now: OffsetDateTime,
+    zone: &Zone,
+) -> Result<PendingRowView, AppError> {
     let category: NoticeCategory = r.category.parse().map_err(corrupt)?;
     let waited = (now - r.created_at).whole_seconds().max(0) as u64;
     Ok(PendingRowView {
@@ -469,13 +480,17 @@ fn pending_row(r: &store::PendingRow, now: OffsetDateTime) -> Result<PendingRowV
         high_risk: category.high_risk_by_default(),
         event_count: r.event_count,
         span_text: if r.first_seen_at == r.last_seen_at {
-            utc(r.first_seen_at)
+            zone.show(r.first_seen_at)
         } else {
-            format!("{} – {}", utc(r.first_seen_at), utc(r.last_seen_at))
+            format!(
+                "{} – {}",
+                zone.show(r.first_seen_at),
+                zone.show(r.last_seen_at)
+            )
         },
         waiting_text: format!(
             "since {} ({})",
-            utc(r.created_at),
+            zone.show(r.created_at),
             crate::domain::time_format::wait_in_words(waited)
         ),
     })
@@ -489,10 +504,10 @@ pub async fn intake(st: &AppState, who: &Actor, id: i64) -> Result<IntakeView, A
     let events = store::events_of_intake(&st.db, id)
         .await?
         .iter()
-        .map(event_view)
+        .map(|r| event_view(r, &who.zone))
         .collect::<Result<_, _>>()?;
     Ok(IntakeView {
-        row: intake_row(&row)?,
+        row: intake_row(&row, &who.zone)?,
         external_id: row.external_id,
         byte_count: row.byte_count,
         sha256: row.sha256,
@@ -516,9 +531,9 @@ pub async fn pending(st: &AppState, who: &Actor, id: i64) -> Result<PendingView,
     let events: Vec<EventView> = store::events_of_pending(&st.db, id, EVENTS_SHOWN)
         .await?
         .iter()
-        .map(event_view)
+        .map(|r| event_view(r, &who.zone))
         .collect::<Result<_, _>>()?;
-    let view_row = pending_row(&row, st.now())?;
+    let view_row = pending_row(&row, st.now(), &who.zone)?;
     let reports: std::collections::BTreeSet<&str> =
         events.iter().map(|e| e.report.0.as_str()).collect();
     let suggested_summary = format!(
@@ -545,7 +560,7 @@ pub async fn pending(st: &AppState, who: &Actor, id: i64) -> Result<PendingView,
         state: row.state.clone(),
         notice_id: row.notice_id,
         decision: match (&row.decided_by_email, row.decided_at, &row.decision_reason) {
-            (Some(by), Some(at), Some(why)) => Some((by.clone(), utc(at), why.clone())),
+            (Some(by), Some(at), Some(why)) => Some((by.clone(), who.zone.show(at), why.clone())),
             _ => None,
         },
         row: view_row,
@@ -768,7 +783,7 @@ pub async fn events_of_notice(
     store::events_of_notice(&st.db, notice, EVENTS_SHOWN)
         .await?
         .iter()
-        .map(event_view)
+        .map(|r| event_view(r, &who.zone))
         .collect()
 }
 

@@ -288,12 +288,14 @@ async fn change_status(
             st,
             request.org_id,
             NotificationKind::Port25Decision,
-            &format!(
-                "Port-25 request #{} for {}: {name}. {}",
-                request.id,
-                request.ip,
-                reason.chars().take(200).collect::<String>()
-            ),
+            |_| {
+                format!(
+                    "Port-25 request #{} for {}: {name}. {}",
+                    request.id,
+                    request.ip,
+                    reason.chars().take(200).collect::<String>()
+                )
+            },
             &format!("/smtp/{}", request.id),
             now,
         )
@@ -551,10 +553,12 @@ pub async fn approve(
         st,
         request.org_id,
         NotificationKind::Port25Decision,
-        &format!(
-            "Port-25 request #{id} for {}: approved in writing ({number}).",
-            request.ip
-        ),
+        |_| {
+            format!(
+                "Port-25 request #{id} for {}: approved in writing ({number}).",
+                request.ip
+            )
+        },
         &format!("/smtp/{id}"),
         now,
     )

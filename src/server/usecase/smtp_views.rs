@@ -7,7 +7,8 @@ use crate::domain::ids::OrgId;
 use crate::domain::smtp::{
     port25_state, ApprovalDocument, RequestForm, RequestStatus, OBLIGATIONS,
 };
-use crate::domain::time_format::{utc, wait_in_words};
+use crate::domain::time_format::wait_in_words;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::smtp::{self as store, QueueFilter, RequestRecord};
 use crate::server::db::{accounts, enforcement, services};
@@ -31,14 +32,15 @@ async fn row(
     st: &AppState,
     r: &RequestRecord,
     organisation: String,
+    zone: &Zone,
 ) -> Result<RequestRowView, AppError> {
     let service_label = services::get(&st.db, r.service_id)
         .await?
         .map(|s| s.label)
         .unwrap_or_default();
     let when_text = match r.submitted_at {
-        Some(at) => format!("Submitted {}", utc(at)),
-        None => format!("Draft saved {}", utc(r.updated_at)),
+        Some(at) => format!("Submitted {}", zone.show(at)),
+        None => format!("Draft saved {}", zone.show(r.updated_at)),
     };
     Ok(RequestRowView {
         id: r.id,
@@ -74,7 +76,7 @@ pub async fn my_requests(
     };
     let mut rows = Vec::with_capacity(records.len());
     for r in &records {
-        rows.push(row(st, r, String::new()).await?);
+        rows.push(row(st, r, String::new(), &who.zone).await?);
     }
     Ok(RequestListView { rows, next })
 }
@@ -105,7 +107,7 @@ pub async fn request_form(st: &AppState, who: &Actor) -> Result<RequestFormView,
     let checks = match &draft {
         Some(d) => store::latest_check_run(&st.db, d.id)
             .await?
-            .map(|(at, results)| (utc(at), results)),
+            .map(|(at, results)| (who.zone.show(at), results)),
         None => None,
     };
     Ok(RequestFormView {
@@ -151,7 +153,7 @@ pub async fn request_detail(
         .await?
         .into_iter()
         .map(|e| RequestEventView {
-            at_text: utc(e.at),
+            at_text: who.zone.show(e.at),
             who: match (e.actor_role.as_str(), staff) {
                 ("system", _) => "The portal (automatic)".to_owned(),
                 ("customer", false) => "You".to_owned(),
@@ -165,7 +167,7 @@ pub async fn request_detail(
         .collect();
     let checks = store::latest_check_run(&st.db, id)
         .await?
-        .map(|(at, results)| (utc(at), results));
+        .map(|(at, results)| (who.zone.show(at), results));
     Ok(RequestDetailView {
         port25: port25_state(&request.ip, &measures, now),
         service_id: request.service_id.0,
@@ -177,7 +179,7 @@ pub async fn request_detail(
         events,
         can_withdraw: !staff && request.status == RequestStatus::Pending,
         is_draft: request.status == RequestStatus::Draft,
-        row: row(st, &request, organisation).await?,
+        row: row(st, &request, organisation, &who.zone).await?,
     })
 }
 
@@ -255,7 +257,7 @@ pub async fn staff_queue(
                 .map(|at| {
                     format!(
                         "Submitted {} ({} ago)",
-                        utc(at),
+                        who.zone.show(at),
                         wait_in_words((now - at).whole_seconds().max(0) as u64)
                     )
                 })
@@ -290,7 +292,7 @@ pub async fn staff_request(
     let mut other_requests = Vec::new();
     for r in store::page_for_org(&st.db, record.org_id, None, 20).await? {
         if r.id != id && r.status != RequestStatus::Draft {
-            other_requests.push(row(st, &r, String::new()).await?);
+            other_requests.push(row(st, &r, String::new(), &who.zone).await?);
         }
     }
     let filter = crate::server::db::notices::NoticeFilter {

@@ -1,5 +1,9 @@
 //! Server functions of the account pages: the signed-in user's own sessions, password and
-//! second factor.
+//! second factor, time zone and mail; their organisation's contacts and mail.
+
+// A server function's arguments are its form's fields, one each; the #[server] macro does not
+// pass an item-level allow on to the code it generates.
+#![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
 use crate::views::auth::SessionsView;
@@ -100,4 +104,66 @@ pub async fn require_two_factor(required: Option<String>) -> Result<(), AppError
     let st = state()?;
     let who = actor(&st).await?;
     crate::server::usecase::two_factor::set_org_requirement(&st, &who, required.is_some()).await
+}
+
+/// The caller's time zone and the news they receive by mail.
+#[server(endpoint = "account/preferences")]
+pub async fn get_preferences() -> Result<crate::views::auth::PreferencesView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::preferences::preferences(&st, &who).await
+}
+
+/// Saves the caller's time zone and (customers) the kinds of news they receive by mail
+/// (`mail`: the boxes ticked).
+#[server(endpoint = "account/preferences/save")]
+pub async fn save_preferences(
+    time_zone: String,
+    #[server(default)] mail: Vec<String>,
+) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::preferences::save_preferences(&st, &who, &time_zone, &mail).await
+}
+
+/// The caller's organisation's contacts and who receives which mail.
+#[server(endpoint = "account/organisation")]
+pub async fn get_organisation_settings(
+) -> Result<crate::views::auth::OrganisationSettingsView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::preferences::organisation(&st, &who).await
+}
+
+/// Saves the caller's organisation's contacts, the zone of mails to them and which kinds of
+/// news each receives (`abuse`, `technical`, `billing`: the boxes ticked). Owners only.
+#[server(endpoint = "account/organisation/save")]
+pub async fn save_organisation_settings(
+    abuse_email: String,
+    billing_email: String,
+    technical_email: String,
+    phone: String,
+    time_zone: String,
+    #[server(default)] abuse: Vec<String>,
+    #[server(default)] technical: Vec<String>,
+    #[server(default)] billing: Vec<String>,
+) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    use crate::server::usecase::preferences::{save_organisation, OrganisationSettings};
+    let st = state()?;
+    let who = actor(&st).await?;
+    let form = OrganisationSettings {
+        abuse_email,
+        billing_email,
+        technical_email,
+        phone,
+        time_zone,
+        abuse,
+        technical,
+        billing,
+    };
+    save_organisation(&st, &who, &form).await
 }

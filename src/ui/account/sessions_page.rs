@@ -23,6 +23,13 @@ pub fn SessionsPage() -> impl IntoView {
             .and_then(|s| s.user)
             .is_some_and(|u| u.owner)
     };
+    let customer = move || {
+        auth.session
+            .get()
+            .and_then(Result::ok)
+            .and_then(|s| s.user)
+            .is_some_and(|u| u.org_name.is_some())
+    };
     view! {
         <Title text="Your sessions · Abuse-case portal"/>
         <div class="page-heading">
@@ -31,6 +38,8 @@ pub fn SessionsPage() -> impl IntoView {
             <p class="inline-actions">
                 <A href="/account/password">"Change your password"</A>
                 <A href="/account/two-factor">"Two-factor sign-in"</A>
+                <A href="/account/preferences">"Time zone and mail"</A>
+                <Suspense>{move || customer().then(|| view! { <A href="/account/organisation">"Contacts and mail of your organisation"</A> })}</Suspense>
                 <Suspense>{move || owner().then(|| view! { <A href="/account/people">"People of your organisation"</A> })}</Suspense>
             </p>
         </div>

@@ -42,3 +42,24 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     let who = actor(&st).await?;
     crate::server::usecase::api_tokens::revoke(&st, &who, id).await
 }
+
+/// The outbox of mails (staff): `tab` is `given_up` (default), `retrying` or `all`.
+#[server(endpoint = "admin/mail")]
+pub async fn get_outbox(
+    tab: Option<String>,
+    before: Option<i64>,
+) -> Result<crate::views::admin::OutboxView, AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::mail::outbox_page(&st, &who, tab, before).await
+}
+
+/// Sends a given-up mail again (staff).
+#[server(endpoint = "admin/mail/send_again")]
+pub async fn send_mail_again(id: i64) -> Result<(), AppError> {
+    use crate::server::state::{actor, state};
+    let st = state()?;
+    let who = actor(&st).await?;
+    crate::server::usecase::mail::send_again(&st, &who, id).await
+}

@@ -4,6 +4,7 @@ mod admin_home_page;
 pub mod api;
 pub mod billing;
 pub mod cases;
+mod mail_page;
 pub mod organisations;
 mod people_page;
 pub mod reports;
@@ -11,6 +12,7 @@ pub mod smtp;
 mod tokens_page;
 
 pub use admin_home_page::AdminHomePage;
+pub use mail_page::MailPage;
 pub use people_page::AdminPeoplePage;
 pub use tokens_page::TokensPage;
 

@@ -64,7 +64,7 @@ pub async fn decide_case(id: i64, decision: String, reason: String) -> Result<()
     Ok(())
 }
 
-/// Moves a case's deadline (UTC, `datetime-local`), with a reason.
+/// Moves a case's deadline (`datetime-local`, in the caller's time zone), with a reason.
 #[server(endpoint = "admin/cases/deadline")]
 pub async fn change_case_deadline(
     id: i64,
@@ -74,8 +74,9 @@ pub async fn change_case_deadline(
     use crate::server::state::{actor, state};
     let st = state()?;
     let who = actor(&st).await?;
-    let at = crate::domain::time_format::parse_input(&deadline)
-        .ok_or_else(|| AppError::invalid("deadline", "Enter a date and time (UTC)."))?;
+    let at = who.zone.parse_input(&deadline).ok_or_else(|| {
+        AppError::invalid("deadline", format!("Enter a date and time ({}).", who.zone))
+    })?;
     crate::server::usecase::notices::change_deadline(&st, &who, id, at, &reason).await
 }
 
@@ -104,13 +105,14 @@ pub async fn open_case(
     deadline_reason: String,
 ) -> Result<(), AppError> {
     use crate::domain::ids::ServiceId;
-    use crate::domain::time_format::parse_input;
     use crate::server::state::{actor, state};
     use crate::server::usecase::notices::{open_notice, OpenNotice};
     let st = state()?;
     let who = actor(&st).await?;
     let time = |field: &str, raw: &str| {
-        parse_input(raw).ok_or_else(|| AppError::invalid(field, "Enter a date and time (UTC)."))
+        who.zone.parse_input(raw).ok_or_else(|| {
+            AppError::invalid(field, format!("Enter a date and time ({}).", who.zone))
+        })
     };
     let shorter = if shorter_deadline.trim().is_empty() {
         None
@@ -178,10 +180,9 @@ pub async fn start_measure(
     };
     let ends_at = match ends_at.trim() {
         "" => None,
-        raw => Some(
-            crate::domain::time_format::parse_input(raw)
-                .ok_or_else(|| AppError::invalid("ends_at", "Enter a date and time (UTC)."))?,
-        ),
+        raw => Some(who.zone.parse_input(raw).ok_or_else(|| {
+            AppError::invalid("ends_at", format!("Enter a date and time ({}).", who.zone))
+        })?),
     };
     let measure = StartMeasure {
         kind: kind

@@ -128,6 +128,7 @@ fn Case(
     let deadline_error = Signal::derive(move || error_for(deadline.value().get(), "deadline"));
     let deadline_reason_error = Signal::derive(move || error_for(deadline.value().get(), "reason"));
     let deadline_movable = state.awaits_customer() || state == NoticeState::Overdue;
+    let (measure_zone, deadline_zone) = (data.zone.clone(), data.zone.clone());
     let endable: Vec<(i64, String)> = d
         .measures
         .iter()
@@ -240,7 +241,7 @@ fn Case(
                 </div>
                 <div class="two-columns">
                     <div class="field">
-                        <label for="measure-ends">"Ends (UTC, optional)"</label>
+                        <label for="measure-ends">{format!("Ends ({}, optional)", measure_zone)}</label>
                         <input type="datetime-local" id="measure-ends" name="ends_at" aria-describedby="measure-ends-error"/>
                         <FieldError id="measure-ends-error" message=ends_error/>
                     </div>
@@ -288,7 +289,7 @@ fn Case(
                 <ActionForm action=deadline attr:class="form">
                     <input type="hidden" name="id" value=id/>
                     <div class="field">
-                        <label for="deadline-at">"New deadline (UTC)"</label>
+                        <label for="deadline-at">{format!("New deadline ({})", deadline_zone)}</label>
                         <input type="datetime-local" id="deadline-at" name="deadline" value=data.deadline_input.clone() required aria-describedby="deadline-at-error" aria-invalid=move || deadline_error.get().is_some().to_string()/>
                         <FieldError id="deadline-at-error" message=deadline_error/>
                     </div>

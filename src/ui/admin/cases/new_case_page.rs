@@ -53,7 +53,7 @@ fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
             .filter(|e| !matches!(e, AppError::Invalid { .. }))
             .map(|e| e.user_message())
     };
-    let field = move |id: &'static str, name: &'static str, label: &'static str, input: AnyView| {
+    let field = move |id: &'static str, name: &'static str, label: String, input: AnyView| {
         let message = err(name);
         view! {
             <div class="field">
@@ -64,20 +64,21 @@ fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
         }
     };
     let now = data.now_input.clone();
+    let zone = data.zone.clone();
     view! {
         <ActionForm action=action attr:class="form panel wide-form">
-            {field("case-service", "service", "Service", view! {
+            {field("case-service", "service", "Service".to_owned(), view! {
                 <select id="case-service" name="service" required aria-describedby="case-service-error">
                     {data.services.iter().map(|(id, label)| view! { <option value=id.to_string()>{label.clone()}</option> }).collect_view()}
                 </select>
             }.into_any())}
             <div class="two-columns">
-                {field("case-category", "category", "Category", view! {
+                {field("case-category", "category", "Category".to_owned(), view! {
                     <select id="case-category" name="category" required aria-describedby="case-category-error">
                         {NoticeCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
                     </select>
                 }.into_any())}
-                {field("case-source", "source", "Report source", view! {
+                {field("case-source", "source", "Report source".to_owned(), view! {
                     <select id="case-source" name="source" required aria-describedby="case-source-error">
                         {NoticeSource::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                     </select>
@@ -87,28 +88,28 @@ fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
                 <input type="checkbox" id="case-high-risk" name="high_risk" value="1"/>
                 <label for="case-high-risk">"High-risk (policy §5); DDoS, botnet, malware and scanning always are"</label>
             </div>
-            {field("case-summary", "summary", "What was observed (no message contents)", view! {
+            {field("case-summary", "summary", "What was observed (no message contents)".to_owned(), view! {
                 <textarea id="case-summary" name="summary" rows="3" required aria-describedby="case-summary-error"></textarea>
             }.into_any())}
             <div class="two-columns three">
-                {field("case-events", "event_count", "Verified abuse events", view! {
+                {field("case-events", "event_count", "Verified abuse events".to_owned(), view! {
                     <input type="number" id="case-events" name="event_count" min="1" value="1" required aria-describedby="case-events-error"/>
                 }.into_any())}
-                {field("case-first", "first_seen", "First seen (UTC)", view! {
+                {field("case-first", "first_seen", format!("First seen ({zone})"), view! {
                     <input type="datetime-local" id="case-first" name="first_seen" value=now.clone() required aria-describedby="case-first-error"/>
                 }.into_any())}
-                {field("case-last", "last_seen", "Last seen (UTC)", view! {
+                {field("case-last", "last_seen", format!("Last seen ({zone})"), view! {
                     <input type="datetime-local" id="case-last" name="last_seen" value=now.clone() required aria-describedby="case-last-error"/>
                 }.into_any())}
             </div>
-            {field("case-verification", "verification_note", "How was the report verified?", view! {
+            {field("case-verification", "verification_note", "How was the report verified?".to_owned(), view! {
                 <textarea id="case-verification" name="verification_note" rows="2" required aria-describedby="case-verification-error"></textarea>
             }.into_any())}
             <div class="two-columns">
-                {field("case-deadline", "deadline", "Shorter deadline (UTC, optional)", view! {
+                {field("case-deadline", "deadline", format!("Shorter deadline ({zone}, optional)"), view! {
                     <input type="datetime-local" id="case-deadline" name="shorter_deadline" aria-describedby="case-deadline-error"/>
                 }.into_any())}
-                {field("case-deadline-reason", "deadline_reason", "Reason for a shorter deadline", view! {
+                {field("case-deadline-reason", "deadline_reason", "Reason for a shorter deadline".to_owned(), view! {
                     <input type="text" id="case-deadline-reason" name="deadline_reason" aria-describedby="case-deadline-reason-error"/>
                 }.into_any())}
             </div>

@@ -78,6 +78,11 @@ fn Organisation(
                     <dt>"Technical"</dt><dd>{c.technical_email.clone().unwrap_or_else(none)}</dd>
                     <dt>"Telephone"</dt><dd>{c.phone.clone().unwrap_or_else(none)}</dd>
                 </dl>
+                <h3 id="org-mail-routes">"Mails to the contacts"</h3>
+                <p class="hint">{format!("Chosen by the organisation's owners; times in {}.", data.mail_zone)}</p>
+                <dl class="facts" aria-labelledby="org-mail-routes">
+                    {data.mail_routes.iter().map(|(who, what)| view! { <dt>{who.clone()}</dt><dd>{what.clone()}</dd> }).collect_view()}
+                </dl>
             </section>
             {data.people.is_none().then(|| view! {
                 <section class="panel" aria-labelledby="org-members">

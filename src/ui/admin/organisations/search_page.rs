@@ -60,7 +60,7 @@ fn Results(data: InventorySearchView) -> impl IntoView {
                 <input type="search" id="inventory-q" name="q" value=data.query.clone() spellcheck="false"/>
             </div>
             <div class="field">
-                <label for="inventory-at">"Who held the address at (UTC, optional)"</label>
+                <label for="inventory-at">{format!("Who held the address at ({}, optional)", data.zone)}</label>
                 <input type="datetime-local" id="inventory-at" name="at" value=at/>
             </div>
             <button type="submit" class="button button-primary">"Search"</button>

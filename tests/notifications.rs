@@ -390,7 +390,10 @@ on_both_engines!(
         let told = notifications::list(st, &alice, None).await.unwrap();
         assert_eq!(
             told.rows[0].title,
-            format!("Notice #{id}: {spam}. Respond by {}.", berlin.show(deadline))
+            format!(
+                "Notice #{id}: {spam}. Respond by {}.",
+                berlin.show(deadline)
+            )
         );
         assert!(
             told.rows[0].when_text.ends_with(" CET") || told.rows[0].when_text.ends_with(" CEST")
@@ -415,7 +418,10 @@ on_both_engines!(
                 ),
                 (
                     "alice@acme.test".to_owned(),
-                    format!("Notice #{id}: {spam}. Respond by {}.", berlin.show(deadline))
+                    format!(
+                        "Notice #{id}: {spam}. Respond by {}.",
+                        berlin.show(deadline)
+                    )
                 ),
             ]
         );

@@ -556,7 +556,7 @@ on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
         occurred_at: String::new(),
         description: "Port scans against our whole /24 for an hour.".into(),
     };
-    let fresh = reports::form_ticket(st).ticket;
+    let fresh = reports::form_ticket(st, Vec::new()).ticket;
     let too_fast = reports::submit_public_report(st, &input, &fresh, "", "203.0.113.50")
         .await
         .unwrap_err();

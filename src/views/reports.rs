@@ -160,4 +160,17 @@ pub struct ReportReceipt {
 pub struct FormTicket {
     /// `unix-seconds.signature`.
     pub ticket: String,
+    /// What was typed into this form when it was last refused, (field, value): shown again.
+    pub draft: Vec<(String, String)>,
+}
+
+impl FormTicket {
+    /// The value kept for `field`, or empty.
+    pub fn kept(&self, field: &str) -> String {
+        self.draft
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    }
 }

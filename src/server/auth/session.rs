@@ -188,6 +188,33 @@ impl TypedSession {
             .map(|_| ())
     }
 
+    /// Keeps what was typed into a public form (`form`: `report` or `dsa`) that was refused, so
+    /// that the page shows it again: without JavaScript the browser reloads the form. Each value
+    /// is cut to 20,000 characters.
+    pub async fn save_form_draft(
+        &self,
+        form: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<(), tower_sessions::session::Error> {
+        let kept: Vec<(String, String)> = fields
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.chars().take(20_000).collect()))
+            .collect();
+        self.0.insert(&format!("form_draft_{form}"), kept).await
+    }
+
+    /// What was typed into a public form that was refused, once: reading it forgets it.
+    pub async fn take_form_draft(
+        &self,
+        form: &str,
+    ) -> Result<Vec<(String, String)>, tower_sessions::session::Error> {
+        Ok(self
+            .0
+            .remove::<Vec<(String, String)>>(&format!("form_draft_{form}"))
+            .await?
+            .unwrap_or_default())
+    }
+
     /// The session's id as the store knows it (none before it is first saved).
     pub fn id(&self) -> Option<String> {
         self.0.id().map(|id| id.to_string())

@@ -791,11 +791,13 @@ pub async fn events_of_notice(
 
 const FORM_PURPOSE: &[u8] = b"public report form";
 
-/// A ticket for a public form shown now: the time, signed, so that the time cannot be forged.
-pub fn form_ticket(st: &AppState) -> FormTicket {
+/// A ticket for a public form shown now: the time, signed, so that the time cannot be forged;
+/// with what was typed into the form when it was last refused (`draft`), to show again.
+pub fn form_ticket(st: &AppState, draft: Vec<(String, String)>) -> FormTicket {
     let shown = st.now().unix_timestamp();
     FormTicket {
         ticket: format!("{shown}.{}", ticket_mac(st, shown)),
+        draft,
     }
 }
 

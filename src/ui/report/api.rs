@@ -9,11 +9,29 @@ use crate::error::AppError;
 use crate::views::reports::FormTicket;
 use leptos::prelude::*;
 
-/// A ticket for a form shown now.
+/// A ticket for a form (`report` or `dsa`) shown now, with what was typed into it when it was
+/// last refused (kept in the session for browsers without JavaScript, which reload the form).
 #[server(endpoint = "report/ticket")]
-pub async fn get_form_ticket() -> Result<FormTicket, AppError> {
+pub async fn get_form_ticket(form: String) -> Result<FormTicket, AppError> {
     let st = crate::server::state::state()?;
-    Ok(crate::server::usecase::reports::form_ticket(&st))
+    let draft = match form.as_str() {
+        "report" | "dsa" => crate::server::state::session()
+            .await?
+            .take_form_draft(&form)
+            .await
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    Ok(crate::server::usecase::reports::form_ticket(&st, draft))
+}
+
+/// Keeps what was typed into a refused form for the reloaded page; a session that cannot keep
+/// it only costs the convenience.
+#[cfg(feature = "ssr")]
+async fn keep_draft(form: &str, fields: &[(&str, &str)]) {
+    if let Ok(session) = crate::server::state::session().await {
+        let _ = session.save_form_draft(form, fields).await;
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -49,10 +67,25 @@ pub async fn submit_abuse_report(
         occurred_at,
         description,
     };
-    let receipt = crate::server::usecase::reports::submit_public_report(
+    let receipt = match crate::server::usecase::reports::submit_public_report(
         &st, &input, &ticket, &website, &client,
     )
-    .await?;
+    .await
+    {
+        Ok(receipt) => receipt,
+        Err(e) => {
+            let fields = [
+                ("name", input.name.as_str()),
+                ("email", input.email.as_str()),
+                ("address", input.address.as_str()),
+                ("category", input.category.as_str()),
+                ("occurred_at", input.occurred_at.as_str()),
+                ("description", input.description.as_str()),
+            ];
+            keep_draft("report", &fields).await;
+            return Err(e);
+        }
+    };
     leptos_axum::redirect(&format!("/report/received/{}", receipt.reference));
     Ok(())
 }
@@ -77,9 +110,24 @@ pub async fn submit_dsa_notice(
         email,
         good_faith: good_faith.is_some(),
     };
-    let receipt =
-        crate::server::usecase::reports::submit_dsa_notice(&st, &input, &ticket, &website, &client)
-            .await?;
+    let receipt = match crate::server::usecase::reports::submit_dsa_notice(
+        &st, &input, &ticket, &website, &client,
+    )
+    .await
+    {
+        Ok(receipt) => receipt,
+        Err(e) => {
+            let fields = [
+                ("explanation", input.explanation.as_str()),
+                ("location", input.location.as_str()),
+                ("name", input.name.as_str()),
+                ("email", input.email.as_str()),
+                ("good_faith", if input.good_faith { "on" } else { "" }),
+            ];
+            keep_draft("dsa", &fields).await;
+            return Err(e);
+        }
+    };
     leptos_axum::redirect(&format!("/report/received/{}", receipt.reference));
     Ok(())
 }

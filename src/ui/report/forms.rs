@@ -1,8 +1,11 @@
-//! The two public forms and the receipt.
+//! The two public forms and the receipt. A refused form comes back with what was typed, also
+//! without JavaScript (the server keeps it in the session for the reloaded page).
 
 use super::api::{get_form_ticket, SubmitAbuseReport, SubmitDsaNotice};
 use crate::domain::notice::NoticeCategory;
+use crate::error::AppError;
 use crate::ui::components::{action_field, FieldError, FormError};
+use crate::views::reports::FormTicket;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -10,14 +13,9 @@ use leptos_router::hooks::use_params_map;
 
 /// The hidden ticket and the trap field that people leave empty.
 #[component]
-fn AntiSpam() -> impl IntoView {
-    let ticket = Resource::new(|| (), |_| get_form_ticket());
+fn AntiSpam(ticket: String) -> impl IntoView {
     view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                ticket.await.ok().map(|t| view! { <input type="hidden" name="ticket" value=t.ticket/> })
-            })}
-        </Suspense>
+        <input type="hidden" name="ticket" value=ticket/>
         <div class="trap" aria-hidden="true">
             <label for="report-website">"Leave empty"</label>
             <input type="text" id="report-website" name="website" tabindex="-1" autocomplete="off"/>
@@ -25,12 +23,13 @@ fn AntiSpam() -> impl IntoView {
     }
 }
 
-/// A text field with its label and its error.
+/// A text field with its label, the value kept from a refused attempt, and its error.
 #[component]
 fn TextField(
     id: &'static str,
     name: &'static str,
     label: &'static str,
+    value: String,
     #[prop(optional)] kind: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
@@ -47,16 +46,26 @@ fn TextField(
         <div class="field">
             <label for=id>{label}</label>
             {hint.map(|h| view! { <p id=hint_id.clone() class="field-hint">{h}</p> })}
-            <input type=kind.unwrap_or("text") id=id name=name autocomplete=autocomplete aria-describedby=described/>
+            <input type=kind.unwrap_or("text") id=id name=name value=value autocomplete=autocomplete aria-describedby=described/>
             <FieldError id=error_id message=error/>
         </div>
     }
+}
+
+/// A form's ticket, with what was typed when it was last refused; a ticket that could not be
+/// made leaves the form without one (the submission then says so next to the button).
+fn ticket_or_empty(result: Result<FormTicket, AppError>) -> FormTicket {
+    result.unwrap_or(FormTicket {
+        ticket: String::new(),
+        draft: Vec::new(),
+    })
 }
 
 /// `/report`: report abuse coming from the provider's network.
 #[component]
 pub fn ReportAbusePage() -> impl IntoView {
     let action = ServerAction::<SubmitAbuseReport>::new();
+    let ticket = Resource::new(|| (), |_| get_form_ticket("report".into()));
     let err = move |name| action_field(action, name);
     view! {
         <Title text="Report abuse · Abuse-case portal"/>
@@ -67,29 +76,37 @@ pub fn ReportAbusePage() -> impl IntoView {
         </div>
         <section class="panel">
             <ActionForm action=action attr:class="form">
-                <AntiSpam/>
-                <div class="two-columns">
-                    <TextField id="report-name" name="name" label="Your name (optional)" autocomplete="name" error=err("name")/>
-                    <TextField id="report-email" name="email" label="Your e-mail address" kind="email" autocomplete="email" error=err("email")/>
-                </div>
-                <div class="two-columns">
-                    <TextField id="report-address" name="address" label="IP address the abuse came from" hint="Like 203.0.113.7 or 2001:db8::7." error=err("address")/>
-                    <div class="field">
-                        <label for="report-category">"What kind of abuse"</label>
-                        <select id="report-category" name="category" aria-describedby="report-category-error">
-                            <option value="">"Choose…"</option>
-                            {NoticeCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
-                        </select>
-                        <FieldError id="report-category-error" message=err("category")/>
-                    </div>
-                </div>
-                <TextField id="report-when" name="occurred_at" label="When it happened (UTC, optional)" kind="datetime-local" hint="Leave empty for now." error=err("occurred_at")/>
-                <div class="field">
-                    <label for="report-description">"What happened"</label>
-                    <p id="report-description-hint" class="field-hint">"At least 20 characters: times, ports, what was targeted. Logs excerpts are fine; message contents are not kept."</p>
-                    <textarea id="report-description" name="description" rows="6" aria-describedby="report-description-hint report-description-error"></textarea>
-                    <FieldError id="report-description-error" message=err("description")/>
-                </div>
+                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        let t = ticket_or_empty(ticket.await);
+                        let category = t.kept("category");
+                        view! {
+                            <AntiSpam ticket=t.ticket.clone()/>
+                            <div class="two-columns">
+                                <TextField id="report-name" name="name" label="Your name (optional)" value=t.kept("name") autocomplete="name" error=err("name")/>
+                                <TextField id="report-email" name="email" label="Your e-mail address" value=t.kept("email") kind="email" autocomplete="email" error=err("email")/>
+                            </div>
+                            <div class="two-columns">
+                                <TextField id="report-address" name="address" label="IP address the abuse came from" value=t.kept("address") hint="Like 203.0.113.7 or 2001:db8::7." error=err("address")/>
+                                <div class="field">
+                                    <label for="report-category">"What kind of abuse"</label>
+                                    <select id="report-category" name="category" aria-describedby="report-category-error">
+                                        <option value="">"Choose…"</option>
+                                        {NoticeCategory::ALL.iter().map(|c| view! { <option value=c.as_str() selected=c.as_str() == category>{c.label()}</option> }).collect_view()}
+                                    </select>
+                                    <FieldError id="report-category-error" message=err("category")/>
+                                </div>
+                            </div>
+                            <TextField id="report-when" name="occurred_at" label="When it happened (UTC, optional)" value=t.kept("occurred_at") kind="datetime-local" hint="Leave empty for now." error=err("occurred_at")/>
+                            <div class="field">
+                                <label for="report-description">"What happened"</label>
+                                <p id="report-description-hint" class="field-hint">"At least 20 characters: times, ports, what was targeted. Logs excerpts are fine; message contents are not kept."</p>
+                                <textarea id="report-description" name="description" rows="6" aria-describedby="report-description-hint report-description-error">{t.kept("description")}</textarea>
+                                <FieldError id="report-description-error" message=err("description")/>
+                            </div>
+                        }
+                    })}
+                </Suspense>
                 <FieldError id="report-ticket-error" message=err("ticket")/>
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Send the report"</button>
                 <FormError action/>
@@ -103,6 +120,7 @@ pub fn ReportAbusePage() -> impl IntoView {
 #[component]
 pub fn DsaNoticePage() -> impl IntoView {
     let action = ServerAction::<SubmitDsaNotice>::new();
+    let ticket = Resource::new(|| (), |_| get_form_ticket("dsa".into()));
     let err = move |name| action_field(action, name);
     view! {
         <Title text="DSA notice · Abuse-case portal"/>
@@ -113,27 +131,34 @@ pub fn DsaNoticePage() -> impl IntoView {
         </div>
         <section class="panel">
             <ActionForm action=action attr:class="form">
-                <AntiSpam/>
-                <div class="field">
-                    <label for="dsa-explanation">"Why the content is illegal"</label>
-                    <p id="dsa-explanation-hint" class="field-hint">"Explain the reasons, and the law concerned if you know it."</p>
-                    <textarea id="dsa-explanation" name="explanation" rows="6" aria-describedby="dsa-explanation-hint dsa-explanation-error"></textarea>
-                    <FieldError id="dsa-explanation-error" message=err("explanation")/>
-                </div>
-                <div class="field">
-                    <label for="dsa-location">"Exact location"</label>
-                    <p id="dsa-location-hint" class="field-hint">"The full URL(s), one per line, or the IP address of the server."</p>
-                    <textarea id="dsa-location" name="location" rows="3" aria-describedby="dsa-location-hint dsa-location-error"></textarea>
-                    <FieldError id="dsa-location-error" message=err("location")/>
-                </div>
-                <div class="two-columns">
-                    <TextField id="dsa-name" name="name" label="Your name" autocomplete="name" error=err("name")/>
-                    <TextField id="dsa-email" name="email" label="Your e-mail address" kind="email" autocomplete="email" error=err("email")/>
-                </div>
-                <div class="field field-checkbox">
-                    <input type="checkbox" id="dsa-good-faith" name="good_faith" value="on" aria-describedby="dsa-good-faith-error"/>
-                    <label for="dsa-good-faith">"I believe in good faith that the information and allegations in this notice are accurate and complete."</label>
-                </div>
+                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        let t = ticket_or_empty(ticket.await);
+                        view! {
+                            <AntiSpam ticket=t.ticket.clone()/>
+                            <div class="field">
+                                <label for="dsa-explanation">"Why the content is illegal"</label>
+                                <p id="dsa-explanation-hint" class="field-hint">"Explain the reasons, and the law concerned if you know it."</p>
+                                <textarea id="dsa-explanation" name="explanation" rows="6" aria-describedby="dsa-explanation-hint dsa-explanation-error">{t.kept("explanation")}</textarea>
+                                <FieldError id="dsa-explanation-error" message=err("explanation")/>
+                            </div>
+                            <div class="field">
+                                <label for="dsa-location">"Exact location"</label>
+                                <p id="dsa-location-hint" class="field-hint">"The full URL(s), one per line, or the IP address of the server."</p>
+                                <textarea id="dsa-location" name="location" rows="3" aria-describedby="dsa-location-hint dsa-location-error">{t.kept("location")}</textarea>
+                                <FieldError id="dsa-location-error" message=err("location")/>
+                            </div>
+                            <div class="two-columns">
+                                <TextField id="dsa-name" name="name" label="Your name" value=t.kept("name") autocomplete="name" error=err("name")/>
+                                <TextField id="dsa-email" name="email" label="Your e-mail address" value=t.kept("email") kind="email" autocomplete="email" error=err("email")/>
+                            </div>
+                            <div class="field field-checkbox">
+                                <input type="checkbox" id="dsa-good-faith" name="good_faith" value="on" checked=t.kept("good_faith") == "on" aria-describedby="dsa-good-faith-error"/>
+                                <label for="dsa-good-faith">"I believe in good faith that the information and allegations in this notice are accurate and complete."</label>
+                            </div>
+                        }
+                    })}
+                </Suspense>
                 <FieldError id="dsa-good-faith-error" message=err("good_faith")/>
                 <FieldError id="dsa-ticket-error" message=err("ticket")/>
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Send the notice"</button>

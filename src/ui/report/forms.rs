@@ -52,6 +52,29 @@ fn TextField(
     }
 }
 
+/// A text area with its label, hint, the value kept from a refused attempt, and its error.
+#[component]
+fn TextArea(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    rows: u32,
+    value: String,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <p id=hint_id.clone() class="field-hint">{hint}</p>
+            <textarea id=id name=name rows=rows aria-describedby=format!("{hint_id} {error_id}")>{value}</textarea>
+            <FieldError id=error_id message=error/>
+        </div>
+    }
+}
+
 /// A form's ticket, with what was typed when it was last refused; a ticket that could not be
 /// made leaves the form without one (the submission then says so next to the button).
 fn ticket_or_empty(result: Result<FormTicket, AppError>) -> FormTicket {
@@ -98,12 +121,7 @@ pub fn ReportAbusePage() -> impl IntoView {
                                 </div>
                             </div>
                             <TextField id="report-when" name="occurred_at" label="When it happened (UTC, optional)" value=t.kept("occurred_at") kind="datetime-local" hint="Leave empty for now." error=err("occurred_at")/>
-                            <div class="field">
-                                <label for="report-description">"What happened"</label>
-                                <p id="report-description-hint" class="field-hint">"At least 20 characters: times, ports, what was targeted. Logs excerpts are fine; message contents are not kept."</p>
-                                <textarea id="report-description" name="description" rows="6" aria-describedby="report-description-hint report-description-error">{t.kept("description")}</textarea>
-                                <FieldError id="report-description-error" message=err("description")/>
-                            </div>
+                            <TextArea id="report-description" name="description" label="What happened" rows=6 value=t.kept("description") hint="At least 20 characters: times, ports, what was targeted. Logs excerpts are fine; message contents are not kept." error=err("description")/>
                         }
                     })}
                 </Suspense>
@@ -136,18 +154,8 @@ pub fn DsaNoticePage() -> impl IntoView {
                         let t = ticket_or_empty(ticket.await);
                         view! {
                             <AntiSpam ticket=t.ticket.clone()/>
-                            <div class="field">
-                                <label for="dsa-explanation">"Why the content is illegal"</label>
-                                <p id="dsa-explanation-hint" class="field-hint">"Explain the reasons, and the law concerned if you know it."</p>
-                                <textarea id="dsa-explanation" name="explanation" rows="6" aria-describedby="dsa-explanation-hint dsa-explanation-error">{t.kept("explanation")}</textarea>
-                                <FieldError id="dsa-explanation-error" message=err("explanation")/>
-                            </div>
-                            <div class="field">
-                                <label for="dsa-location">"Exact location"</label>
-                                <p id="dsa-location-hint" class="field-hint">"The full URL(s), one per line, or the IP address of the server."</p>
-                                <textarea id="dsa-location" name="location" rows="3" aria-describedby="dsa-location-hint dsa-location-error">{t.kept("location")}</textarea>
-                                <FieldError id="dsa-location-error" message=err("location")/>
-                            </div>
+                            <TextArea id="dsa-explanation" name="explanation" label="Why the content is illegal" rows=6 value=t.kept("explanation") hint="Explain the reasons, and the law concerned if you know it." error=err("explanation")/>
+                            <TextArea id="dsa-location" name="location" label="Exact location" rows=3 value=t.kept("location") hint="The full URL(s), one per line, or the IP address of the server." error=err("location")/>
                             <div class="two-columns">
                                 <TextField id="dsa-name" name="name" label="Your name" value=t.kept("name") autocomplete="name" error=err("name")/>
                                 <TextField id="dsa-email" name="email" label="Your e-mail address" value=t.kept("email") kind="email" autocomplete="email" error=err("email")/>

@@ -51,14 +51,16 @@ test('an owner names the contacts and who receives which mail; mistakes are show
   await expect(always).toBeChecked();
   await expect(always).toBeDisabled();
 
-  // A mistyped address is refused next to its field, and nothing typed is lost.
-  await page.getByLabel('Technical contact (e-mail, optional)').fill('noc at acme');
+  // A missing abuse contact is refused next to its field, and nothing chosen is lost.
+  await page.getByLabel('Abuse contact (e-mail, required)').fill('');
   await page.getByRole('checkbox', { name: 'Deadline soon to the technical contact' }).check();
   await page.getByRole('button', { name: 'Save contacts and mail' }).click();
-  await expect(page.locator('#org-technical-email-error')).not.toBeEmpty();
+  await expect(page.locator('#org-abuse-email-error')).toContainText('abuse notices go to');
+  await expect(page.getByLabel('Abuse contact (e-mail, required)')).toHaveAttribute('aria-describedby', 'org-abuse-email-error');
   await expect(page.getByRole('checkbox', { name: 'Deadline soon to the technical contact' })).toBeChecked();
+  await noAxeViolations(page);
 
-  await page.getByLabel('Technical contact (e-mail, optional)').fill('noc@acme.test');
+  await page.getByLabel('Abuse contact (e-mail, required)').fill('abuse@acme.test');
   await page.getByLabel('Time zone of the mails to these contacts').selectOption('Europe/Berlin');
   await page.getByRole('button', { name: 'Save contacts and mail' }).click();
   await expect(page.getByRole('status')).toContainText('Saved');

@@ -37,6 +37,8 @@ pub struct AdminOverview {
     pub services: i64,
     /// Services restricted, suspended or terminated.
     pub services_not_active: i64,
+    /// Mails given up after the last attempt.
+    pub mails_given_up: i64,
     /// One page of organisations.
     pub page: Vec<OrgSummary>,
     /// Where the next page starts, if there is one.

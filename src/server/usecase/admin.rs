@@ -40,6 +40,7 @@ pub async fn overview(
         staff: totals.staff,
         services: totals.services,
         services_not_active: totals.services_restricted,
+        mails_given_up: crate::server::db::outbox::trouble_counts(&st.db).await?.0,
         page: rows
             .into_iter()
             .map(|r| OrgSummary {

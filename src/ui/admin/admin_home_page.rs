@@ -51,6 +51,10 @@ fn Overview(data: AdminOverview) -> impl IntoView {
                 <p class="card-label">"Services restricted, suspended or terminated"</p>
             </div>
             <div class="card"><p class="card-figure">{data.staff}</p><p class="card-label">"Staff and admin accounts"</p></div>
+            <div class="card" class:card-warning={data.mails_given_up > 0}>
+                <p class="card-figure">{data.mails_given_up}</p>
+                <p class="card-label"><A href="/admin/mail">"Mails given up"</A></p>
+            </div>
         </div>
         <section aria-labelledby="orgs-heading">
             <h2 id="orgs-heading">"Customer organisations"</h2>

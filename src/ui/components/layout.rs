@@ -39,7 +39,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             <nav class="site-nav" aria-label="Main">
                                 <ul>
                                     {(!is_staff).then(|| view! { <li><A href="/" exact=true>"Home"</A></li><li><A href="/notices">"Notices"</A></li><li><A href="/services">"Services"</A></li><li><A href="/smtp">"Port 25"</A></li><li><A href="/billing">"Billing"</A></li><li><A href="/notifications">"Notifications"{(u.unread > 0).then(|| view! { " "<span class="nav-count">{u.unread}<span class="visually-hidden">" unread"</span></span> })}</A></li> })}
-                                    {is_staff.then(|| view! { <li><A href="/admin" exact=true>"Overview"</A></li><li><A href="/admin/cases">"Cases"</A></li><li><A href="/admin/reports">"Reports"</A></li><li><A href="/admin/smtp">"Port 25"</A></li><li><A href="/admin/billing">"Billing"</A></li><li><A href="/admin/organisations">"Organisations"</A></li><li><A href="/admin/mail">"Mail"</A></li> })}
+                                    {is_staff.then(|| view! { <li><A href="/admin" exact=true>"Overview"</A></li><li><A href="/admin/cases">"Cases"</A></li><li><A href="/admin/reports">"Reports"</A></li><li><A href="/admin/smtp">"Port 25"</A></li><li><A href="/admin/billing">"Billing"</A></li><li><A href="/admin/organisations">"Organisations"</A></li> })}
                                     {is_admin.then(|| view! { <li><A href="/admin/people">"Staff"</A></li> })}
                                 </ul>
                             </nav>

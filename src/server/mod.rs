@@ -118,10 +118,15 @@ pub fn router(state: AppState) -> Router {
                 axum::extract::DefaultBodyLimit::max(payments::webhook::MAX_BODY),
             ),
         )
-        .leptos_routes_with_context(&state, routes, || (), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || provide_context(crate::server::state::RequestIdentity::default()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(http::server_fn_error_status))
         .layer(session_layer)

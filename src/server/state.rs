@@ -50,6 +50,30 @@ pub fn state() -> Result<AppState, AppError> {
         .ok_or_else(|| super::errors::internal("AppState missing from context"))
 }
 
+/// The signed-in user's row, read once per request and shared by every server function and
+/// resource of that request (the navigation and the page both ask who is calling). Provided
+/// empty for each request by the router; requests outside Leptos read the database each time.
+#[derive(Clone, Default)]
+pub struct RequestIdentity(Arc<tokio::sync::Mutex<Option<accounts::UserRow>>>);
+
+/// The row of user `id`: once per request where the request carries a [`RequestIdentity`]
+/// (concurrent asks within the request wait for the first read), else from the database.
+pub async fn user_row(
+    st: &AppState,
+    id: crate::domain::ids::UserId,
+) -> Result<Option<accounts::UserRow>, AppError> {
+    let Some(identity) = leptos::prelude::use_context::<RequestIdentity>() else {
+        return Ok(accounts::find_user(&st.db, id).await?);
+    };
+    let mut kept = identity.0.lock().await;
+    if let Some(row) = kept.as_ref().filter(|row| row.id == id.0) {
+        return Ok(Some(row.clone()));
+    }
+    let row = accounts::find_user(&st.db, id).await?;
+    kept.clone_from(&row);
+    Ok(row)
+}
+
 /// The session of the current request.
 pub async fn session() -> Result<TypedSession, AppError> {
     let session = leptos_axum::extract::<tower_sessions::Session>()
@@ -97,7 +121,7 @@ async fn signed_in_actor(
         session.sign_out().await.map_err(super::errors::internal)?;
         return Err(AppError::NotSignedIn);
     }
-    let Some(user) = accounts::find_user(&st.db, signed_in.user_id)
+    let Some(user) = user_row(st, signed_in.user_id)
         .await?
         .filter(|u| u.disabled_at.is_none())
     else {

@@ -135,7 +135,7 @@ pub async fn session_info(st: &AppState, actor: Option<&Actor>) -> Result<Sessio
     let demo = settings::demo_mode(&st.db).await?;
     let user = match actor {
         None => None,
-        Some(actor) => match accounts::find_user(&st.db, actor.user_id).await? {
+        Some(actor) => match crate::server::state::user_row(st, actor.user_id).await? {
             Some(row) => Some(SignedInUser {
                 email: row.email,
                 role: actor.role,

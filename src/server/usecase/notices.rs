@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::notices::{self, ListCursor, NewNotice, NoticeFilter, NoticeRecord};
 use crate::server::db::responses;
-use crate::server::db::{accounts, services};
+use crate::server::db::services;
 use crate::server::state::AppState;
 use time::OffsetDateTime;
 
@@ -21,7 +21,7 @@ pub const MIN_REASON_CHARS: usize = 10;
 
 /// How a person appears in the audit trail: `email (role)`.
 pub async fn actor_label(st: &AppState, who: &Actor) -> Result<String, AppError> {
-    let user = accounts::find_user(&st.db, who.user_id)
+    let user = crate::server::state::user_row(st, who.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
     Ok(format!("{} ({})", user.email, who.role.as_str()))

@@ -32,7 +32,7 @@ async fn caller_is_owner(st: &AppState, who: &Actor) -> Result<bool, AppError> {
     if who.role != Role::Customer {
         return Ok(false);
     }
-    Ok(accounts::find_user(&st.db, who.user_id)
+    Ok(crate::server::state::user_row(st, who.user_id)
         .await?
         .is_some_and(|u| u.org_owner))
 }

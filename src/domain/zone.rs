@@ -77,17 +77,21 @@ impl Zone {
         self.name == "UTC"
     }
 
-    /// Every zone people can pick, sorted: UTC first, then the geographic zones by name.
-    pub fn all_names() -> Vec<String> {
-        let mut names: Vec<String> = jiff::tz::db()
-            .available()
-            .map(|n| n.as_str().to_owned())
-            .filter(|n| is_offered(n))
-            .collect();
-        names.sort();
-        names.dedup();
-        names.insert(0, "UTC".into());
-        names
+    /// Every zone people can pick, sorted: UTC first, then the geographic zones by name. Read
+    /// from the compiled-in database once per process.
+    pub fn all_names() -> &'static [String] {
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            let mut names: Vec<String> = jiff::tz::db()
+                .available()
+                .map(|n| n.as_str().to_owned())
+                .filter(|n| is_offered(n))
+                .collect();
+            names.sort();
+            names.dedup();
+            names.insert(0, "UTC".into());
+            names
+        })
     }
 
     /// The offset from UTC at `t`.

@@ -28,7 +28,7 @@ fn refused(e: PeopleError) -> AppError {
 }
 
 /// Whether the caller owns their organisation (read fresh: an owner flag can change).
-async fn caller_is_owner(st: &AppState, who: &Actor) -> Result<bool, AppError> {
+pub(super) async fn caller_is_owner(st: &AppState, who: &Actor) -> Result<bool, AppError> {
     if who.role != Role::Customer {
         return Ok(false);
     }

@@ -27,7 +27,7 @@ fn chosen_zone(field: &str, name: &str) -> Result<Zone, AppError> {
 
 /// The caller's own preferences.
 pub async fn preferences(st: &AppState, who: &Actor) -> Result<PreferencesView, AppError> {
-    let user = accounts::find_user(&st.db, who.user_id)
+    let user = crate::server::state::user_row(st, who.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
     let customer = who.role == Role::Customer && who.org_id.is_some();
@@ -49,7 +49,7 @@ pub async fn preferences(st: &AppState, who: &Actor) -> Result<PreferencesView, 
     };
     Ok(PreferencesView {
         time_zone: who.zone.name().to_owned(),
-        zones: Zone::all_names(),
+        zones: Zone::all_names().to_vec(),
         now_text: who.zone.show(st.now()),
         customer,
         mail: NotificationKind::ALL
@@ -79,13 +79,10 @@ pub async fn save_preferences(
     Ok(())
 }
 
-/// Whether the caller owns their organisation (read fresh: an owner flag can change).
+/// The caller's organisation, and whether they own it.
 async fn owner_of(st: &AppState, who: &Actor) -> Result<(OrgId, bool), AppError> {
     let org = who.org_scope().ok_or(AppError::Forbidden)?;
-    let owner = accounts::find_user(&st.db, who.user_id)
-        .await?
-        .is_some_and(|u| u.org_owner);
-    Ok((org, owner))
+    Ok((org, super::people::caller_is_owner(st, who).await?))
 }
 
 /// The caller's organisation's contacts and mail routes (customers).
@@ -111,7 +108,7 @@ pub async fn organisation(
         name: row.name.clone(),
         contacts: row.contacts(),
         time_zone: row.zone().name().to_owned(),
-        zones: Zone::all_names(),
+        zones: Zone::all_names().to_vec(),
         routes: NotificationKind::ALL
             .iter()
             .map(|&kind| MailRouteView {

@@ -3,9 +3,10 @@
 //!     cargo bench --features ssr --bench notices                       # SQLite
 //!     PORTAL_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres cargo bench --features ssr --bench notices
 //!
-//! Seeds 100,000 notices across 1,000 organisations (2 services each) with bulk inserts, then
-//! times the customer list (first page and a later page), the notice page and the staff queue
-//! (default, and filtered by category), and prints p50/p95 for each.
+//! Seeds 1,000,000 notices (or `BENCH_NOTICES`) across 1,000 organisations (2 services each)
+//! with bulk inserts, then times the customer list (first page and a later page), the notice
+//! page and the staff queue with its counts per status (default, and filtered by category), and
+//! prints p50/p95 for each.
 
 use abuse_portal::domain::actor::{Actor, Role};
 use abuse_portal::domain::ids::{OrgId, UserId};
@@ -15,7 +16,6 @@ use abuse_portal::server::usecase::{notice_views, notices};
 use std::time::{Duration, Instant};
 
 const ORGS: i64 = 1_000;
-const NOTICES: i64 = 100_000;
 const RUNS: usize = 300;
 
 fn config(url: String, dir: &std::path::Path) -> abuse_portal::server::config::Config {
@@ -33,8 +33,16 @@ async fn exec(st: &AppState, sql: &str) {
     .expect(sql);
 }
 
+/// How many notices to seed: `BENCH_NOTICES`, a million by default.
+fn notice_count() -> i64 {
+    std::env::var("BENCH_NOTICES")
+        .ok()
+        .and_then(|n| n.replace('_', "").parse().ok())
+        .unwrap_or(1_000_000)
+}
+
 /// Bulk seed: organisations, one customer each, two services each with an address, notices.
-async fn seed(st: &AppState) {
+async fn seed(st: &AppState, notices: i64) {
     let now = st.now();
     let t = |offset_h: i64| {
         let at = now + time::Duration::hours(offset_h);
@@ -112,9 +120,9 @@ async fn seed(st: &AppState) {
     ];
     let staff_id = 1;
     let mut i = 0;
-    while i < NOTICES {
+    while i < notices {
         let mut rows = Vec::new();
-        for j in i..(i + 1000).min(NOTICES) {
+        for j in i..(i + 1000).min(notices) {
             let service = (j % (ORGS * 2)) + 1;
             let state = states[(j as usize * 7) % states.len()];
             let category = categories[(j as usize * 3) % categories.len()];
@@ -161,9 +169,10 @@ async fn run(engine: &str, url: String) {
         .await
         .expect("open");
     let started = Instant::now();
-    seed(&st).await;
+    let notices = notice_count();
+    seed(&st, notices).await;
     println!(
-        "{engine}: seeded {NOTICES} notices across {ORGS} organisations in {:.1} s",
+        "{engine}: seeded {notices} notices across {ORGS} organisations in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let staff = Actor {
@@ -203,7 +212,7 @@ async fn run(engine: &str, url: String) {
 
     let mut detail = Vec::new();
     for i in 0..RUNS {
-        let id = 1 + (i as i64 * 331) % NOTICES;
+        let id = 1 + (i as i64 * 331) % notices;
         let t0 = Instant::now();
         notice_views::detail(&st, &staff, id).await.unwrap();
         detail.push(t0.elapsed());

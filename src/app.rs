@@ -23,24 +23,35 @@ use crate::ui::people::InvitePage;
 use crate::ui::report::{DsaNoticePage, ReportAbusePage, ReportReceivedPage};
 use crate::ui::smtp::{NewRequestPage, RequestDetailPage, RequestListPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-/// The document around the app, rendered on the server. Its scripts carry the nonce that the
-/// security-headers layer made for this response and allows in its Content-Security-Policy.
+/// The document around the app, rendered on the server. It links the front end's files by
+/// their content-hashed names (read once at start: `server::assets`), and its script carries
+/// the nonce that the security-headers layer made for this response and allows in its
+/// Content-Security-Policy.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(crate::server::http::CspNonce(nonce)) = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .extensions
-                .get::<crate::server::http::CspNonce>()
-                .cloned()
-        })
-    {
-        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    use crate::server::assets::AssetNames;
+    let parts = use_context::<axum::http::request::Parts>();
+    let nonce = parts
+        .as_ref()
+        .and_then(|parts| parts.extensions.get::<crate::server::http::CspNonce>())
+        .map(|nonce| nonce.0.clone());
+    if let Some(nonce) = &nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
     }
+    let assets = use_context::<crate::server::state::AppState>()
+        .map(|st| st.assets.clone())
+        .unwrap_or_else(|| std::sync::Arc::new(AssetNames::of_this_build("pkg", "portal")));
+    let start = format!(
+        "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));",
+        js = assets.js,
+        wasm = assets.wasm
+    );
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -49,8 +60,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <link rel="stylesheet" href=assets.css.clone()/>
+                <link rel="modulepreload" href=assets.js.clone()/>
+                <link rel="preload" href=assets.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                <script type="module" nonce=nonce>{start}</script>
+                <AutoReload options/>
                 <MetaTags/>
             </head>
             <body>
@@ -72,7 +86,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/portal.css"/>
         <Title text="Abuse-case portal"/>
         <Router>
             <AppRoutes/>

@@ -15,6 +15,7 @@ use abuse_portal::server::db::{accounts, leases, responses};
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::notices::{self as cases, OpenNotice};
+use futures::future::join_all;
 use time::Duration;
 
 async fn actor(st: &AppState, email: &str) -> Actor {
@@ -970,4 +971,78 @@ on_both_engines!(internal_notes_never_reach_the_customer, |env| {
         audit::verify(&st.db, &st.audit_keys, id).await.unwrap(),
         Ok(())
     );
+});
+
+/// The counts per status as a fresh count of the rows gives them.
+async fn counted_states(st: &AppState) -> Vec<(NoticeState, i64)> {
+    let rows: Vec<(String, i64)> = abuse_portal::on_db!(&st.db, |pool| sqlx::query_as(
+        "SELECT state, COUNT(*) FROM notices GROUP BY state"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    let mut counts: Vec<(NoticeState, i64)> = rows
+        .into_iter()
+        .map(|(s, n)| (s.parse().unwrap(), n))
+        .collect();
+    counts.sort_by_key(|(s, _)| NoticeState::ALL.iter().position(|x| x == s));
+    counts
+}
+
+on_both_engines!(the_counts_per_status_follow_every_change, |env| {
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let staff = actor(st, "staff@portal.test").await;
+    let alice = actor(st, "alice@acme.test").await;
+    let token = staff.require_staff().unwrap();
+    let kept = || abuse_portal::server::db::notices::state_counts(&st.db, token);
+    assert_eq!(
+        kept().await.unwrap(),
+        counted_states(st).await,
+        "after the seed"
+    );
+    let service = service_id(st, "mail-01.acme.test").await;
+    let mut ids = Vec::new();
+    for _ in 0..12 {
+        ids.push(
+            cases::open_notice(st, &staff, spam_notice(service, st.now()))
+                .await
+                .unwrap(),
+        );
+    }
+    // Changes in opposite directions at once (open → acknowledged, open → evidence submitted,
+    // acknowledged → evidence submitted, evidence submitted → resolved): the counts stay exact
+    // and no writer fails.
+    let (first, rest) = ids.split_at(6);
+    let acknowledged = join_all(
+        first
+            .iter()
+            .map(|&id| cases::apply_event(st, &alice, id, NoticeEvent::Acknowledge, "")),
+    )
+    .await;
+    assert!(acknowledged.iter().all(|r| r.is_ok()), "{acknowledged:?}");
+    let submitted = join_all(
+        ids.iter()
+            .map(|&id| cases::submit_evidence(st, &alice, id, statement())),
+    )
+    .await;
+    assert!(submitted.iter().all(|r| r.is_ok()), "{submitted:?}");
+    let mixed = join_all(
+        rest.iter()
+            .map(|&id| cases::apply_event(st, &staff, id, NoticeEvent::AcceptEvidence, "")),
+    )
+    .await;
+    assert!(mixed.iter().all(|r| r.is_ok()), "{mixed:?}");
+    assert_eq!(
+        kept().await.unwrap(),
+        counted_states(st).await,
+        "after the changes"
+    );
+    let resolved = kept()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(s, _)| *s == NoticeState::Resolved)
+        .map(|(_, n)| n);
+    assert!(resolved >= Some(6), "{resolved:?}");
 });

@@ -657,3 +657,79 @@ on_both_engines!(
         assert!(!res.text().await.unwrap().contains("mail-01"));
     }
 );
+
+#[test]
+fn the_bundle_is_served_precompressed_and_immutable_and_pages_compressed() {
+    common::block_on(async {
+        let site = tempfile::tempdir().unwrap();
+        let pkg = site.path().join("pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        let hashed = "portal.AbCdEfGhIjKlMnOpQrStUv.wasm";
+        std::fs::write(pkg.join(hashed), vec![0u8; 4096]).unwrap();
+        std::fs::write(pkg.join(format!("{hashed}.br")), b"brotli copy").unwrap();
+        std::fs::write(pkg.join(format!("{hashed}.gz")), b"gzip copy").unwrap();
+        std::fs::write(pkg.join("plain.js"), b"export {};").unwrap();
+        let root = site.path().to_path_buf();
+        let env = common::TestEnv::with_config(common::Engine::Sqlite, None, move |c| {
+            c.site_root = root;
+        })
+        .await
+        .unwrap();
+        let base = env.serve().await;
+        let c = reqwest::Client::new();
+        let get = |path: String, encodings: &'static str| {
+            let c = c.clone();
+            async move {
+                c.get(path)
+                    .header("accept-encoding", encodings)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+
+        let br = get(format!("{base}/pkg/{hashed}"), "gzip, deflate, br").await;
+        assert_eq!(br.status(), 200);
+        assert_eq!(br.headers()["content-encoding"], "br");
+        assert_eq!(
+            br.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli copy");
+        let gz = get(format!("{base}/pkg/{hashed}"), "gzip").await;
+        assert_eq!(gz.headers()["content-encoding"], "gzip");
+        assert_eq!(gz.bytes().await.unwrap().as_ref(), b"gzip copy");
+        let identity = get(format!("{base}/pkg/{hashed}"), "identity").await;
+        assert!(identity.headers().get("content-encoding").is_none());
+        assert_eq!(identity.bytes().await.unwrap().len(), 4096);
+
+        let plain = get(format!("{base}/pkg/plain.js"), "identity").await;
+        assert_eq!(plain.status(), 200);
+        assert_eq!(
+            plain.headers()["cache-control"],
+            "no-cache",
+            "a name without a hash is revalidated"
+        );
+        let missing = get(format!("{base}/pkg/portal.ZZZZZZZZZZZZZZZZZZZZZZ.js"), "br").await;
+        assert_eq!(missing.status(), 404);
+        assert_ne!(
+            missing.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "a missing file is not cached for a year"
+        );
+
+        let page = get(format!("{base}/login"), "gzip, br").await;
+        assert_eq!(page.status(), 200);
+        assert_eq!(page.headers()["content-encoding"], "br");
+        assert_eq!(page.headers()["cache-control"], "no-store");
+        let compressed = page.bytes().await.unwrap().len();
+        let page = get(format!("{base}/login"), "identity").await;
+        assert!(page.headers().get("content-encoding").is_none());
+        let full = page.bytes().await.unwrap().len();
+        assert!(
+            compressed * 2 < full,
+            "the page is compressed: {compressed} of {full} bytes"
+        );
+        env.finish().await;
+    })
+}

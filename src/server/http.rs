@@ -167,6 +167,32 @@ pub fn page_csp(nonce: &str, card_payments: bool) -> String {
     )
 }
 
+/// Compresses pages and other text (HTML, JSON, JavaScript, CSS, SVG) with brotli or gzip, as
+/// the client accepts, at a level that costs little CPU; files that are already compressed
+/// (the bundle's precompressed copies, evidence uploads) pass as they are.
+pub fn compression(
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{Predicate, SizeAbove};
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
+    let is_text =
+        |_: StatusCode, _: axum::http::Version, headers: &HeaderMap, _: &axum::http::Extensions| {
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| {
+                    t.starts_with("text/")
+                        || t.starts_with("application/json")
+                        || t.starts_with("application/javascript")
+                        || t.starts_with("image/svg+xml")
+                })
+        };
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(SizeAbove::new(256).and(is_text))
+}
+
 /// The nonce of one response's scripts, made before the page renders (see [`security_headers`]);
 /// the shell reads it from the request and gives it to Leptos.
 #[derive(Debug, Clone, PartialEq, Eq)]

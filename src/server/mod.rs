@@ -2,6 +2,7 @@
 //! Compiled only with the `ssr` feature; nothing here reaches the WebAssembly bundle.
 
 pub mod api_v1;
+pub mod assets;
 pub mod audit_keys;
 pub mod auth;
 pub mod cli;
@@ -86,11 +87,13 @@ pub async fn open_state(
         evidence,
         audit_keys: Arc::new(audit_keys),
         stripe,
+        settings: Default::default(),
+        assets: Arc::new(assets::AssetNames::of_this_build("pkg", "portal")),
     })
 }
 
 /// The whole HTTP application: pages, server functions, health checks and static files, behind
-/// the layers (outermost first): security headers, the cross-origin refusal, the request body
+/// the layers (outermost first): compression of text, security headers, the cross-origin refusal, the request body
 /// timeout, database outages as 503, sessions, and the statuses of server-function errors.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -111,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/evidence/{file_id}", get(evidence_http::download))
         .route("/notifications/{id}/open", get(notifications_http::open))
+        .merge(assets::pkg_router(&state.config.site_root.join("pkg")))
         .merge(api_v1::router())
         .route(
             "/webhooks/stripe",
@@ -143,6 +147,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::security_headers,
         ))
+        .layer(http::compression())
         .with_state(state)
 }
 

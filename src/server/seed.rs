@@ -144,6 +144,7 @@ pub async fn seed_demo(st: &AppState) -> Result<SeedReport, AppError> {
         seed_demo_reports(st).await?;
     }
     settings::set(&st.db, settings::DEMO_MODE, "true").await?;
+    st.settings.forget();
     Ok(report)
 }
 

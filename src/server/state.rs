@@ -29,6 +29,10 @@ pub struct AppState {
     pub audit_keys: Arc<crate::domain::audit::Keyring>,
     /// Stripe's API, when card payments are configured.
     pub stripe: Option<super::payments::stripe::StripeClient>,
+    /// The settings as this process last read them.
+    pub settings: Arc<super::db::settings::SettingsCache>,
+    /// The names of the front end's files the pages link.
+    pub assets: Arc<super::assets::AssetNames>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -54,7 +58,12 @@ pub fn state() -> Result<AppState, AppError> {
 /// resource of that request (the navigation and the page both ask who is calling). Provided
 /// empty for each request by the router; requests outside Leptos read the database each time.
 #[derive(Clone, Default)]
-pub struct RequestIdentity(Arc<tokio::sync::Mutex<Option<accounts::UserRow>>>);
+pub struct RequestIdentity {
+    user: Arc<tokio::sync::Mutex<Option<accounts::UserRow>>>,
+    /// The user's count of unread notifications (the navigation's badge and the notifications
+    /// page both show it), with the id it was counted for.
+    unread: Arc<tokio::sync::Mutex<Option<(i64, i64)>>>,
+}
 
 /// The row of user `id`: once per request where the request carries a [`RequestIdentity`]
 /// (concurrent asks within the request wait for the first read), else from the database.
@@ -65,13 +74,31 @@ pub async fn user_row(
     let Some(identity) = leptos::prelude::use_context::<RequestIdentity>() else {
         return Ok(accounts::find_user(&st.db, id).await?);
     };
-    let mut kept = identity.0.lock().await;
+    let mut kept = identity.user.lock().await;
     if let Some(row) = kept.as_ref().filter(|row| row.id == id.0) {
         return Ok(Some(row.clone()));
     }
     let row = accounts::find_user(&st.db, id).await?;
     kept.clone_from(&row);
     Ok(row)
+}
+
+/// How many of user `id`'s notifications are unread: counted once per request, as
+/// [`user_row`] reads the user.
+pub async fn unread_notifications(
+    st: &AppState,
+    id: crate::domain::ids::UserId,
+) -> Result<i64, AppError> {
+    let Some(identity) = leptos::prelude::use_context::<RequestIdentity>() else {
+        return Ok(super::db::notifications::unread(&st.db, id).await?);
+    };
+    let mut kept = identity.unread.lock().await;
+    if let Some((_, count)) = kept.filter(|(user, _)| *user == id.0) {
+        return Ok(count);
+    }
+    let count = super::db::notifications::unread(&st.db, id).await?;
+    *kept = Some((id.0, count));
+    Ok(count)
 }
 
 /// The session of the current request.
@@ -135,7 +162,7 @@ async fn signed_in_actor(
     if second_factor
         && user.needs_second_factor()
         && user.totp_enabled_at.is_none()
-        && !super::db::settings::demo_mode(&st.db).await?
+        && !st.settings.demo_mode(&st.db).await?
     {
         return Err(AppError::SecondFactorRequired);
     }

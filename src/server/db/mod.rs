@@ -113,9 +113,12 @@ impl Db {
             if let Some(dir) = connect.get_filename().parent() {
                 std::fs::create_dir_all(dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
             }
+            // A connection to a local file does not go stale: no ping before each use (sqlx's
+            // default), which cost a round trip to the connection's thread per statement.
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(Duration::from_secs(5))
+                .test_before_acquire(false)
                 .connect_with(connect)
                 .await?;
             Ok(Db::Sqlite(pool))

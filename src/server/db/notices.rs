@@ -537,9 +537,10 @@ async fn ips_of(
     Ok(out)
 }
 
-/// How many notices are in each state, across every organisation (staff only).
+/// How many notices are in each state that has any, across every organisation (staff only):
+/// from the counts that triggers keep beside the notices (migration 0013), not a count of rows.
 pub async fn state_counts(db: &Db, _staff: StaffToken) -> Result<Vec<(NoticeState, i64)>, DbError> {
-    let sql = "SELECT state, COUNT(*) FROM notices GROUP BY state";
+    let sql = "SELECT state, notices FROM notice_state_counts WHERE notices > 0";
     let rows: Vec<(String, i64)> = on_db!(db, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
     let mut counts: Vec<(NoticeState, i64)> = Vec::new();
     for (state, n) in rows {

@@ -7,7 +7,7 @@ use crate::domain::throttle::{address_key, ThrottledBy};
 use crate::error::AppError;
 use crate::server::db::sessions as db_sessions;
 use crate::server::db::throttle::{self, AttemptKeys};
-use crate::server::db::{accounts, settings, DbError};
+use crate::server::db::{accounts, DbError};
 use crate::server::state::AppState;
 use crate::views::auth::{SessionInfo, SessionView, SessionsView, SignedInUser};
 use std::net::IpAddr;
@@ -132,7 +132,7 @@ pub async fn create_user(
 
 /// The signed-in user as the navigation shows them, and whether the site runs on demo data.
 pub async fn session_info(st: &AppState, actor: Option<&Actor>) -> Result<SessionInfo, AppError> {
-    let demo = settings::demo_mode(&st.db).await?;
+    let demo = st.settings.demo_mode(&st.db).await?;
     let user = match actor {
         None => None,
         Some(actor) => match crate::server::state::user_row(st, actor.user_id).await? {
@@ -141,7 +141,7 @@ pub async fn session_info(st: &AppState, actor: Option<&Actor>) -> Result<Sessio
                 role: actor.role,
                 org_name: row.organisation_name,
                 owner: row.org_owner,
-                unread: crate::server::db::notifications::unread(&st.db, actor.user_id).await?,
+                unread: crate::server::state::unread_notifications(st, actor.user_id).await?,
             }),
             None => None,
         },

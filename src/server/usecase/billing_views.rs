@@ -6,7 +6,6 @@ use super::billing::{get_invoice, new_form_key, reactivation_facts};
 use crate::domain::actor::Actor;
 use crate::domain::billing::invoice::{CreditKind, InvoiceStatus, PaymentMethod};
 use crate::domain::billing::money::Money;
-use crate::domain::ids::ServiceId;
 use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::billing::{self as store, CreditRow, InvoiceRecord, PaymentRow};
@@ -183,14 +182,14 @@ fn credit_view(
 
 /// The reactivation conditions of a case while a suspension from the case holds its service,
 /// with the other cases whose suspensions hold it too; `None` when none from the case does.
+/// `actions` are the service's measures, which the caller has read.
 pub async fn reactivation(
     st: &AppState,
     notice_id: i64,
-    service: ServiceId,
+    actions: &[enforcement::ActionRecord],
     now: OffsetDateTime,
 ) -> Result<Option<ReactivationView>, AppError> {
-    let actions = enforcement::for_service(&st.db, service).await?;
-    let mut other_cases = enforcement::suspending_cases(&actions, now);
+    let mut other_cases = enforcement::suspending_cases(actions, now);
     let Some(mine) = other_cases.iter().position(|c| *c == notice_id) else {
         return Ok(None);
     };
@@ -252,7 +251,13 @@ async fn detail_of(
             .map(|c| credit_view(c, currency, who))
             .collect(),
         how_to_pay,
-        reactivation: reactivation(st, invoice.notice_id, invoice.service_id, now).await?,
+        reactivation: reactivation(
+            st,
+            invoice.notice_id,
+            &enforcement::for_service(&st.db, invoice.service_id).await?,
+            now,
+        )
+        .await?,
         form_key: new_form_key(),
         void_reason: if staff {
             invoice.void_reason.clone()
@@ -310,11 +315,12 @@ pub async fn receipt(
 }
 
 /// A case's invoices (customers: issued ones) and its reactivation conditions, for a notice
-/// already read within the caller's scope.
+/// already read within the caller's scope, with its service's measures (`actions`).
 pub async fn case_billing(
     st: &AppState,
     who: &Actor,
     notice: &crate::server::db::notices::NoticeRecord,
+    actions: &[enforcement::ActionRecord],
 ) -> Result<CaseBillingView, AppError> {
     let now = st.now();
     let invoices = store::for_notice(&st.db, notice.id).await?;
@@ -327,6 +333,6 @@ pub async fn case_billing(
             })
             .map(|i| row(i, now, &who.zone))
             .collect(),
-        reactivation: reactivation(st, notice.id, notice.service_id, now).await?,
+        reactivation: reactivation(st, notice.id, actions, now).await?,
     })
 }

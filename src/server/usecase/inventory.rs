@@ -137,7 +137,7 @@ pub async fn service_detail(
     let notices = super::notices::list_notices(st, actor, filter, None, 50).await?;
     let mut reactivation = Vec::new();
     for notice in enforcement::suspending_cases(&actions, now) {
-        if let Some(view) = super::billing_views::reactivation(st, notice, service.id, now).await? {
+        if let Some(view) = super::billing_views::reactivation(st, notice, &actions, now).await? {
             reactivation.push((notice, view));
         }
     }

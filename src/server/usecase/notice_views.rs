@@ -166,15 +166,14 @@ async fn detail_of(
     };
     let limits = st.config.evidence;
     let now = st.now();
-    let measures: Vec<MeasureView> =
-        crate::server::db::enforcement::for_service(&st.db, n.service_id)
-            .await?
-            .into_iter()
-            .filter(|a| a.notice_id == Some(id))
-            .map(|a| measure_view(&a, now, who))
-            .collect();
+    let actions = crate::server::db::enforcement::for_service(&st.db, n.service_id).await?;
+    let measures: Vec<MeasureView> = actions
+        .iter()
+        .filter(|a| a.notice_id == Some(id))
+        .map(|a| measure_view(a, now, who))
+        .collect();
     let disputes = responses::disputes(&st.db, id).await?;
-    let billing = super::billing_views::case_billing(st, who, n).await?;
+    let billing = super::billing_views::case_billing(st, who, n, &actions).await?;
     Ok(NoticeDetailView {
         row: row(n, &who.zone),
         source: n.source.label().to_owned(),

@@ -102,7 +102,7 @@ pub async fn list(
                 })
             })
             .collect::<Result<_, AppError>>()?,
-        unread: store::unread(&st.db, who.user_id).await?,
+        unread: crate::server::state::unread_notifications(st, who.user_id).await?,
         next,
     })
 }

@@ -371,6 +371,68 @@ on_both_engines!(saving_never_brings_back_an_ended_session, |env| {
 });
 
 on_both_engines!(
+    a_session_is_read_with_its_user_who_is_never_stored_with_it,
+    |env| {
+        use tower_sessions::session::{Id, Record};
+        use tower_sessions::SessionStore;
+        seed::seed_demo(&env.st).await.unwrap();
+        let alice = abuse_portal::server::db::accounts::find_user_by_email(
+            &env.st.db,
+            &abuse_portal::domain::account::Email::parse("alice@acme.test").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let store = sessions::DbSessionStore::new(env.st.db.clone());
+        let expiry_date = time::OffsetDateTime::now_utc() + time::Duration::minutes(30);
+        let mut anonymous = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date,
+        };
+        store.create(&mut anonymous).await.unwrap();
+        let loaded = store.load(&anonymous.id).await.unwrap().expect("stored");
+        assert!(
+            !loaded.data.contains_key(sessions::LOADED_USER),
+            "no user, no row"
+        );
+
+        let mut data = std::collections::HashMap::new();
+        data.insert("user_id".to_owned(), serde_json::json!(alice.id));
+        let mut record = Record {
+            id: Id::default(),
+            data,
+            expiry_date,
+        };
+        store.create(&mut record).await.unwrap();
+        let loaded = store.load(&record.id).await.unwrap().expect("stored");
+        let row: abuse_portal::server::db::accounts::UserRow =
+            serde_json::from_value(loaded.data[sessions::LOADED_USER].clone()).unwrap();
+        assert_eq!(
+            (row.id, row.email.as_str(), row.role.as_str()),
+            (alice.id, "alice@acme.test", "customer")
+        );
+        assert_eq!(row.organisation_name, alice.organisation_name);
+        assert!(
+            row.password_hash.is_empty(),
+            "the password hash never travels with a session"
+        );
+        // Saved back (as at the end of a request that changed the session), the row is left out.
+        store.save(&loaded).await.unwrap();
+        let raw: Vec<String> = sessions::for_user(&env.st.db, alice.user_id(), env.st.now())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.data)
+            .collect();
+        assert_eq!(raw.len(), 1);
+        assert!(raw[0].contains("user_id"), "{raw:?}");
+        assert!(!raw[0].contains(sessions::LOADED_USER), "{raw:?}");
+        assert!(!raw[0].contains("alice@acme.test"), "{raw:?}");
+    }
+);
+
+on_both_engines!(
     activity_renews_the_idle_limit_at_most_once_a_minute,
     |env| {
         seed::seed_demo(&env.st).await.unwrap();

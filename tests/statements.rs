@@ -45,8 +45,13 @@ fn sent() -> MutexGuard<'static, Vec<String>> {
     SENT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The statements sent since the last call, without those that set up a connection the pool
+/// has just opened (SQLite's `PRAGMA`s): when a pool opens one depends on how many statements run
+/// side by side at that moment, not on what the page reads.
 fn take() -> Vec<String> {
-    std::mem::take(&mut *sent())
+    let mut sent = std::mem::take(&mut *sent());
+    sent.retain(|s| !s.starts_with("PRAGMA "));
+    sent
 }
 
 /// Installs the recorder once for the process (sqlx reports at debug level).
@@ -63,22 +68,23 @@ fn record_statements() {
 }
 
 /// The most statements each page may run for a signed-in reader, and who reads it: what each
-/// ran on 2026-11-27, after the settings were kept in memory and the repeated reads of a
-/// service's measures and of the unread count were removed. Every page reads its session (one
-/// statement) and its user (one); the rest is the page's own data.
+/// ran on 2026-11-27, after the settings were kept in memory, the repeated reads of a service's
+/// measures and of the unread count were removed, and the session began to be read with its
+/// user. Every page reads its session and its user in one statement; the rest is the page's own
+/// data.
 const BUDGETS: &[(&str, &str, usize)] = &[
-    ("alice@acme.test", "/notices", 6),
-    ("alice@acme.test", "/notices/{acme}", 12),
-    ("alice@acme.test", "/services", 5),
-    ("alice@acme.test", "/notifications", 4),
-    ("alice@acme.test", "/smtp", 5),
-    ("alice@acme.test", "/billing", 5),
-    ("alice@acme.test", "/account/preferences", 4),
-    ("staff@portal.test", "/admin", 6),
-    ("staff@portal.test", "/admin/cases", 7),
-    ("staff@portal.test", "/admin/cases/{acme}", 14),
-    ("staff@portal.test", "/admin/smtp", 4),
-    ("staff@portal.test", "/admin/reports", 5),
+    ("alice@acme.test", "/notices", 5),
+    ("alice@acme.test", "/notices/{acme}", 11),
+    ("alice@acme.test", "/services", 4),
+    ("alice@acme.test", "/notifications", 3),
+    ("alice@acme.test", "/smtp", 4),
+    ("alice@acme.test", "/billing", 4),
+    ("alice@acme.test", "/account/preferences", 3),
+    ("staff@portal.test", "/admin", 5),
+    ("staff@portal.test", "/admin/cases", 6),
+    ("staff@portal.test", "/admin/cases/{acme}", 13),
+    ("staff@portal.test", "/admin/smtp", 3),
+    ("staff@portal.test", "/admin/reports", 4),
 ];
 
 /// The statements of one page, read twice first so that what a process reads once (the

@@ -83,6 +83,22 @@ pub async fn user_row(
     Ok(row)
 }
 
+/// The row of the user holding `session`: the one read with the session where it was (kept
+/// for the rest of the request, as [`user_row`] keeps what it reads), else [`user_row`].
+async fn session_user_row(
+    st: &AppState,
+    session: &TypedSession,
+    id: crate::domain::ids::UserId,
+) -> Result<Option<accounts::UserRow>, AppError> {
+    let Some(row) = session.loaded_user(id).await else {
+        return user_row(st, id).await;
+    };
+    if let Some(identity) = leptos::prelude::use_context::<RequestIdentity>() {
+        *identity.user.lock().await = Some(row.clone());
+    }
+    Ok(Some(row))
+}
+
 /// How many of user `id`'s notifications are unread: counted once per request, as
 /// [`user_row`] reads the user.
 pub async fn unread_notifications(
@@ -148,7 +164,7 @@ async fn signed_in_actor(
         session.sign_out().await.map_err(super::errors::internal)?;
         return Err(AppError::NotSignedIn);
     }
-    let Some(user) = user_row(st, signed_in.user_id)
+    let Some(user) = session_user_row(st, session, signed_in.user_id)
         .await?
         .filter(|u| u.disabled_at.is_none())
     else {

@@ -119,6 +119,18 @@ impl TypedSession {
         })
     }
 
+    /// The row of `user` as it was read with this session (one statement for both; see
+    /// [`crate::server::db::sessions::LOADED_USER`]), or `None` when the session was not
+    /// loaded with that user's row.
+    pub async fn loaded_user(&self, user: UserId) -> Option<crate::server::db::accounts::UserRow> {
+        self.0
+            .get::<crate::server::db::accounts::UserRow>(crate::server::db::sessions::LOADED_USER)
+            .await
+            .ok()
+            .flatten()
+            .filter(|row| row.id == user.0)
+    }
+
     /// Renews the idle limit when the last renewal is older than [`RENEW_AFTER`]: the session
     /// is then saved with a new expiry. More recent activity writes nothing.
     pub async fn renew_if_due(

@@ -10,13 +10,15 @@ use crate::domain::zone::Zone;
 use time::OffsetDateTime;
 
 /// A user as stored, with their organisation's name.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct UserRow {
     /// Id.
     pub id: i64,
     /// Normalised e-mail.
     pub email: String,
-    /// Argon2id PHC string.
+    /// Argon2id PHC string. Empty in the row read with the session (see
+    /// [`super::sessions::LOADED_USER`]): it never travels with a session's data.
+    #[serde(skip)]
     pub password_hash: String,
     /// Stored role spelling.
     pub role: String,
@@ -78,6 +80,48 @@ const USER_COLUMNS: &str = "SELECT u.id, u.email, u.password_hash, u.role, u.org
      o.name AS organisation_name, u.disabled_at, u.org_owner, u.totp_enabled_at, \
      COALESCE(o.require_two_factor, FALSE) AS org_requires_two_factor, u.time_zone, u.mail_kinds FROM users u \
      LEFT JOIN organisations o ON o.id = u.organisation_id";
+
+/// A user's columns as [`UserRow`] names them, all `NULL` where a `LEFT JOIN users u` found no
+/// user (and without the password hash), for statements that read a user beside something else.
+pub(super) const OPTIONAL_USER_COLUMNS: &str = "u.id, u.email, u.role, u.organisation_id, \
+     o.name AS organisation_name, u.disabled_at, u.org_owner, u.totp_enabled_at, \
+     o.require_two_factor AS org_requires_two_factor, u.time_zone, u.mail_kinds";
+
+/// [`OPTIONAL_USER_COLUMNS`] as read: a [`UserRow`] when the join found the user.
+#[derive(sqlx::FromRow)]
+pub(super) struct OptionalUserRow {
+    id: Option<i64>,
+    email: Option<String>,
+    role: Option<String>,
+    organisation_id: Option<i64>,
+    organisation_name: Option<String>,
+    disabled_at: Option<OffsetDateTime>,
+    org_owner: Option<bool>,
+    totp_enabled_at: Option<OffsetDateTime>,
+    org_requires_two_factor: Option<bool>,
+    time_zone: Option<String>,
+    mail_kinds: Option<String>,
+}
+
+impl OptionalUserRow {
+    /// The user, if the join found one (its password hash left empty).
+    pub(super) fn into_user(self) -> Option<UserRow> {
+        Some(UserRow {
+            id: self.id?,
+            email: self.email?,
+            password_hash: String::new(),
+            role: self.role?,
+            organisation_id: self.organisation_id,
+            organisation_name: self.organisation_name,
+            disabled_at: self.disabled_at,
+            org_owner: self.org_owner?,
+            totp_enabled_at: self.totp_enabled_at,
+            org_requires_two_factor: self.org_requires_two_factor.unwrap_or(false),
+            time_zone: self.time_zone?,
+            mail_kinds: self.mail_kinds?,
+        })
+    }
+}
 
 /// The user with this e-mail, if any.
 pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRow>, DbError> {

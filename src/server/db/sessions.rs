@@ -4,6 +4,10 @@
 //! from the data), so that every session of a user can be listed and ended at once. A row past
 //! its expiry is never loaded, and [`delete_expired`] sweeps them. Saving never creates a row:
 //! a request still in flight when its session was ended cannot bring the session back.
+//!
+//! Loading a session reads its user in the same statement and leaves the row in the record's
+//! data under [`LOADED_USER`], so that a request learns who is calling with one query; that
+//! entry is never written back.
 
 use super::{on_db, stored_time, Db, DbError};
 use crate::domain::ids::UserId;
@@ -35,11 +39,34 @@ fn user_of(record: &Record) -> Option<i64> {
     record.data.get(USER_ID).and_then(serde_json::Value::as_i64)
 }
 
+/// The key of a loaded session's data under which [`DbSessionStore`] leaves the row of the
+/// session's user, as read with the session (an [`super::accounts::UserRow`] without its
+/// password hash). It is stripped whenever the data is stored.
+pub const LOADED_USER: &str = "_loaded_user";
+
+/// The record's data as stored: without [`LOADED_USER`].
+fn stored_data(record: &Record) -> Result<String, StoreError> {
+    let kept: std::collections::BTreeMap<&String, &serde_json::Value> = record
+        .data
+        .iter()
+        .filter(|(key, _)| key.as_str() != LOADED_USER)
+        .collect();
+    serde_json::to_string(&kept).map_err(|e| StoreError::Encode(e.to_string()))
+}
+
+/// A session row with its user's columns.
+#[derive(sqlx::FromRow)]
+struct LoadedRow {
+    data: String,
+    expires_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    user: super::accounts::OptionalUserRow,
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
-        let data =
-            serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
+        let data = stored_data(record)?;
         let sql = "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (id) DO NOTHING";
         // A new session always gets an id of the server's choosing, never one a client sent; a
@@ -62,8 +89,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
-        let data =
-            serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
+        let data = stored_data(record)?;
         // An update only: a session deleted meanwhile (signed out, ended elsewhere) stays gone.
         let sql = "UPDATE sessions SET data = $2, expires_at = $3, user_id = $4 WHERE id = $1";
         on_db!(&self.db, |pool| sqlx::query(sql)
@@ -79,23 +105,30 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> StoreResult<Option<Record>> {
-        let sql = "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2";
-        let row: Option<(String, OffsetDateTime)> = on_db!(&self.db, |pool| sqlx::query_as(sql)
+        let sql = format!(
+            "SELECT s.data, s.expires_at, {} FROM sessions s \
+             LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id \
+             WHERE s.id = $1 AND s.expires_at > $2",
+            super::accounts::OPTIONAL_USER_COLUMNS
+        );
+        let row: Option<LoadedRow> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(id.to_string())
             .bind(stored_time(OffsetDateTime::now_utc()))
             .fetch_optional(pool)
             .await)
         .map_err(backend)?;
-        row.map(|(data, expiry_date)| {
-            let data =
-                serde_json::from_str(&data).map_err(|e| StoreError::Decode(e.to_string()))?;
-            Ok(Record {
-                id: *id,
-                data,
-                expiry_date,
-            })
-        })
-        .transpose()
+        let Some(row) = row else { return Ok(None) };
+        let mut data: std::collections::HashMap<String, serde_json::Value> =
+            serde_json::from_str(&row.data).map_err(|e| StoreError::Decode(e.to_string()))?;
+        if let Some(user) = row.user.into_user() {
+            let user = serde_json::to_value(user).map_err(|e| StoreError::Encode(e.to_string()))?;
+            data.insert(LOADED_USER.to_owned(), user);
+        }
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date: row.expires_at,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> StoreResult<()> {

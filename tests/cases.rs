@@ -11,7 +11,7 @@ use abuse_portal::domain::notice::{NoticeCategory, NoticeEvent, NoticeSource, No
 use abuse_portal::domain::service::ServiceKind;
 use abuse_portal::error::AppError;
 use abuse_portal::server::db::audit::{self, TrailError};
-use abuse_portal::server::db::notices::{ListCursor, ListOrder, NoticeFilter};
+use abuse_portal::server::db::notices::{ListCursor, ListOrder, NoticeFilter, NoticeRecord};
 use abuse_portal::server::db::{accounts, leases, responses};
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
@@ -605,6 +605,30 @@ on_both_engines!(
     }
 );
 
+/// Every notice `filter` lists for `who`, read `size` at a time by keyset until a page is empty.
+async fn every_page(
+    st: &AppState,
+    who: &Actor,
+    filter: &NoticeFilter,
+    size: i64,
+) -> Vec<NoticeRecord> {
+    let mut seen = Vec::new();
+    let mut after: Option<ListCursor> = None;
+    loop {
+        let page = cases::list_notices(st, who, filter.clone(), after.clone(), size)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else {
+            return seen;
+        };
+        after = Some(ListCursor {
+            deadline_at: last.deadline_at,
+            id: last.id,
+        });
+        seen.extend(page);
+    }
+}
+
 on_both_engines!(lists_page_by_keyset_without_gaps_or_repeats, |env| {
     let st = &env.st;
     seed::seed_demo(st).await.unwrap();
@@ -628,21 +652,11 @@ on_both_engines!(lists_page_by_keyset_without_gaps_or_repeats, |env| {
             order,
             ..Default::default()
         };
-        let mut seen = Vec::new();
-        let mut after: Option<ListCursor> = None;
-        loop {
-            let page = cases::list_notices(st, &staff, filter.clone(), after.clone(), 10)
-                .await
-                .unwrap();
-            if page.is_empty() {
-                break;
-            }
-            after = page.last().map(|n| ListCursor {
-                deadline_at: n.deadline_at,
-                id: n.id,
-            });
-            seen.extend(page.into_iter().map(|n| (n.deadline_at, n.id)));
-        }
+        let seen: Vec<_> = every_page(st, &staff, &filter, 10)
+            .await
+            .into_iter()
+            .map(|n| (n.deadline_at, n.id))
+            .collect();
         assert_eq!(seen.len() as i64, 23 + demo_cases, "{order:?}");
         let mut sorted = seen.clone();
         match order {
@@ -691,21 +705,11 @@ on_both_engines!(lists_page_by_keyset_without_gaps_or_repeats, |env| {
             .filter(|n| !filter.high_risk_only || n.high_risk)
             .map(|n| n.id)
             .collect();
-        let mut seen = Vec::new();
-        let mut after: Option<ListCursor> = None;
-        loop {
-            let page = cases::list_notices(st, &staff, filter.clone(), after.clone(), 4)
-                .await
-                .unwrap();
-            after = page.last().map(|n| ListCursor {
-                deadline_at: n.deadline_at,
-                id: n.id,
-            });
-            seen.extend(page.iter().map(|n| n.id));
-            if page.len() < 4 {
-                break;
-            }
-        }
+        let seen: Vec<i64> = every_page(st, &staff, &filter, 4)
+            .await
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
         assert_eq!(seen, expected, "{filter:?}");
     }
     let filtered = NoticeFilter {

@@ -488,7 +488,7 @@ pub async fn list(
         && filter.org.is_none()
         && filter.service.is_none()
         && filter.order == ListOrder::Deadline;
-    let mut state_args: Vec<String> = filter
+    let state_args: Vec<String> = filter
         .states
         .iter()
         .map(|s| arg(Bind::Text(s.as_str().into()), &mut binds))
@@ -500,7 +500,7 @@ pub async fn list(
             ""
         };
         let runs: Vec<String> = state_args
-            .drain(..)
+            .into_iter()
             .enumerate()
             .map(|(k, state)| {
                 let mut run = vec![format!("n.state = {state}")];

@@ -5,9 +5,8 @@
 //! Stripe's API, confirmed by webhooks signed the documented way.
 
 mod common;
+use common::actor;
 
-use abuse_portal::domain::account::Email;
-use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::billing::fees::{FeeKind, LineInput};
 use abuse_portal::domain::billing::invoice::{parse_payment_reference, InvoiceStatus};
 use abuse_portal::domain::billing::money::Money;
@@ -17,7 +16,7 @@ use abuse_portal::domain::ids::ServiceId;
 use abuse_portal::domain::notice::{NoticeCategory, NoticeEvent, NoticeSource};
 use abuse_portal::domain::service::ServiceState;
 use abuse_portal::error::AppError;
-use abuse_portal::server::db::{accounts, audit, billing as store, services};
+use abuse_portal::server::db::{audit, billing as store, services};
 use abuse_portal::server::payments::stripe::{sign, StripeConfig};
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
@@ -27,19 +26,6 @@ use abuse_portal::server::usecase::notices::{self as cases, OpenNotice};
 use common::{api_client, api_login, call, client, location, post_login, TestEnv};
 use std::sync::{Arc, Mutex};
 use time::Duration;
-
-async fn actor(st: &AppState, email: &str) -> Actor {
-    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    Actor {
-        user_id: row.user_id(),
-        role: row.role().unwrap(),
-        org_id: row.org_id(),
-        zone: row.zone(),
-    }
-}
 
 async fn service_id(st: &AppState, label: &str) -> ServiceId {
     let id: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(

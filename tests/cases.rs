@@ -2,8 +2,8 @@
 //! audit trail, deadlines and the overdue watcher, and tamper detection.
 
 mod common;
+use common::actor;
 
-use abuse_portal::domain::account::Email;
 use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::evidence::Statement;
 use abuse_portal::domain::ids::ServiceId;
@@ -12,25 +12,12 @@ use abuse_portal::domain::service::ServiceKind;
 use abuse_portal::error::AppError;
 use abuse_portal::server::db::audit::{self, TrailError};
 use abuse_portal::server::db::notices::{ListCursor, ListOrder, NoticeFilter, NoticeRecord};
-use abuse_portal::server::db::{accounts, leases, responses};
+use abuse_portal::server::db::{leases, responses};
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::notices::{self as cases, OpenNotice};
 use futures::future::join_all;
 use time::Duration;
-
-async fn actor(st: &AppState, email: &str) -> Actor {
-    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    Actor {
-        user_id: row.user_id(),
-        role: row.role().unwrap(),
-        org_id: row.org_id(),
-        zone: row.zone(),
-    }
-}
 
 async fn service_id(st: &AppState, label: &str) -> ServiceId {
     let id: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(

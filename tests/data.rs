@@ -451,3 +451,40 @@ on_both_engines!(sessions_store_load_expire_and_delete, |env| {
     store.delete(&live.id).await.unwrap();
     assert!(store.load(&live.id).await.unwrap().is_none());
 });
+
+on_both_engines!(every_connection_carries_the_portals_settings, |env| {
+    // Several connections at once, so that the pool opens more than its first.
+    match &env.st.db {
+        abuse_portal::server::db::Db::Postgres(pool) => {
+            let mut connections = Vec::new();
+            for _ in 0..3 {
+                connections.push(pool.acquire().await.unwrap());
+            }
+            for connection in &mut connections {
+                // JIT compilation cost about 20 ms per list page at a million notices.
+                let jit: String = sqlx::query_scalar("SHOW jit")
+                    .fetch_one(&mut **connection)
+                    .await
+                    .unwrap();
+                assert_eq!(jit, "off");
+            }
+        }
+        abuse_portal::server::db::Db::Sqlite(pool) => {
+            let mut connections = Vec::new();
+            for _ in 0..3 {
+                connections.push(pool.acquire().await.unwrap());
+            }
+            for connection in &mut connections {
+                let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                    .fetch_one(&mut **connection)
+                    .await
+                    .unwrap();
+                let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+                    .fetch_one(&mut **connection)
+                    .await
+                    .unwrap();
+                assert_eq!((foreign_keys, journal.as_str()), (1, "wal"));
+            }
+        }
+    }
+});

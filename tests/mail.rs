@@ -4,12 +4,11 @@
 //! the server is down, hangs up mid-send, or the sender stops mid-send.
 
 mod common;
+use common::actor;
 
-use abuse_portal::domain::account::Email;
-use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::ids::ServiceId;
 use abuse_portal::domain::notice::{NoticeCategory, NoticeEvent, NoticeSource};
-use abuse_portal::server::db::{accounts, outbox};
+use abuse_portal::server::db::outbox;
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::organisations::{self as inventory, OrgForm};
@@ -106,19 +105,6 @@ impl SmtpServer {
 
     fn count(&self) -> usize {
         self.accepted.lock().unwrap().len()
-    }
-}
-
-async fn actor(st: &AppState, email: &str) -> Actor {
-    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    Actor {
-        user_id: row.user_id(),
-        role: row.role().unwrap(),
-        org_id: row.org_id(),
-        zone: row.zone(),
     }
 }
 

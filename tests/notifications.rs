@@ -3,29 +3,13 @@
 //! which signs the person in first when needed.
 
 mod common;
+use common::actor;
 
-use abuse_portal::domain::account::Email;
-use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::notice::NoticeEvent;
 use abuse_portal::domain::notification::NotificationKind;
 use abuse_portal::error::AppError;
-use abuse_portal::server::db::accounts;
 use abuse_portal::server::seed::{self, DEMO_PASSWORD};
-use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::{notices, notifications};
-
-async fn actor(st: &AppState, email: &str) -> Actor {
-    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    Actor {
-        user_id: row.user_id(),
-        role: row.role().unwrap(),
-        org_id: row.org_id(),
-        zone: row.zone(),
-    }
-}
 
 on_both_engines!(
     customers_are_told_of_their_own_organisations_changes_only,

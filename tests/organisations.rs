@@ -3,31 +3,18 @@
 //! under concurrent writes), "who held this address then", search, and who may do what.
 
 mod common;
+use common::actor;
 
-use abuse_portal::domain::account::Email;
 use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::enforcement::EnforcementKind;
 use abuse_portal::domain::ids::{OrgId, ServiceId};
 use abuse_portal::domain::zone::Zone;
 use abuse_portal::error::AppError;
-use abuse_portal::server::db::{accounts, enforcement, inventory as store, services};
+use abuse_portal::server::db::{enforcement, inventory as store, services};
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::organisations::{self as inventory, OrgForm};
 use time::Duration;
-
-async fn actor(st: &AppState, email: &str) -> Actor {
-    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    Actor {
-        user_id: row.user_id(),
-        role: row.role().unwrap(),
-        org_id: row.org_id(),
-        zone: row.zone(),
-    }
-}
 
 fn form(name: &str) -> OrgForm {
     OrgForm {

@@ -4,9 +4,9 @@
 //! changes.
 
 mod common;
+use common::actor;
 
-use abuse_portal::domain::account::Email;
-use abuse_portal::domain::actor::{Actor, Role};
+use abuse_portal::domain::actor::Role;
 use abuse_portal::error::AppError;
 use abuse_portal::server::db::accounts;
 use abuse_portal::server::seed;
@@ -15,19 +15,6 @@ use abuse_portal::server::usecase::accounts::sign_in;
 use abuse_portal::server::usecase::people::{self, Change};
 
 const PASSWORD: &str = "a long new password 1";
-
-async fn actor(st: &AppState, email: &str) -> Actor {
-    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    Actor {
-        user_id: row.user_id(),
-        role: row.role().unwrap(),
-        org_id: row.org_id(),
-        zone: row.zone(),
-    }
-}
 
 fn token(link: &str) -> String {
     link.rsplit('/').next().unwrap().to_owned()

@@ -5,14 +5,14 @@
 //! use case; the public forms' anti-spam measure and rate limit.
 
 mod common;
+use common::actor;
 
-use abuse_portal::domain::account::Email;
 use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::ids::{OrgId, ServiceId};
 use abuse_portal::domain::notice::{NoticeCategory, NoticeSource};
 use abuse_portal::domain::report::{EventState, IntakeChannel, IntakeStatus, PublicReportInput};
 use abuse_portal::error::AppError;
-use abuse_portal::server::db::{accounts, audit, notices};
+use abuse_portal::server::db::{audit, notices};
 use abuse_portal::server::intake::BodyKind;
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
@@ -21,19 +21,6 @@ use abuse_portal::server::usecase::organisations::{self as inventory, OrgForm};
 use abuse_portal::server::usecase::reports::{self, IntakeTab, Received, Verification};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
-
-async fn actor(st: &AppState, email: &str) -> Actor {
-    let row = accounts::find_user_by_email(&st.db, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    Actor {
-        user_id: row.user_id(),
-        role: row.role().unwrap(),
-        org_id: row.org_id(),
-        zone: row.zone(),
-    }
-}
 
 const WHY: &str = "Provisioned from the signed order form.";
 

@@ -54,49 +54,84 @@ pub fn state() -> Result<AppState, AppError> {
         .ok_or_else(|| super::errors::internal("AppState missing from context"))
 }
 
-/// The signed-in user's row, read once per request and shared by every server function and
-/// resource of that request (the navigation and the page both ask who is calling). Provided
-/// empty for each request by the router; requests outside Leptos read the database each time.
+/// What a request reads once and shares between every server function and resource of its
+/// render: the navigation and the page both ask who is calling, and both show the unread count.
+/// Provided empty for each request by the router; requests outside Leptos read the database
+/// each time.
 #[derive(Clone, Default)]
 pub struct RequestIdentity {
-    user: Arc<tokio::sync::Mutex<Option<accounts::UserRow>>>,
-    /// The user's count of unread notifications (the navigation's badge and the notifications
-    /// page both show it), with the id it was counted for.
-    unread: Arc<tokio::sync::Mutex<Option<(i64, i64)>>>,
+    /// The signed-in user's row, by user id.
+    user: RequestMemo<i64, Option<accounts::UserRow>>,
+    /// The user's count of unread notifications, by user id.
+    unread: RequestMemo<i64, i64>,
 }
 
-/// The row of user `id`: once per request where the request carries a [`RequestIdentity`]
-/// (concurrent asks within the request wait for the first read), else from the database.
+/// One value per request, with the key it was computed for; concurrent asks for the same key
+/// wait for the first to compute it.
+struct RequestMemo<K, V>(Arc<tokio::sync::Mutex<Option<(K, V)>>>);
+
+impl<K, V> Clone for RequestMemo<K, V> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<K, V> Default for RequestMemo<K, V> {
+    fn default() -> Self {
+        Self(Arc::default())
+    }
+}
+
+impl<K: PartialEq, V: Clone> RequestMemo<K, V> {
+    /// The value kept for `key`, or what `compute` returns (then kept).
+    async fn get_or_compute<F>(&self, key: K, compute: F) -> Result<V, AppError>
+    where
+        F: std::future::Future<Output = Result<V, AppError>>,
+    {
+        let mut kept = self.0.lock().await;
+        if let Some((_, value)) = kept.as_ref().filter(|(k, _)| *k == key) {
+            return Ok(value.clone());
+        }
+        let value = compute.await?;
+        *kept = Some((key, value.clone()));
+        Ok(value)
+    }
+}
+
+/// The request's [`RequestIdentity`], when it runs inside a Leptos render or server function.
+fn request_identity() -> Option<RequestIdentity> {
+    leptos::prelude::use_context::<RequestIdentity>()
+}
+
+/// The row of user `id`: read once per request (see [`RequestIdentity`]).
 pub async fn user_row(
     st: &AppState,
     id: crate::domain::ids::UserId,
 ) -> Result<Option<accounts::UserRow>, AppError> {
-    let Some(identity) = leptos::prelude::use_context::<RequestIdentity>() else {
-        return Ok(accounts::find_user(&st.db, id).await?);
-    };
-    let mut kept = identity.user.lock().await;
-    if let Some(row) = kept.as_ref().filter(|row| row.id == id.0) {
-        return Ok(Some(row.clone()));
+    let read = async { Ok(accounts::find_user(&st.db, id).await?) };
+    match request_identity() {
+        Some(identity) => identity.user.get_or_compute(id.0, read).await,
+        None => read.await,
     }
-    let row = accounts::find_user(&st.db, id).await?;
-    kept.clone_from(&row);
-    Ok(row)
 }
 
-/// The row of the user holding `session`: the one read with the session where it was (kept
-/// for the rest of the request, as [`user_row`] keeps what it reads), else [`user_row`].
+/// The row of the user holding `session`: the one read with the session where it was, else
+/// from the database; once per request, as [`user_row`].
 async fn session_user_row(
     st: &AppState,
     session: &TypedSession,
     id: crate::domain::ids::UserId,
 ) -> Result<Option<accounts::UserRow>, AppError> {
-    let Some(row) = session.loaded_user(id).await else {
-        return user_row(st, id).await;
+    let read = async {
+        match session.loaded_user(id).await {
+            Some(row) => Ok(Some(row)),
+            None => Ok(accounts::find_user(&st.db, id).await?),
+        }
     };
-    if let Some(identity) = leptos::prelude::use_context::<RequestIdentity>() {
-        *identity.user.lock().await = Some(row.clone());
+    match request_identity() {
+        Some(identity) => identity.user.get_or_compute(id.0, read).await,
+        None => read.await,
     }
-    Ok(Some(row))
 }
 
 /// How many of user `id`'s notifications are unread: counted once per request, as
@@ -105,16 +140,11 @@ pub async fn unread_notifications(
     st: &AppState,
     id: crate::domain::ids::UserId,
 ) -> Result<i64, AppError> {
-    let Some(identity) = leptos::prelude::use_context::<RequestIdentity>() else {
-        return Ok(super::db::notifications::unread(&st.db, id).await?);
-    };
-    let mut kept = identity.unread.lock().await;
-    if let Some((_, count)) = kept.filter(|(user, _)| *user == id.0) {
-        return Ok(count);
+    let count = async { Ok(super::db::notifications::unread(&st.db, id).await?) };
+    match request_identity() {
+        Some(identity) => identity.unread.get_or_compute(id.0, count).await,
+        None => count.await,
     }
-    let count = super::db::notifications::unread(&st.db, id).await?;
-    *kept = Some((id.0, count));
-    Ok(count)
 }
 
 /// The session of the current request.

@@ -335,3 +335,20 @@ pub async fn notice_of(st: &AppState, org: &str, state: Option<&str>) -> i64 {
     .await)
     .unwrap()
 }
+
+/// The actor a use case sees for the seeded user with this e-mail address.
+pub async fn actor(st: &AppState, email: &str) -> abuse_portal::domain::actor::Actor {
+    let row = abuse_portal::server::db::accounts::find_user_by_email(
+        &st.db,
+        &abuse_portal::domain::account::Email::parse(email).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    abuse_portal::domain::actor::Actor {
+        user_id: row.user_id(),
+        role: row.role().unwrap(),
+        org_id: row.org_id(),
+        zone: row.zone(),
+    }
+}

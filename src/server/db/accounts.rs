@@ -76,16 +76,26 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str = "SELECT u.id, u.email, u.password_hash, u.role, u.organisation_id, \
-     o.name AS organisation_name, u.disabled_at, u.org_owner, u.totp_enabled_at, \
-     COALESCE(o.require_two_factor, FALSE) AS org_requires_two_factor, u.time_zone, u.mail_kinds FROM users u \
-     LEFT JOIN organisations o ON o.id = u.organisation_id";
+/// The columns of a [`UserRow`] but its password hash, read from `users u LEFT JOIN
+/// organisations o`: one list, so a new column cannot reach one statement and miss the other.
+macro_rules! user_columns {
+    () => {
+        "u.id, u.email, u.role, u.organisation_id, o.name AS organisation_name, u.disabled_at, \
+         u.org_owner, u.totp_enabled_at, \
+         COALESCE(o.require_two_factor, FALSE) AS org_requires_two_factor, u.time_zone, \
+         u.mail_kinds"
+    };
+}
+
+const USER_COLUMNS: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    ", u.password_hash FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id"
+);
 
 /// A user's columns as [`UserRow`] names them, all `NULL` where a `LEFT JOIN users u` found no
 /// user (and without the password hash), for statements that read a user beside something else.
-pub(super) const OPTIONAL_USER_COLUMNS: &str = "u.id, u.email, u.role, u.organisation_id, \
-     o.name AS organisation_name, u.disabled_at, u.org_owner, u.totp_enabled_at, \
-     o.require_two_factor AS org_requires_two_factor, u.time_zone, u.mail_kinds";
+pub(super) const OPTIONAL_USER_COLUMNS: &str = user_columns!();
 
 /// [`OPTIONAL_USER_COLUMNS`] as read: a [`UserRow`] when the join found the user.
 #[derive(sqlx::FromRow)]

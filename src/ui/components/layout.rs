@@ -23,7 +23,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     " This portal runs on sample data. Demo accounts use the password "
                     <code>"demo-password-1"</code>"."
                 </div>
-            })}
+            }.into_any())}
         </Suspense>
         <header class="site-header">
             <div class="site-header-inner">
@@ -58,6 +58,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 </ActionForm>
                             </div>
                         }
+                        // Boxed: the server renders a Suspense's children through layers of
+                        // futures that move them by value, and this view is large.
+                        .into_any()
                     })}
                 </Suspense>
             </div>

@@ -146,7 +146,9 @@ fn NoticeRow(row: NoticeRowView, now_unix: i64) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">
-                <A href=href>{format!("Notice #{}", row.id)}</A>
+                // A plain link: the router follows it all the same, without the reactive state
+                // that `A` builds for each link on the server.
+                <a href=href>{format!("Notice #{}", row.id)}</a>
                 <span class="row-sub">{row.category.label()}</span>
                 {row.high_risk.then(|| view! { <span class="tag tag-danger">"High risk"</span> })}
             </th>

@@ -79,7 +79,7 @@ fn Queue(data: CaseQueueView) -> impl IntoView {
         <nav class="status-chips" aria-label="Cases by status">
             <ul>
                 {data.counts.into_iter().map(|(stored, label, n)| view! {
-                    <li><A href=format!("/admin/cases?status={stored}")>{label}" "<strong>{n}</strong></A></li>
+                    <li><a href=format!("/admin/cases?status={stored}")>{label}" "<strong>{n}</strong></a></li>
                 }).collect_view()}
             </ul>
         </nav>
@@ -154,7 +154,8 @@ fn CaseRow(case: CaseRowView, now_unix: i64) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">
-                <A href=format!("/admin/cases/{}", row.id)>{format!("Case #{}", row.id)}</A>
+                // A plain link, as in the customer's list (`A` costs reactive state per link).
+                <a href=format!("/admin/cases/{}", row.id)>{format!("Case #{}", row.id)}</a>
                 <span class="row-sub">{row.category.label()}</span>
                 {row.high_risk.then(|| view! { <span class="tag tag-danger">"High risk"</span> })}
             </th>

@@ -36,22 +36,20 @@ use leptos_router::{path, SsrMode, StaticSegment};
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use crate::server::assets::AssetNames;
-    let parts = use_context::<axum::http::request::Parts>();
-    let nonce = parts
-        .as_ref()
-        .and_then(|parts| parts.extensions.get::<crate::server::http::CspNonce>())
-        .map(|nonce| nonce.0.clone());
+    use leptos::reactive::owner::with_context;
+    // Borrowed from the context, not cloned: a clone of the request's parts copies its headers.
+    let nonce = with_context(|parts: &axum::http::request::Parts| {
+        parts
+            .extensions
+            .get::<crate::server::http::CspNonce>()
+            .map(|nonce| nonce.0.clone())
+    })
+    .flatten();
     if let Some(nonce) = &nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
     }
-    let assets = use_context::<crate::server::state::AppState>()
-        .map(|st| st.assets.clone())
+    let assets = with_context(|st: &crate::server::state::AppState| st.assets.clone())
         .unwrap_or_else(|| std::sync::Arc::new(AssetNames::of_this_build("pkg", "portal")));
-    let start = format!(
-        "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));",
-        js = assets.js,
-        wasm = assets.wasm
-    );
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -63,7 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=assets.css.clone()/>
                 <link rel="modulepreload" href=assets.js.clone()/>
                 <link rel="preload" href=assets.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
-                <script type="module" nonce=nonce>{start}</script>
+                <script type="module" nonce=nonce>{assets.start_script.clone()}</script>
                 <AutoReload options/>
                 <MetaTags/>
             </head>

@@ -25,6 +25,8 @@ pub struct AssetNames {
     pub wasm: String,
     /// The style sheet.
     pub css: String,
+    /// The page's module script that loads the bundle and hydrates (written once, not per page).
+    pub start_script: String,
 }
 
 impl AssetNames {
@@ -44,9 +46,13 @@ impl AssetNames {
             Some(hash) => format!("/{pkg}/{output}.{hash}.{kind}"),
             None => format!("/{pkg}/{output}.{kind}"),
         };
+        let (js, wasm) = (name("js"), name("wasm"));
         AssetNames {
-            js: name("js"),
-            wasm: name("wasm"),
+            start_script: format!(
+                "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));"
+            ),
+            js,
+            wasm,
             css: name("css"),
         }
     }

@@ -98,9 +98,17 @@ impl<K: PartialEq, V: Clone> RequestMemo<K, V> {
     }
 }
 
-/// The request's [`RequestIdentity`], when it runs inside a Leptos render or server function.
-fn request_identity() -> Option<RequestIdentity> {
-    leptos::prelude::use_context::<RequestIdentity>()
+/// `compute`d once per request for `key`, kept in the memo that `memo` picks from the request's
+/// [`RequestIdentity`]; computed each time outside a Leptos render or server function.
+async fn once_per_request<V: Clone>(
+    memo: fn(&RequestIdentity) -> &RequestMemo<i64, V>,
+    key: i64,
+    compute: impl std::future::Future<Output = Result<V, AppError>>,
+) -> Result<V, AppError> {
+    match leptos::prelude::use_context::<RequestIdentity>() {
+        Some(identity) => memo(&identity).get_or_compute(key, compute).await,
+        None => compute.await,
+    }
 }
 
 /// The row of user `id`: read once per request (see [`RequestIdentity`]).
@@ -109,10 +117,7 @@ pub async fn user_row(
     id: crate::domain::ids::UserId,
 ) -> Result<Option<accounts::UserRow>, AppError> {
     let read = async { Ok(accounts::find_user(&st.db, id).await?) };
-    match request_identity() {
-        Some(identity) => identity.user.get_or_compute(id.0, read).await,
-        None => read.await,
-    }
+    once_per_request(|identity| &identity.user, id.0, read).await
 }
 
 /// The row of the user holding `session`: the one read with the session where it was, else
@@ -128,10 +133,7 @@ async fn session_user_row(
             None => Ok(accounts::find_user(&st.db, id).await?),
         }
     };
-    match request_identity() {
-        Some(identity) => identity.user.get_or_compute(id.0, read).await,
-        None => read.await,
-    }
+    once_per_request(|identity| &identity.user, id.0, read).await
 }
 
 /// How many of user `id`'s notifications are unread: counted once per request, as
@@ -141,10 +143,7 @@ pub async fn unread_notifications(
     id: crate::domain::ids::UserId,
 ) -> Result<i64, AppError> {
     let count = async { Ok(super::db::notifications::unread(&st.db, id).await?) };
-    match request_identity() {
-        Some(identity) => identity.unread.get_or_compute(id.0, count).await,
-        None => count.await,
-    }
+    once_per_request(|identity| &identity.unread, id.0, count).await
 }
 
 /// The session of the current request.

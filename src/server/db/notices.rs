@@ -154,6 +154,8 @@ struct NoticeRow {
     deadline_at: OffsetDateTime,
     deadline_reason: Option<String>,
     escalation_level: i64,
+    /// The notice's addresses, separated by spaces, in no particular order (none: `NULL`).
+    ips: Option<String>,
 }
 
 fn corrupt(e: crate::domain::names::UnknownName) -> DbError {
@@ -161,7 +163,14 @@ fn corrupt(e: crate::domain::names::UnknownName) -> DbError {
 }
 
 impl NoticeRow {
-    fn into_record(self, ips: Vec<String>) -> Result<NoticeRecord, DbError> {
+    fn into_record(self) -> Result<NoticeRecord, DbError> {
+        // Sorted here rather than in the statement: an ordered aggregate made SQLite sort once
+        // per notice, and byte order is the same on both engines.
+        let mut ips: Vec<String> = self
+            .ips
+            .map(|ips| ips.split(' ').map(str::to_owned).collect())
+            .unwrap_or_default();
+        ips.sort_unstable();
         Ok(NoticeRecord {
             id: self.id,
             org_id: OrgId(self.organisation_id),
@@ -191,8 +200,9 @@ impl NoticeRow {
 const NOTICE_SELECT: &str = "SELECT n.id, n.organisation_id, o.name AS org_name, n.service_id, s.label AS service_label, \
      s.kind AS service_kind, s.state AS service_state, n.category, n.source, n.state, n.high_risk, n.summary, \
      n.event_count, n.first_seen_at, n.last_seen_at, n.verification_note, n.notified_at, n.deadline_at, \
-     n.deadline_reason, n.escalation_level FROM notices n JOIN organisations o ON o.id = n.organisation_id \
-     JOIN services s ON s.id = n.service_id";
+     n.deadline_reason, n.escalation_level, \
+     (SELECT string_agg(a.address, ' ') FROM notice_ips a WHERE a.notice_id = n.id) AS ips \
+     FROM notices n JOIN organisations o ON o.id = n.organisation_id JOIN services s ON s.id = n.service_id";
 
 /// One notice, if it exists and (for a customer) belongs to `org_scope`.
 pub async fn get(
@@ -207,14 +217,7 @@ pub async fn get(
         .bind(scope)
         .fetch_optional(pool)
         .await)?;
-    let Some(row) = row else { return Ok(None) };
-    let ips = on_db!(db, |pool| sqlx::query_scalar::<_, String>(
-        "SELECT address FROM notice_ips WHERE notice_id = $1 ORDER BY address"
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await)?;
-    Ok(Some(row.into_record(ips)?))
+    row.map(NoticeRow::into_record).transpose()
 }
 
 /// The state of a notice inside a transaction, locked against concurrent changes.
@@ -532,40 +535,7 @@ pub async fn list(
         }
         q.fetch_all(pool).await
     })?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut ips = ips_of(db, &ids).await?;
-    rows.into_iter()
-        .map(|r| {
-            let these = ips.remove(&r.id).unwrap_or_default();
-            r.into_record(these)
-        })
-        .collect()
-}
-
-async fn ips_of(
-    db: &Db,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, Vec<String>>, DbError> {
-    let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT notice_id, address FROM notice_ips WHERE notice_id IN ({}) ORDER BY notice_id, address",
-        placeholders.join(", ")
-    );
-    let rows: Vec<(i64, String)> = on_db!(db, |pool| {
-        let mut q = sqlx::query_as(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(pool).await
-    })?;
-    for (id, address) in rows {
-        out.entry(id).or_default().push(address);
-    }
-    Ok(out)
+    rows.into_iter().map(NoticeRow::into_record).collect()
 }
 
 /// How many notices are in each state that has any, across every organisation (staff only):

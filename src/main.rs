@@ -18,7 +18,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Hands freed memory back to the system at once and commits arena memory only as it is used.
 /// With mimalloc's defaults every password hash (Argon2's 19 MiB) left memory resident for a
 /// while: measured with the release build (scripts/bench-load), 69 MiB after 100 sign-ins and
-/// 117 MiB after a minute of load, against 32 and 83 MiB with these two settings.
+/// 117 MiB after a minute of load, against 32 and 89 MiB with these two settings set here.
 ///
 /// It runs as a constructor, before anything is allocated: mimalloc reads the commit setting
 /// when it reserves its first arena, which the standard library's start-up already does.

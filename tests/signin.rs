@@ -393,8 +393,9 @@ on_both_engines!(
         store.create(&mut anonymous).await.unwrap();
         let loaded = store.load(&anonymous.id).await.unwrap().expect("stored");
         assert!(
-            !loaded.data.contains_key(sessions::LOADED_USER),
-            "no user, no row"
+            !loaded.data.contains_key(sessions::LOADED_USER)
+                && !loaded.data.contains_key(sessions::LOADED_UNREAD),
+            "no user, no row and no count"
         );
 
         let mut data = std::collections::HashMap::new();
@@ -417,6 +418,15 @@ on_both_engines!(
             row.password_hash.is_empty(),
             "the password hash never travels with a session"
         );
+        // The unread count for the navigation comes with it, as the notifications table counts.
+        let unread = abuse_portal::server::db::notifications::unread(&env.st.db, alice.user_id())
+            .await
+            .unwrap();
+        assert!(unread > 0, "the demo leaves alice unread notifications");
+        assert_eq!(
+            loaded.data[sessions::LOADED_UNREAD],
+            serde_json::json!(unread)
+        );
         // Saved back (as at the end of a request that changed the session), the row is left out.
         store.save(&loaded).await.unwrap();
         let raw: Vec<String> = sessions::for_user(&env.st.db, alice.user_id(), env.st.now())
@@ -428,6 +438,7 @@ on_both_engines!(
         assert_eq!(raw.len(), 1);
         assert!(raw[0].contains("user_id"), "{raw:?}");
         assert!(!raw[0].contains(sessions::LOADED_USER), "{raw:?}");
+        assert!(!raw[0].contains(sessions::LOADED_UNREAD), "{raw:?}");
         assert!(!raw[0].contains("alice@acme.test"), "{raw:?}");
     }
 );

@@ -96,6 +96,14 @@ impl<K: PartialEq, V: Clone> RequestMemo<K, V> {
         *kept = Some((key, value.clone()));
         Ok(value)
     }
+
+    /// Keeps `value` for `key` unless a value is kept already.
+    async fn offer(&self, key: K, value: V) {
+        let mut kept = self.0.lock().await;
+        if kept.is_none() {
+            *kept = Some((key, value));
+        }
+    }
 }
 
 /// `compute`d once per request for `key`, kept in the memo that `memo` picks from the request's
@@ -121,7 +129,8 @@ pub async fn user_row(
 }
 
 /// The row of the user holding `session`: the one read with the session where it was, else
-/// from the database; once per request, as [`user_row`].
+/// from the database; once per request, as [`user_row`]. The unread count read with the
+/// session is kept for [`unread_notifications`] too.
 async fn session_user_row(
     st: &AppState,
     session: &TypedSession,
@@ -129,7 +138,15 @@ async fn session_user_row(
 ) -> Result<Option<accounts::UserRow>, AppError> {
     let read = async {
         match session.loaded_user(id).await {
-            Some(row) => Ok(Some(row)),
+            Some(row) => {
+                if let (Some(unread), Some(identity)) = (
+                    session.loaded_unread().await,
+                    leptos::prelude::use_context::<RequestIdentity>(),
+                ) {
+                    identity.unread.offer(id.0, unread).await;
+                }
+                Ok(Some(row))
+            }
             None => Ok(accounts::find_user(&st.db, id).await?),
         }
     };

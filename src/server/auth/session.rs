@@ -131,6 +131,16 @@ impl TypedSession {
             .filter(|row| row.id == user.0)
     }
 
+    /// How many of the session user's notifications were unread when the session was loaded
+    /// (counted in the same statement; see [`crate::server::db::sessions::LOADED_UNREAD`]).
+    pub async fn loaded_unread(&self) -> Option<i64> {
+        self.0
+            .get::<i64>(crate::server::db::sessions::LOADED_UNREAD)
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Renews the idle limit when the last renewal is older than [`RENEW_AFTER`]: the session
     /// is then saved with a new expiry. More recent activity writes nothing.
     pub async fn renew_if_due(

@@ -5,9 +5,10 @@
 //! its expiry is never loaded, and [`delete_expired`] sweeps them. Saving never creates a row:
 //! a request still in flight when its session was ended cannot bring the session back.
 //!
-//! Loading a session reads its user in the same statement and leaves the row in the record's
-//! data under [`LOADED_USER`], so that a request learns who is calling with one query; that
-//! entry is never written back.
+//! Loading a session reads its user, and how many of the user's notifications are unread, in the
+//! same statement and leaves them in the record's data under [`LOADED_USER`] and
+//! [`LOADED_UNREAD`], so that a request learns who is calling, and what the navigation shows,
+//! with one query; those entries are never written back.
 
 use super::{on_db, stored_time, Db, DbError};
 use crate::domain::ids::UserId;
@@ -44,21 +45,26 @@ fn user_of(record: &Record) -> Option<i64> {
 /// password hash). It is stripped whenever the data is stored.
 pub const LOADED_USER: &str = "_loaded_user";
 
-/// The record's data as stored: without [`LOADED_USER`].
+/// The key under which [`DbSessionStore`] leaves the count of the session user's unread
+/// notifications, as counted with the session. Stripped whenever the data is stored.
+pub const LOADED_UNREAD: &str = "_loaded_unread";
+
+/// The record's data as stored: without [`LOADED_USER`] and [`LOADED_UNREAD`].
 fn stored_data(record: &Record) -> Result<String, StoreError> {
     let kept: std::collections::BTreeMap<&String, &serde_json::Value> = record
         .data
         .iter()
-        .filter(|(key, _)| key.as_str() != LOADED_USER)
+        .filter(|(key, _)| key.as_str() != LOADED_USER && key.as_str() != LOADED_UNREAD)
         .collect();
     serde_json::to_string(&kept).map_err(|e| StoreError::Encode(e.to_string()))
 }
 
-/// A session row with its user's columns.
+/// A session row with its user's columns and unread count.
 #[derive(sqlx::FromRow)]
 struct LoadedRow {
     data: String,
     expires_at: OffsetDateTime,
+    unread: i64,
     #[sqlx(flatten)]
     user: super::accounts::OptionalUserRow,
 }
@@ -106,8 +112,9 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> StoreResult<Option<Record>> {
         let sql = format!(
-            "SELECT s.data, s.expires_at, {} FROM sessions s \
-             LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id \
+            "SELECT s.data, s.expires_at, {}, \
+             (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id \
              WHERE s.id = $1 AND s.expires_at > $2",
             super::accounts::OPTIONAL_USER_COLUMNS
         );
@@ -123,6 +130,7 @@ impl SessionStore for DbSessionStore {
         if let Some(user) = row.user.into_user() {
             let user = serde_json::to_value(user).map_err(|e| StoreError::Encode(e.to_string()))?;
             data.insert(LOADED_USER.to_owned(), user);
+            data.insert(LOADED_UNREAD.to_owned(), row.unread.into());
         }
         Ok(Some(Record {
             id: *id,

@@ -30,9 +30,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
 /// The document around the app, rendered on the server. It links the front end's files by
-/// their content-hashed names (read once at start: `server::assets`), and its script carries
-/// the nonce that the security-headers layer made for this response and allows in its
-/// Content-Security-Policy.
+/// their content-hashed names (read once at start: `server::assets`), and its script, which
+/// hydrates the islands, carries the nonce that the security-headers layer made for this
+/// response and allows in its Content-Security-Policy.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use crate::server::assets::AssetNames;
@@ -47,6 +47,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     .flatten();
     if let Some(nonce) = &nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
+    }
+    // Only islands hydrate: the page's resources are not sent along for the browser.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
     }
     let assets = with_context(|st: &crate::server::state::AppState| st.assets.clone())
         .unwrap_or_else(|| std::sync::Arc::new(AssetNames::of_this_build("pkg", "portal")));
@@ -76,12 +80,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Marks the page as hydrated: CSS reveals controls that need JavaScript, and tests wait for it.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Title text="Abuse-case portal"/>

@@ -18,10 +18,11 @@ pub mod server;
 pub mod ui;
 pub mod views;
 
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point. The pages are rendered on the server only; the start script
+/// (`server::assets`) then hydrates each island (`#[island]`) through its own export.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

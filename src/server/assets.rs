@@ -25,7 +25,9 @@ pub struct AssetNames {
     pub wasm: String,
     /// The style sheet.
     pub css: String,
-    /// The page's module script that loads the bundle and hydrates (written once, not per page).
+    /// The page's module script (written once, not per page): it loads the bundle, hydrates each
+    /// island by its export (`data-component`), then marks `<body data-hydrated>`, which reveals
+    /// the controls that need JavaScript (`.needs-js`) and which tests wait for.
     pub start_script: String,
 }
 
@@ -49,7 +51,12 @@ impl AssetNames {
         let (js, wasm) = (name("js"), name("wasm"));
         AssetNames {
             start_script: format!(
-                "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));"
+                "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => {{ \
+                 m.hydrate(); \
+                 for (const island of document.querySelectorAll('leptos-island')) {{ \
+                 const hydrate = m[island.dataset.component]; \
+                 if (hydrate) hydrate(island); else console.error('no island', island.dataset.component); }} \
+                 document.body.setAttribute('data-hydrated', 'true'); }}));"
             ),
             js,
             wasm,

@@ -11,6 +11,7 @@ pub mod db;
 pub mod dns;
 pub mod errors;
 pub mod evidence_http;
+pub mod form_posts;
 pub mod http;
 pub mod intake;
 pub mod jobs;
@@ -94,8 +95,9 @@ pub async fn open_state(
 
 /// The whole HTTP application: pages, server functions, health checks and static files, behind
 /// the layers (outermost first): compression of text, security headers, the cross-origin
-/// refusal, database outages as 503, sessions, the statuses of server-function errors, and the
-/// request body timeout.
+/// refusal, database outages as 503, sessions, the outcomes of plain form posts (kept by server
+/// functions for the next page load), the statuses of server-function errors, and the request
+/// body timeout.
 ///
 /// The layers wrap the routed application once, as one stack, rather than each route through
 /// `Router::layer`, which boxes every layer around every route and clones each box on every
@@ -153,6 +155,10 @@ pub fn router(state: AppState) -> Router {
             http::database_outage_status,
         ))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            form_posts::outcomes,
+        ))
         .layer(axum::middleware::from_fn(http::server_fn_error_status))
         // Innermost, as only the handlers read bodies, and axum's middleware takes plain ones.
         .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod billing;
 pub mod cases;
+pub mod forms;
 pub mod home;
 pub mod inventory;
 pub mod notices;

@@ -20,6 +20,13 @@ test('a failed sign-in shows its message with JavaScript off', async ({ page }) 
   await expect(page.getByRole('alert')).toHaveText(
     'That e-mail and password do not match an account. Check them and try again.',
   );
+  // The address typed comes back, the password never; the message is shown once.
+  await expect(page).toHaveURL('/login');
+  await expect(page.getByLabel('E-mail address')).toHaveValue('carol@acme.test');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
+  await page.reload();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByLabel('E-mail address')).toHaveValue('');
 });
 
 test('signing out works with JavaScript off', async ({ page }) => {

@@ -13,6 +13,7 @@ const RENEWED_AT: &str = "renewed_at";
 const CLIENT: &str = "client";
 const AGENT: &str = "agent";
 const LAST_IMPORT: &str = "last_import";
+const POST_OUTCOME: &str = "post_outcome";
 /// Rows of an import outcome kept in the session (the counts cover every row).
 pub const IMPORT_ROWS_KEPT: usize = 500;
 const PENDING_USER: &str = "pending_user";
@@ -208,6 +209,27 @@ impl TypedSession {
             .remove::<EvidenceDraft>(&format!("evidence_draft_{notice_id}"))
             .await
             .map(|_| ())
+    }
+
+    /// Keeps a plain form post's outcome for the next page load (see
+    /// [`crate::server::form_posts`]); it replaces any outcome not yet shown.
+    pub async fn keep_post_outcome(
+        &self,
+        outcome: &crate::views::forms::PostOutcome,
+    ) -> Result<(), tower_sessions::session::Error> {
+        self.0.insert(POST_OUTCOME, outcome).await
+    }
+
+    /// The outcome waiting for this page load, once: reading it forgets it. A session without
+    /// one is not written.
+    pub async fn take_post_outcome(
+        &self,
+    ) -> Result<Option<crate::views::forms::PostOutcome>, tower_sessions::session::Error> {
+        let outcome = self.0.get(POST_OUTCOME).await?;
+        if outcome.is_some() {
+            self.0.remove_value(POST_OUTCOME).await?;
+        }
+        Ok(outcome)
     }
 
     /// Keeps what was typed into a public form (`form`: `report` or `dsa`) that was refused, so

@@ -4,7 +4,10 @@
 
 use super::api::{get_organisation_settings, SaveOrganisationSettings};
 use crate::error::AppError;
-use crate::ui::components::{action_field, ErrorView, FieldError, FormError, SignInRedirect};
+use crate::ui::components::{
+    action_field, form_action, kept_checked, kept_or, ErrorView, FieldError, FormError,
+    SignInRedirect,
+};
 use crate::views::auth::OrganisationSettingsView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +16,7 @@ use leptos_router::components::A;
 /// The organisation settings page.
 #[component]
 pub fn OrganisationSettingsPage() -> impl IntoView {
-    let save = ServerAction::<SaveOrganisationSettings>::new();
+    let save = form_action::<SaveOrganisationSettings>();
     let data = Resource::new(
         move || save.version().get(),
         |_| get_organisation_settings(),
@@ -47,7 +50,7 @@ fn contact_field(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <input type=kind id=id name=name value=value.unwrap_or_default() disabled=disabled aria-describedby=error_id.clone() autocomplete="off"/>
+            <input type=kind id=id name=name value={kept_or::<SaveOrganisationSettings>(name, value.unwrap_or_default())} disabled=disabled aria-describedby=error_id.clone() autocomplete="off"/>
             <FieldError id=error_id message=action_field(save, name)/>
         </div>
     }
@@ -61,16 +64,18 @@ fn Settings(
     let saved = move || save.value().get().is_some_and(|r| r.is_ok());
     let locked = !org.may_edit;
     let c = org.contacts.clone();
-    let current_zone = org.time_zone.clone();
+    let current_zone = kept_or::<SaveOrganisationSettings>("time_zone", org.time_zone.clone());
     let box_for = move |contact: &'static str,
                         kind: &str,
                         on: bool,
                         required: bool,
                         label: String| {
         let id = format!("route-{contact}-{kind}");
+        let name = format!("{contact}[]");
+        let on = kept_checked::<SaveOrganisationSettings>(&name, kind, on);
         view! {
             <td class="route-cell">
-                <input type="checkbox" id=id.clone() name=format!("{contact}[]") value=kind.to_owned() checked=on || required disabled=locked || required/>
+                <input type="checkbox" id=id.clone() name=name value=kind.to_owned() checked=on || required disabled=locked || required/>
                 <label for=id class="visually-hidden">{label}</label>
                 {required.then(|| view! { <span class="route-always">"always"</span> })}
             </td>
@@ -145,7 +150,7 @@ fn Settings(
                 }}
             </section>
             {(!locked).then(|| view! {
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save contacts and mail"</button>
+                <button type="submit" class="button button-primary">"Save contacts and mail"</button>
                 <FormError action=save/>
             })}
         </ActionForm>

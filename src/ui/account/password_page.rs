@@ -2,7 +2,7 @@
 //! end.
 
 use super::api::ChangePassword;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -10,7 +10,7 @@ use leptos_router::components::A;
 /// The password page.
 #[component]
 pub fn PasswordPage() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
+    let change = form_action::<ChangePassword>();
     let done = move || change.value().get().is_some_and(|r| r.is_ok());
     view! {
         <Title text="Change your password · Abuse-case portal"/>
@@ -35,7 +35,7 @@ pub fn PasswordPage() -> impl IntoView {
                     <input type="password" id="password-again" name="again" autocomplete="new-password" aria-describedby="password-again-error"/>
                     <FieldError id="password-again-error" message=action_field(change, "again")/>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || change.pending().get()>"Change the password"</button>
+                <button type="submit" class="button button-primary">"Change the password"</button>
                 <FormError action=change/>
             </ActionForm>
         </section>

@@ -3,7 +3,10 @@
 
 use super::api::{get_preferences, SavePreferences};
 use crate::error::AppError;
-use crate::ui::components::{action_field, ErrorView, FieldError, FormError, SignInRedirect};
+use crate::ui::components::{
+    action_field, form_action, kept_checked, kept_or, ErrorView, FieldError, FormError,
+    SignInRedirect,
+};
 use crate::views::auth::PreferencesView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +15,7 @@ use leptos_router::components::A;
 /// The preferences page.
 #[component]
 pub fn PreferencesPage() -> impl IntoView {
-    let save = ServerAction::<SavePreferences>::new();
+    let save = form_action::<SavePreferences>();
     let data = Resource::new(move || save.version().get(), |_| get_preferences());
     view! {
         <Title text="Time zone and mail · Abuse-case portal"/>
@@ -36,7 +39,7 @@ pub fn PreferencesPage() -> impl IntoView {
 #[component]
 fn PreferencesForm(prefs: PreferencesView, save: ServerAction<SavePreferences>) -> impl IntoView {
     let saved = move || save.value().get().is_some_and(|r| r.is_ok());
-    let current = prefs.time_zone.clone();
+    let current = kept_or::<SavePreferences>("time_zone", prefs.time_zone.clone());
     view! {
         <section class="panel" aria-labelledby="prefs-heading">
             <h2 id="prefs-heading" class="visually-hidden">"Your preferences"</h2>
@@ -64,7 +67,7 @@ fn PreferencesForm(prefs: PreferencesView, save: ServerAction<SavePreferences>) 
                             let id = format!("prefs-mail-{}", kind.as_str());
                             view! {
                                 <div class="choice">
-                                    <input type="checkbox" id=id.clone() name="mail[]" value=kind.as_str() checked=*on/>
+                                    <input type="checkbox" id=id.clone() name="mail[]" value=kind.as_str() checked={kept_checked::<SavePreferences>("mail[]", kind.as_str(), *on)}/>
                                     <label for=id>{kind.label()}</label>
                                 </div>
                             }
@@ -72,7 +75,7 @@ fn PreferencesForm(prefs: PreferencesView, save: ServerAction<SavePreferences>) 
                     </fieldset>
                     <FieldError id="prefs-mail-error" message=action_field(save, "mail")/>
                 })}
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
+                <button type="submit" class="button button-primary">"Save"</button>
                 <FormError action=save/>
             </ActionForm>
         </section>

@@ -3,7 +3,7 @@
 
 use super::api::{get_sessions, EndSession, SignOutEverywhere};
 use crate::error::AppError;
-use crate::ui::components::{ErrorView, SignInRedirect};
+use crate::ui::components::{form_action, ErrorView, SignInRedirect};
 use crate::views::auth::SessionsView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,8 +12,8 @@ use leptos_router::components::A;
 /// The sessions page.
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    let end = ServerAction::<EndSession>::new();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let end = form_action::<EndSession>();
+    let everywhere = form_action::<SignOutEverywhere>();
     let sessions = Resource::new(move || end.version().get(), |_| get_sessions());
     let auth = crate::ui::auth::use_auth();
     let owner = move || {

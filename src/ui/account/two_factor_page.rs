@@ -4,7 +4,10 @@
 
 use super::api::{get_two_factor, ChangeTwoFactor, ConfirmTwoFactor, RequireTwoFactor};
 use crate::error::AppError;
-use crate::ui::components::{action_field, ErrorView, FieldError, FormError, SignInRedirect};
+use crate::ui::components::{
+    action_field, form_action, named_form_action, ErrorView, FieldError, FormError, FormName,
+    SignInRedirect,
+};
 use crate::views::auth::TwoFactorView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,10 +15,10 @@ use leptos_meta::Title;
 /// The two-factor page.
 #[component]
 pub fn TwoFactorPage() -> impl IntoView {
-    let confirm = ServerAction::<ConfirmTwoFactor>::new();
-    let change = ServerAction::<ChangeTwoFactor>::new();
-    let off = ServerAction::<ChangeTwoFactor>::new();
-    let require = ServerAction::<RequireTwoFactor>::new();
+    let confirm = form_action::<ConfirmTwoFactor>();
+    let change = named_form_action::<ChangeTwoFactor>("renew");
+    let off = named_form_action::<ChangeTwoFactor>("off");
+    let require = form_action::<RequireTwoFactor>();
     let status = Resource::new(
         move || {
             (
@@ -95,7 +98,7 @@ fn Status(
                             <input type="text" id="setup-code" name="code" inputmode="numeric" autocomplete="one-time-code" aria-describedby="setup-code-error"/>
                             <FieldError id="setup-code-error" message=action_field(confirm, "code")/>
                         </div>
-                        <button type="submit" class="button button-primary" disabled=move || confirm.pending().get()>"Turn on two-factor sign-in"</button>
+                        <button type="submit" class="button button-primary">"Turn on two-factor sign-in"</button>
                         <FormError action=confirm/>
                     </ActionForm>
                 </section>
@@ -105,6 +108,7 @@ fn Status(
                     <h2 id="on-heading">"Two-factor sign-in is on"</h2>
                     <p>{format!("{} recovery code{} left.", data.recovery_left, if data.recovery_left == 1 { "" } else { "s" })}</p>
                     <ActionForm action=change attr:class="form">
+                        <FormName name="renew"/>
                         <input type="hidden" name="action" value="renew"/>
                         <div class="field">
                             <label for="renew-code">"A code from your app, to make new recovery codes"</label>
@@ -116,6 +120,7 @@ fn Status(
                     </ActionForm>
                     {(!data.required).then(|| view! {
                         <ActionForm action=off attr:class="form">
+                            <FormName name="off"/>
                             <input type="hidden" name="action" value="off"/>
                             <div class="field">
                                 <label for="off-code">"A code from your app, to turn it off"</label>

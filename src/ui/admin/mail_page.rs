@@ -3,6 +3,7 @@
 //! again; then those being retried, then every mail.
 
 use super::api::{get_outbox, SendMailAgain};
+use crate::ui::components::form_action;
 use crate::views::admin::{MailRowView, OutboxView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,7 +20,7 @@ const TABS: [(&str, &str); 3] = [
 #[component]
 pub fn MailPage() -> impl IntoView {
     let query = use_query_map();
-    let again = ServerAction::<SendMailAgain>::new();
+    let again = form_action::<SendMailAgain>();
     let page = Resource::new(
         move || {
             let q = query.read();

@@ -4,7 +4,7 @@
 
 use super::api::{get_tokens, CreateToken, RevokeToken};
 use crate::domain::api_token::ApiScope;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, kept_checked, FieldError, FormError};
 use crate::views::admin::TokenView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,8 +12,8 @@ use leptos_meta::Title;
 /// The tokens page.
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
+    let create = form_action::<CreateToken>();
+    let revoke = form_action::<RevokeToken>();
     let tokens = Resource::new(
         move || (create.version().get(), revoke.version().get()),
         |_| get_tokens(),
@@ -30,7 +30,7 @@ pub fn TokensPage() -> impl IntoView {
             <ActionForm action=create attr:class="form">
                 <div class="field">
                     <label for="token-name">"Name (the system that uses it)"</label>
-                    <input type="text" id="token-name" name="name" aria-describedby="token-name-error"/>
+                    <input type="text" id="token-name" name="name" value={kept::<CreateToken>("name")} aria-describedby="token-name-error"/>
                     <FieldError id="token-name-error" message=action_field(create, "name")/>
                 </div>
                 <fieldset class="choices" aria-describedby="token-scopes-error">
@@ -39,14 +39,14 @@ pub fn TokensPage() -> impl IntoView {
                         let id = format!("scope-{}", s.as_str().replace(':', "-"));
                         view! {
                             <div class="choice">
-                                <input type="checkbox" id=id.clone() name="scopes[]" value=s.as_str()/>
+                                <input type="checkbox" id=id.clone() name="scopes[]" value=s.as_str() checked={kept_checked::<CreateToken>("scopes[]", s.as_str(), false)}/>
                                 <label for=id>{s.label()}" "<code>{s.as_str()}</code></label>
                             </div>
                         }
                     }).collect_view()}
                 </fieldset>
                 <FieldError id="token-scopes-error" message=action_field(create, "scopes")/>
-                <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Make the token"</button>
+                <button type="submit" class="button button-primary">"Make the token"</button>
                 <FormError action=create/>
             </ActionForm>
             {move || create.value().get().and_then(Result::ok).map(|made| view! {

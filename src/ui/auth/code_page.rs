@@ -1,7 +1,7 @@
 //! `/login/code`: the second step of signing in, for accounts with two-factor sign-in on.
 
 use super::api::LoginCode;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -9,7 +9,7 @@ use leptos_router::components::A;
 /// The code page.
 #[component]
 pub fn LoginCodePage() -> impl IntoView {
-    let submit = ServerAction::<LoginCode>::new();
+    let submit = form_action::<LoginCode>();
     view! {
         <Title text="Your code · Abuse-case portal"/>
         <section class="auth-card" aria-labelledby="code-heading">
@@ -21,7 +21,7 @@ pub fn LoginCodePage() -> impl IntoView {
                     <input type="text" id="login-code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus aria-describedby="login-code-error"/>
                     <FieldError id="login-code-error" message=action_field(submit, "code")/>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || submit.pending().get()>"Sign in"</button>
+                <button type="submit" class="button button-primary">"Sign in"</button>
                 <FormError action=submit/>
             </ActionForm>
             <p><A href="/login">"Start again with your password"</A></p>

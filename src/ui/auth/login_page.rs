@@ -3,7 +3,7 @@
 use super::api::Login;
 use super::use_auth;
 use crate::error::AppError;
-use crate::ui::components::FieldError;
+use crate::ui::components::{form_action, kept, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -15,7 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     let auth = use_auth();
     // Created under <Routes>, so that after a plain form post the error sent back in the URL
     // reaches it and is shown just as it would be with JavaScript.
-    let login = ServerAction::<Login>::new();
+    let login = form_action::<Login>();
     let error = move || login.value().get().and_then(Result::err);
     let form_error = move || {
         error()
@@ -27,7 +27,6 @@ pub fn LoginPage() -> impl IntoView {
     };
     let email_error = field("email");
     let password_error = field("password");
-    let show_password = RwSignal::new(false);
     let query = use_query_map();
     let signed_out = move || query.read().get("signed_out").is_some();
     // Where to go afterwards: the page that sent the visitor here (checked again on the server).
@@ -76,6 +75,7 @@ pub fn LoginPage() -> impl IntoView {
                         id="login-email"
                         name="email"
                         type="email"
+                        value={kept::<Login>("email")}
                         autocomplete="username"
                         required
                         aria-invalid=move || email_error.get().is_some().to_string()
@@ -85,32 +85,45 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="login-password">"Password"</label>
-                    <div class="input-with-button">
-                        <input
-                            id="login-password"
-                            name="password"
-                            type=move || if show_password.get() { "text" } else { "password" }
-                            autocomplete="current-password"
-                            required
-                            aria-invalid=move || password_error.get().is_some().to_string()
-                            aria-describedby="login-password-error"
-                        />
-                        <button
-                            type="button"
-                            class="button button-secondary needs-js"
-                            aria-controls="login-password"
-                            aria-pressed=move || show_password.get().to_string()
-                            on:click=move |_| show_password.update(|shown| *shown = !*shown)
-                        >
-                            {move || if show_password.get() { "Hide password" } else { "Show password" }}
-                        </button>
-                    </div>
+                    <PasswordInput invalid=password_error.get_untracked().is_some()/>
                     <FieldError id="login-password-error" message=password_error/>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || login.pending().get()>
-                    {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+                <button type="submit" class="button button-primary">
+                    "Sign in"
                 </button>
             </ActionForm>
         </section>
+    }
+}
+
+/// The password field with a button that shows what was typed (shown once the page's script
+/// runs). An island: the rest of the sign-in page needs no script.
+#[island]
+fn PasswordInput(
+    /// Whether the last attempt was refused because of the password.
+    invalid: bool,
+) -> impl IntoView {
+    let show_password = RwSignal::new(false);
+    view! {
+        <div class="input-with-button">
+            <input
+                id="login-password"
+                name="password"
+                type=move || if show_password.get() { "text" } else { "password" }
+                autocomplete="current-password"
+                required
+                aria-invalid=invalid.to_string()
+                aria-describedby="login-password-error"
+            />
+            <button
+                type="button"
+                class="button button-secondary needs-js"
+                aria-controls="login-password"
+                aria-pressed=move || show_password.get().to_string()
+                on:click=move |_| show_password.update(|shown| *shown = !*shown)
+            >
+                {move || if show_password.get() { "Hide password" } else { "Show password" }}
+            </button>
+        </div>
     }
 }

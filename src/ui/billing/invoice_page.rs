@@ -7,7 +7,7 @@ use super::api::{get_invoice, PayByCard};
 use super::components::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel};
 use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
-use crate::ui::components::{ErrorView, NotFoundPage, PrintButton, SignInRedirect};
+use crate::ui::components::{form_action, ErrorView, NotFoundPage, PrintButton, SignInRedirect};
 use crate::views::billing::InvoiceDetailView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -84,7 +84,7 @@ fn Invoice(data: InvoiceDetailView) -> impl IntoView {
         _ => None,
     }
     };
-    let pay = ServerAction::<PayByCard>::new();
+    let pay = form_action::<PayByCard>();
     let r = data.row.clone();
     let lead = invoice_lead(&data);
     let id = r.id.to_string();
@@ -108,7 +108,7 @@ fn Invoice(data: InvoiceDetailView) -> impl IntoView {
                 <ActionForm action=pay attr:class="inline-form">
                     <input type="hidden" name="id" value=id.clone()/>
                     <input type="hidden" name="form_key" value=form_key.clone()/>
-                    <button type="submit" class="button button-primary" disabled=move || pay.pending().get()>"Pay by card"</button>
+                    <button type="submit" class="button button-primary">"Pay by card"</button>
                 </ActionForm>
                 {move || pay.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })}
             </section>

@@ -1,6 +1,6 @@
 //! The time left before a deadline, in hours and minutes (minutes and seconds in the last hour).
-//! The server renders it from its own clock; after hydration it ticks every second in the
-//! browser. It is a `timer` to assistive technology, which is read when reached and never
+//! The server renders it from its own clock; in the browser (it is an island) it ticks every
+//! second. It is a `timer` to assistive technology, which is read when reached and never
 //! announces its ticks (a timer's live region is off); the deadline is also given as a date.
 
 use crate::domain::deadline::TimeLeft;
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use time::OffsetDateTime;
 
 /// The countdown to `deadline_unix`, starting from the server's `now_unix`.
-#[component]
+#[island]
 pub fn Countdown(
     /// The deadline, Unix seconds.
     deadline_unix: i64,

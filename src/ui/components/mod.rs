@@ -1,4 +1,5 @@
-//! Shared components: the page layout and navigation, form field errors, error and status pages.
+//! Shared components: the page layout and navigation, form field errors and the outcome of a
+//! plain form post, error and status pages.
 //! No server functions live here.
 
 mod countdown;
@@ -6,6 +7,7 @@ mod errors;
 mod fields;
 mod layout;
 mod port25;
+mod posted;
 mod print;
 mod url;
 
@@ -14,5 +16,9 @@ pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage, SignIn
 pub use fields::{action_field, FieldError, FormError};
 pub use layout::Layout;
 pub use port25::Port25Badge;
+pub use posted::{
+    form_action, kept, kept_checked, kept_in, kept_or, named_form_action, posted, FormName,
+    FORM_FIELD,
+};
 pub use print::PrintButton;
 pub use url::percent_encode;

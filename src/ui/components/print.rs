@@ -2,12 +2,13 @@
 
 use leptos::prelude::*;
 
-/// "Print": shown once the page has hydrated (it needs JavaScript; without it, the browser's own
-/// print command does the same, and print styles keep only the document).
-#[component]
+/// "Print": shown once the page's script has run (it needs JavaScript; without it, the browser's
+/// own print command does the same, and print styles keep only the document). An island.
+#[island]
 pub fn PrintButton(
     /// The button's words.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
 ) -> impl IntoView {
     view! {
         <button

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::ui::billing::ReactivationPanel;
 use crate::ui::components::Port25Badge;
 use crate::ui::components::SignInRedirect;
+use crate::ui::components::{form_action, kept};
 use crate::ui::components::{Countdown, ErrorView, NotFoundPage};
 use crate::ui::notices::{MeasureList, StateBadge};
 use crate::views::inventory::ServiceDetailView;
@@ -18,7 +19,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ServiceDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let port25 = ServerAction::<ChangePort25Default>::new();
+    let port25 = form_action::<ChangePort25Default>();
     let service = Resource::new(
         move || {
             (
@@ -81,6 +82,8 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
                             {(staff && p25 != Port25State::BlockedForAbuse).then(|| {
                                 let lift = p25 == Port25State::BlockedByDefault;
                                 let reason_id = format!("p25-reason-{i}");
+                                // The reason typed for this address, when it was refused.
+                                let typed = if kept::<ChangePort25Default>("ip") == ip { kept::<ChangePort25Default>("reason") } else { String::new() };
                                 view! {
                                     <ActionForm action=port25 attr:class="form port25-form">
                                         <input type="hidden" name="service" value=service_id.to_string()/>
@@ -88,7 +91,7 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
                                         <input type="hidden" name="action" value=if lift { "lift" } else { "restrict" }/>
                                         <div class="field">
                                             <label for=reason_id.clone()>{format!("Why {} the default restriction on {ip}", if lift { "lift" } else { "set" })}</label>
-                                            <input type="text" id=reason_id name="reason" required/>
+                                            <input type="text" id=reason_id name="reason" value=typed required/>
                                         </div>
                                         <button type="submit" class="button button-secondary">{if lift { "Lift the default restriction" } else { "Restrict port 25 by default" }}</button>
                                     </ActionForm>

@@ -10,7 +10,7 @@ use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::billing::CaseBillingPanel;
 use crate::ui::components::SignInRedirect;
-use crate::ui::components::{Countdown, ErrorView, FieldError, NotFoundPage};
+use crate::ui::components::{form_action, kept, Countdown, ErrorView, FieldError, NotFoundPage};
 use crate::views::notices::{EvidenceDraft, FileView, MeasureView, NoticeDetailView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,8 +27,8 @@ pub fn NoticeDetailPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let acknowledge = ServerAction::<AcknowledgeNotice>::new();
-    let dispute = ServerAction::<DisputeNotice>::new();
+    let acknowledge = form_action::<AcknowledgeNotice>();
+    let dispute = form_action::<DisputeNotice>();
     let detail = Resource::new(
         move || (id(), acknowledge.version().get(), dispute.version().get()),
         |(id, ..)| async move {
@@ -119,7 +119,7 @@ fn Detail(
         })}
 
         {allowed(state, NoticeEvent::SubmitEvidence).then(|| view! {
-            <EvidenceForm id draft=data.draft.clone().unwrap_or_default() limits_text=data.limits_text.clone() limits=data.limits/>
+            <EvidenceForm id draft=data.draft.clone().unwrap_or_default() limits_text=data.limits_text.clone() limits=data.limits refused=refused_evidence()/>
         })}
         {allowed(state, NoticeEvent::Dispute).then(|| view! { <DisputeForm id action=dispute/> })}
 
@@ -270,40 +270,46 @@ pub fn FileList(files: Vec<FileView>) -> impl IntoView {
     })
 }
 
-/// The evidence form: a plain multipart post to `/notices/{id}/evidence`, so that files stream
-/// to the server with or without JavaScript. A refused input comes back in the query, and the
-/// statement typed comes back from the session.
 /// How many files one submission form offers.
 const FILE_SLOTS: usize = 3;
 
-#[component]
+/// The field and message of an evidence upload the server refused, from the query it sent the
+/// browser back with (`evidence_field`, `evidence_error`).
+fn refused_evidence() -> Option<(String, String)> {
+    let query = use_query_map();
+    let q = query.read_untracked();
+    Some((q.get("evidence_field")?, q.get("evidence_error")?))
+}
+
+/// The evidence form: a plain multipart post to `/notices/{id}/evidence`, so that files stream
+/// to the server with or without JavaScript. A refused input comes back in the query
+/// (`refused`), and the statement typed comes back from the session (`draft`). An island: in
+/// the browser it checks the files before anything is sent.
+#[island]
 fn EvidenceForm(
     id: i64,
     draft: EvidenceDraft,
     limits_text: String,
     limits: EvidenceLimits,
+    refused: Option<(String, String)>,
 ) -> impl IntoView {
-    // Errors sent back by the server (no JavaScript needed) arrive in the query, with the field.
-    let query = use_query_map();
-    let error_for = move |field: &str| {
-        let q = query.read_untracked();
-        (q.get("evidence_field").as_deref() == Some(field))
-            .then(|| q.get("evidence_error"))
-            .flatten()
+    let error_for = |field: &str| {
+        refused
+            .as_ref()
+            .filter(|(refused_field, _)| refused_field == field)
+            .map(|(_, message)| message.clone())
     };
-    let sig = move |field: &'static str| Signal::derive(move || error_for(field));
+    let sig = |field: &'static str| Signal::stored(error_for(field));
     // The file the server refused, if any (the message itself stands next to that file).
-    let refused_file = move || {
-        query
-            .read_untracked()
-            .get("evidence_field")
-            .and_then(|f| f.strip_prefix("file_").map(str::to_owned))
-    };
+    let refused_file = refused
+        .as_ref()
+        .and_then(|(field, _)| field.strip_prefix("file_").map(str::to_owned));
     let (cause, fix, prevention, form) = (sig("cause"), sig("fix"), sig("prevention"), sig("form"));
     let file_inputs: [NodeRef<leptos::html::Input>; FILE_SLOTS] =
         std::array::from_fn(|_| NodeRef::new());
     let file_errors: [RwSignal<Option<String>>; FILE_SLOTS] =
         std::array::from_fn(|i| RwSignal::new(error_for(&format!("file_{}", i + 1))));
+    let form_error = form.get_untracked();
     // With JavaScript the files are checked before anything is sent, with the server's own
     // rules and words, so a customer never waits for an upload that will be refused.
     let check_files = move || -> Option<usize> {
@@ -352,8 +358,8 @@ fn EvidenceForm(
         <section class="panel" aria-labelledby="evidence-heading">
             <h2 id="evidence-heading">"Submit remediation evidence"</h2>
             <p class="notice notice-info">"Describe what you found and fixed. Do not upload message contents or recipients' personal data: the provider keeps no message payloads."</p>
-            {move || form.get().map(|m| view! { <p class="notice notice-error" role="alert" id="evidence-form-error">{m}</p> })}
-            {move || refused_file().map(|n| view! {
+            {form_error.map(|m| view! { <p class="notice notice-error" role="alert" id="evidence-form-error">{m}</p> })}
+            {refused_file.map(|n| view! {
                 <p class="notice notice-error" role="alert" id="evidence-form-error">
                     {format!("Your evidence was not sent: see File {n} below. Your statement was kept.")}
                 </p>
@@ -423,10 +429,10 @@ fn DisputeForm(id: i64, action: ServerAction<DisputeNotice>) -> impl IntoView {
                 <input type="hidden" name="id" value=id/>
                 <div class="field">
                     <label for="dispute-reasons">"Why is the notice wrong?"</label>
-                    <textarea id="dispute-reasons" name="reasons" rows="4" required maxlength=*crate::domain::notice::DISPUTE_REASONS_CHARS.end() aria-describedby="dispute-reasons-error" aria-invalid=move || reasons.get().is_some().to_string()></textarea>
+                    <textarea id="dispute-reasons" name="reasons" rows="4" required maxlength=*crate::domain::notice::DISPUTE_REASONS_CHARS.end() aria-describedby="dispute-reasons-error" aria-invalid=move || reasons.get().is_some().to_string()>{kept::<DisputeNotice>("reasons")}</textarea>
                     <FieldError id="dispute-reasons-error" message=reasons/>
                 </div>
-                <button type="submit" class="button button-secondary" disabled=move || action.pending().get()>"Send dispute"</button>
+                <button type="submit" class="button button-secondary">"Send dispute"</button>
             </ActionForm>
             <ActionError action_value=Signal::derive(move || action.value().get())/>
         </section>

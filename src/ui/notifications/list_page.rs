@@ -2,8 +2,7 @@
 
 use super::api::{get_notifications, ReadAllNotifications};
 use crate::error::AppError;
-use crate::ui::auth::use_auth;
-use crate::ui::components::{ErrorView, SignInRedirect};
+use crate::ui::components::{form_action, ErrorView, SignInRedirect};
 use crate::views::notifications::NotificationListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,14 +13,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let query = use_query_map();
-    let read_all = ServerAction::<ReadAllNotifications>::new();
-    let auth = use_auth();
-    Effect::new(move |_| {
-        // The count in the navigation follows "mark all as read".
-        if read_all.version().get() > 0 {
-            auth.session.refetch();
-        }
-    });
+    let read_all = form_action::<ReadAllNotifications>();
     let page = Resource::new(
         move || {
             (

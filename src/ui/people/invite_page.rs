@@ -3,7 +3,7 @@
 
 use super::api::{get_invitation, AcceptInvitation};
 use crate::error::AppError;
-use crate::ui::components::{action_field, ErrorView, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, ErrorView, FieldError, FormError};
 use crate::views::people::InvitePageView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,7 +36,7 @@ pub fn InvitePage() -> impl IntoView {
 
 #[component]
 fn Accept(data: InvitePageView, token: String) -> impl IntoView {
-    let accept = ServerAction::<AcceptInvitation>::new();
+    let accept = form_action::<AcceptInvitation>();
     view! {
         <section class="auth-card" aria-labelledby="invite-heading">
             <h1 id="invite-heading">"Welcome to the abuse-case portal"</h1>
@@ -57,7 +57,7 @@ fn Accept(data: InvitePageView, token: String) -> impl IntoView {
                     <input type="password" id="invite-password-again" name="password_again" autocomplete="new-password" aria-describedby="invite-password-again-error"/>
                     <FieldError id="invite-password-again-error" message=action_field(accept, "password_again")/>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || accept.pending().get()>"Create my account"</button>
+                <button type="submit" class="button button-primary">"Create my account"</button>
                 <FormError action=accept/>
             </ActionForm>
         </section>

@@ -4,7 +4,7 @@
 
 use super::api::{ChangePerson, InvitePerson, RevokeInvitation};
 use crate::domain::actor::Role;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, kept_checked, FieldError, FormError};
 use crate::views::people::{PeopleView, PersonView};
 use leptos::prelude::*;
 
@@ -23,9 +23,9 @@ impl PeopleActions {
     /// New actions (create them under the page's component).
     pub fn new() -> PeopleActions {
         PeopleActions {
-            invite: ServerAction::new(),
-            revoke: ServerAction::new(),
-            change: ServerAction::new(),
+            invite: form_action(),
+            revoke: form_action(),
+            change: form_action(),
         }
     }
 
@@ -72,7 +72,7 @@ pub fn PeoplePanel(
                 <div class="two-columns">
                     <div class="field">
                         <label for="invite-email">"E-mail address"</label>
-                        <input type="email" id="invite-email" name="email" autocomplete="off" aria-describedby="invite-email-error"/>
+                        <input type="email" id="invite-email" name="email" value={kept::<InvitePerson>("email")} autocomplete="off" aria-describedby="invite-email-error"/>
                         <FieldError id="invite-email-error" message=action_field(actions.invite, "email")/>
                     </div>
                     {match org.clone() {
@@ -80,7 +80,7 @@ pub fn PeoplePanel(
                             <input type="hidden" name="role" value="customer"/>
                             <input type="hidden" name="organisation" value=id.to_string()/>
                             <div class="field-checkbox">
-                                <input type="checkbox" id="invite-owner" name="owner" value="on"/>
+                                <input type="checkbox" id="invite-owner" name="owner" value="on" checked={kept_checked::<InvitePerson>("owner", "on", false)}/>
                                 <label for="invite-owner">"Owner: may invite and remove colleagues"</label>
                             </div>
                         }.into_any(),
@@ -89,14 +89,14 @@ pub fn PeoplePanel(
                                 <label for="invite-role">"Role"</label>
                                 <select id="invite-role" name="role" aria-describedby="invite-role-error">
                                     <option value="staff">{Role::Staff.label()}</option>
-                                    <option value="admin">{Role::Admin.label()}</option>
+                                    <option value="admin" selected={kept::<InvitePerson>("role") == "admin"}>{Role::Admin.label()}</option>
                                 </select>
                                 <FieldError id="invite-role-error" message=action_field(actions.invite, "role")/>
                             </div>
                         }.into_any(),
                     }}
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || actions.invite.pending().get()>"Create the invitation"</button>
+                <button type="submit" class="button button-primary">"Create the invitation"</button>
                 <FormError action=actions.invite/>
             </ActionForm>
             {move || actions.invite.value().get().and_then(Result::ok).map(|created| view! {

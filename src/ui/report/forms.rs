@@ -4,7 +4,7 @@
 use super::api::{get_form_ticket, SubmitAbuseReport, SubmitDsaNotice};
 use crate::domain::notice::NoticeCategory;
 use crate::error::AppError;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept_or, FieldError, FormError};
 use crate::views::reports::FormTicket;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -87,7 +87,7 @@ fn ticket_or_empty(result: Result<FormTicket, AppError>) -> FormTicket {
 /// `/report`: report abuse coming from the provider's network.
 #[component]
 pub fn ReportAbusePage() -> impl IntoView {
-    let action = ServerAction::<SubmitAbuseReport>::new();
+    let action = form_action::<SubmitAbuseReport>();
     let ticket = Resource::new(|| (), |_| get_form_ticket("report".into()));
     let err = move |name| action_field(action, name);
     view! {
@@ -104,7 +104,8 @@ pub fn ReportAbusePage() -> impl IntoView {
                         let t = ticket_or_empty(ticket.await);
                         let category = t.kept("category");
                         view! {
-                            <AntiSpam ticket=t.ticket.clone()/>
+                            // A refused form keeps its first ticket: the time it was first shown.
+                            <AntiSpam ticket={kept_or::<SubmitAbuseReport>("ticket", t.ticket.clone())}/>
                             <div class="two-columns">
                                 <TextField id="report-name" name="name" label="Your name (optional)" value=t.kept("name") autocomplete="name" error=err("name")/>
                                 <TextField id="report-email" name="email" label="Your e-mail address" value=t.kept("email") kind="email" autocomplete="email" error=err("email")/>
@@ -126,7 +127,7 @@ pub fn ReportAbusePage() -> impl IntoView {
                     })}
                 </Suspense>
                 <FieldError id="report-ticket-error" message=err("ticket")/>
-                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Send the report"</button>
+                <button type="submit" class="button button-primary">"Send the report"</button>
                 <FormError action/>
             </ActionForm>
         </section>
@@ -137,7 +138,7 @@ pub fn ReportAbusePage() -> impl IntoView {
 /// `/report/dsa`: a notice under Art. 16 of the EU Digital Services Act.
 #[component]
 pub fn DsaNoticePage() -> impl IntoView {
-    let action = ServerAction::<SubmitDsaNotice>::new();
+    let action = form_action::<SubmitDsaNotice>();
     let ticket = Resource::new(|| (), |_| get_form_ticket("dsa".into()));
     let err = move |name| action_field(action, name);
     view! {
@@ -153,7 +154,7 @@ pub fn DsaNoticePage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let t = ticket_or_empty(ticket.await);
                         view! {
-                            <AntiSpam ticket=t.ticket.clone()/>
+                            <AntiSpam ticket={kept_or::<SubmitDsaNotice>("ticket", t.ticket.clone())}/>
                             <TextArea id="dsa-explanation" name="explanation" label="Why the content is illegal" rows=6 value=t.kept("explanation") hint="Explain the reasons, and the law concerned if you know it." error=err("explanation")/>
                             <TextArea id="dsa-location" name="location" label="Exact location" rows=3 value=t.kept("location") hint="The full URL(s), one per line, or the IP address of the server." error=err("location")/>
                             <div class="two-columns">
@@ -169,7 +170,7 @@ pub fn DsaNoticePage() -> impl IntoView {
                 </Suspense>
                 <FieldError id="dsa-good-faith-error" message=err("good_faith")/>
                 <FieldError id="dsa-ticket-error" message=err("ticket")/>
-                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Send the notice"</button>
+                <button type="submit" class="button button-primary">"Send the notice"</button>
                 <FormError action/>
             </ActionForm>
         </section>

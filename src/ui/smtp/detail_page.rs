@@ -7,7 +7,7 @@ use crate::domain::smtp::RequestDetails;
 use crate::domain::smtp::{ApprovalDocument, RequestStatus};
 use crate::domain::time_format::utc;
 use crate::error::AppError;
-use crate::ui::components::{ErrorView, NotFoundPage, Port25Badge, SignInRedirect};
+use crate::ui::components::{form_action, ErrorView, NotFoundPage, Port25Badge, SignInRedirect};
 use crate::views::smtp::{RequestDetailView, RequestEventView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,7 +18,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn RequestDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let withdraw = ServerAction::<WithdrawRequest>::new();
+    let withdraw = form_action::<WithdrawRequest>();
     let request = Resource::new(
         move || (params.read().get("id"), withdraw.version().get()),
         |(id, _)| async move {

@@ -6,7 +6,7 @@ use super::api::{get_request_form, SaveRequest};
 use super::detail_page::CheckList;
 use crate::domain::smtp::{Port25State, UseCase};
 use crate::error::AppError;
-use crate::ui::components::{ErrorView, FieldError, SignInRedirect};
+use crate::ui::components::{form_action, ErrorView, FieldError, SignInRedirect};
 use crate::views::smtp::RequestFormView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -39,7 +39,7 @@ pub fn NewRequestPage() -> impl IntoView {
 
 #[component]
 fn RequestForm(data: RequestFormView) -> impl IntoView {
-    let action = ServerAction::<SaveRequest>::new();
+    let action = form_action::<SaveRequest>();
     let query = use_query_map();
     let err = move |field: &'static str| {
         Signal::derive(move || {
@@ -194,9 +194,9 @@ fn RequestForm(data: RequestFormView) -> impl IntoView {
             </fieldset>
             {move || form_error().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <div class="form-actions">
-                <button type="submit" name="intent" value="submit" class="button button-primary" disabled=move || action.pending().get()>"Submit for review"</button>
-                <button type="submit" name="intent" value="check" class="button button-secondary" disabled=move || action.pending().get()>"Check my DNS records"</button>
-                <button type="submit" name="intent" value="save" class="button button-secondary" disabled=move || action.pending().get()>"Save draft"</button>
+                <button type="submit" name="intent" value="submit" class="button button-primary">"Submit for review"</button>
+                <button type="submit" name="intent" value="check" class="button button-secondary">"Check my DNS records"</button>
+                <button type="submit" name="intent" value="save" class="button button-secondary">"Save draft"</button>
             </div>
         </ActionForm>
         {data.checks.clone().map(|(at, results)| view! { <CheckList at results demo=data.dns_demo/> })}

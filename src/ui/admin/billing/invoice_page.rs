@@ -11,7 +11,10 @@ use crate::domain::billing::fees::{events_in_words, FeeKind};
 use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
 use crate::ui::billing::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel, StandingBadge};
-use crate::ui::components::{action_field as field, FieldError, FormError, PrintButton};
+use crate::ui::components::{
+    action_field as field, form_action, kept, kept_checked, kept_in, kept_or, named_form_action,
+    FieldError, FormError, FormName, PrintButton,
+};
 use crate::views::billing::{InvoiceDetailView, StaffInvoiceView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,17 +40,17 @@ struct Actions {
 impl Actions {
     fn new() -> Actions {
         Actions {
-            add: ServerAction::new(),
-            remove: ServerAction::new(),
-            blocking: ServerAction::new(),
-            issue: ServerAction::new(),
-            void: ServerAction::new(),
-            record: ServerAction::new(),
-            credit_note: ServerAction::new(),
-            waive_line: ServerAction::new(),
-            waive_rest: ServerAction::new(),
-            hold: ServerAction::new(),
-            reactivate: ServerAction::new(),
+            add: form_action(),
+            remove: form_action(),
+            blocking: form_action(),
+            issue: form_action(),
+            void: form_action(),
+            record: form_action(),
+            credit_note: named_form_action("note"),
+            waive_line: named_form_action("line"),
+            waive_rest: named_form_action("rest"),
+            hold: form_action(),
+            reactivate: form_action(),
         }
     }
 
@@ -159,33 +162,33 @@ fn DraftPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
                     <div class="field">
                         <label for="line-kind">"Charge for"</label>
                         <select id="line-kind" name="kind" aria-describedby="line-kind-error">
-                            {FeeKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{format!("{} ({})", k.label(), k.policy_section())}</option> }).collect_view()}
+                            {FeeKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected={kept::<AddLine>("kind") == k.as_str()}>{format!("{} ({})", k.label(), k.policy_section())}</option> }).collect_view()}
                         </select>
                         <FieldError id="line-kind-error" message=field(add, "kind")/>
                     </div>
                     <div class="field">
                         <label for="line-amount">"Amount in USD (labour: the rate per hour)"</label>
-                        <input type="text" inputmode="decimal" id="line-amount" name="amount" autocomplete="off" aria-describedby="line-amount-hint line-amount-error"/>
+                        <input type="text" inputmode="decimal" id="line-amount" name="amount" value={kept::<AddLine>("amount")} autocomplete="off" aria-describedby="line-amount-hint line-amount-error"/>
                         <p class="hint" id="line-amount-hint">{format!("Damages follow the case's {}. Remediation and blacklist-removal fees start at USD 500.00. Reactivation fee: {}; labour: {} an hour.", events_in_words(d.event_count), data.reactivation_fee, data.labour_rate)}</p>
                         <FieldError id="line-amount-error" message=field(add, "amount")/>
                     </div>
                     <div class="field">
                         <label for="line-hours">"Hours (labour only)"</label>
-                        <input type="text" inputmode="decimal" id="line-hours" name="hours" autocomplete="off" aria-describedby="line-hours-error"/>
+                        <input type="text" inputmode="decimal" id="line-hours" name="hours" value={kept::<AddLine>("hours")} autocomplete="off" aria-describedby="line-hours-error"/>
                         <FieldError id="line-hours-error" message=field(add, "hours")/>
                     </div>
                     <div class="field">
                         <label for="line-source">"Source (pass-through items and labour: who charged or did it)"</label>
-                        <input type="text" id="line-source" name="source" aria-describedby="line-source-error"/>
+                        <input type="text" id="line-source" name="source" value={kept::<AddLine>("source")} aria-describedby="line-source-error"/>
                         <FieldError id="line-source-error" message=field(add, "source")/>
                     </div>
                 </div>
                 <div class="field">
                     <label for="line-note">"Note printed on the invoice (optional)"</label>
-                    <input type="text" id="line-note" name="note" aria-describedby="line-note-error"/>
+                    <input type="text" id="line-note" name="note" value={kept::<AddLine>("note")} aria-describedby="line-note-error"/>
                     <FieldError id="line-note-error" message=field(add, "note")/>
                 </div>
-                <button type="submit" class="button button-secondary" disabled=move || add.pending().get()>"Add the line"</button>
+                <button type="submit" class="button button-secondary">"Add the line"</button>
                 <FormError action=add/>
             </ActionForm>
         </section>
@@ -194,7 +197,7 @@ fn DraftPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
             <ActionForm action=actions.blocking attr:class="form">
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field-checkbox">
-                    <input type="checkbox" id="draft-blocks" name="blocks" value="on" checked=blocks/>
+                    <input type="checkbox" id="draft-blocks" name="blocks" value="on" checked={kept_checked::<SetBlocking>("blocks", "on", blocks)}/>
                     <label for="draft-blocks">"Must be paid before the service is restored (policy §5)"</label>
                 </div>
                 <button type="submit" class="button button-secondary">"Save this choice"</button>
@@ -203,14 +206,14 @@ fn DraftPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
             <p>"Issuing gives the invoice its number, payment reference and due date; it cannot change afterwards (corrections are credit notes)."</p>
             <ActionForm action=actions.issue attr:class="inline-form">
                 <input type="hidden" name="id" value=id.to_string()/>
-                <button type="submit" class="button button-primary" disabled=move || actions.issue.pending().get()>"Issue the invoice"</button>
+                <button type="submit" class="button button-primary">"Issue the invoice"</button>
             </ActionForm>
             <FormError action=actions.issue/>
             <ActionForm action=actions.void attr:class="form">
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field">
                     <label for="void-reason">"Why void this draft"</label>
-                    <input type="text" id="void-reason" name="reason" aria-describedby="void-reason-error"/>
+                    <input type="text" id="void-reason" name="reason" value={kept::<VoidInvoice>("reason")} aria-describedby="void-reason-error"/>
                     <FieldError id="void-reason-error" message=field(actions.void, "reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Void the draft"</button>
@@ -245,27 +248,27 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
                 <div class="two-columns">
                     <div class="field">
                         <label for="payment-reference">"Payment reference on the statement"</label>
-                        <input type="text" id="payment-reference" name="reference" value=reference autocomplete="off" spellcheck="false" aria-describedby="payment-reference-error"/>
+                        <input type="text" id="payment-reference" name="reference" value={kept_or::<RecordTransfer>("reference", reference)} autocomplete="off" spellcheck="false" aria-describedby="payment-reference-error"/>
                         <FieldError id="payment-reference-error" message=field(record, "reference")/>
                     </div>
                     <div class="field">
                         <label for="payment-amount">"Amount received (USD)"</label>
-                        <input type="text" inputmode="decimal" id="payment-amount" name="amount" autocomplete="off" aria-describedby="payment-amount-hint payment-amount-error"/>
+                        <input type="text" inputmode="decimal" id="payment-amount" name="amount" value={kept::<RecordTransfer>("amount")} autocomplete="off" aria-describedby="payment-amount-hint payment-amount-error"/>
                         <p class="hint" id="payment-amount-hint">{format!("Balance: {balance}. Part payments are fine.")}</p>
                         <FieldError id="payment-amount-error" message=field(record, "amount")/>
                     </div>
                     <div class="field">
                         <label for="payment-date">"Received on (empty: today)"</label>
-                        <input type="date" id="payment-date" name="received_on" aria-describedby="payment-date-error"/>
+                        <input type="date" id="payment-date" name="received_on" value={kept::<RecordTransfer>("received_on")} aria-describedby="payment-date-error"/>
                         <FieldError id="payment-date-error" message=field(record, "received_on")/>
                     </div>
                     <div class="field">
                         <label for="payment-note">"Note (optional, staff only)"</label>
-                        <input type="text" id="payment-note" name="note" aria-describedby="payment-note-error"/>
+                        <input type="text" id="payment-note" name="note" value={kept::<RecordTransfer>("note")} aria-describedby="payment-note-error"/>
                         <FieldError id="payment-note-error" message=field(record, "note")/>
                     </div>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || record.pending().get()>"Record the payment"</button>
+                <button type="submit" class="button button-primary">"Record the payment"</button>
                 <FormError action=record/>
             </ActionForm>
         </section>
@@ -275,16 +278,17 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
             <h3>"Credit note"</h3>
             <ActionForm action=actions.credit_note attr:class="form">
                 <input type="hidden" name="id" value=id.to_string()/>
+                <FormName name="note"/>
                 <input type="hidden" name="what" value="note"/>
                 <div class="two-columns">
                     <div class="field">
                         <label for="credit-amount">"Amount to credit (USD)"</label>
-                        <input type="text" inputmode="decimal" id="credit-amount" name="amount" autocomplete="off" aria-describedby="credit-amount-error"/>
+                        <input type="text" inputmode="decimal" id="credit-amount" name="amount" value={kept_in::<CreditInvoice>("note", "amount")} autocomplete="off" aria-describedby="credit-amount-error"/>
                         <FieldError id="credit-amount-error" message=field(actions.credit_note, "amount")/>
                     </div>
                     <div class="field">
                         <label for="credit-reason">"Why (the correction)"</label>
-                        <input type="text" id="credit-reason" name="reason" aria-describedby="credit-reason-error"/>
+                        <input type="text" id="credit-reason" name="reason" value={kept_in::<CreditInvoice>("note", "reason")} aria-describedby="credit-reason-error"/>
                         <FieldError id="credit-reason-error" message=field(actions.credit_note, "reason")/>
                     </div>
                 </div>
@@ -295,18 +299,19 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
                 <h3>"Waive a line"</h3>
                 <ActionForm action=actions.waive_line attr:class="form">
                     <input type="hidden" name="id" value=id.to_string()/>
+                    <FormName name="line"/>
                     <input type="hidden" name="what" value="line"/>
                     <div class="two-columns">
                         <div class="field">
                             <label for="waive-line">"Line"</label>
                             <select id="waive-line" name="line" aria-describedby="waive-line-error">
-                                {open_lines.iter().map(|l| view! { <option value=l.id.to_string()>{format!("{} · {}", l.description, l.amount)}</option> }).collect_view()}
+                                {open_lines.iter().map(|l| view! { <option value=l.id.to_string() selected={kept_in::<CreditInvoice>("line", "line") == l.id.to_string()}>{format!("{} · {}", l.description, l.amount)}</option> }).collect_view()}
                             </select>
                             <FieldError id="waive-line-error" message=field(actions.waive_line, "line")/>
                         </div>
                         <div class="field">
                             <label for="waive-line-reason">"Why waive it"</label>
-                            <input type="text" id="waive-line-reason" name="reason" aria-describedby="waive-line-reason-error"/>
+                            <input type="text" id="waive-line-reason" name="reason" value={kept_in::<CreditInvoice>("line", "reason")} aria-describedby="waive-line-reason-error"/>
                             <FieldError id="waive-line-reason-error" message=field(actions.waive_line, "reason")/>
                         </div>
                     </div>
@@ -317,10 +322,11 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
             <h3>"Waive what is left"</h3>
             <ActionForm action=actions.waive_rest attr:class="form">
                 <input type="hidden" name="id" value=id.to_string()/>
+                <FormName name="rest"/>
                 <input type="hidden" name="what" value="rest"/>
                 <div class="field">
                     <label for="waive-rest-reason">{format!("Why waive the remaining {balance}")}</label>
-                    <input type="text" id="waive-rest-reason" name="reason" aria-describedby="waive-rest-reason-error"/>
+                    <input type="text" id="waive-rest-reason" name="reason" value={kept_in::<CreditInvoice>("rest", "reason")} aria-describedby="waive-rest-reason-error"/>
                     <FieldError id="waive-rest-reason-error" message=field(actions.waive_rest, "reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Waive the invoice"</button>
@@ -350,7 +356,7 @@ fn ReactivationPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView
                 <input type="hidden" name="action" value={if held { "release" } else { "hold" }}/>
                 <div class="field">
                     <label for="hold-reason">{if held { "Why release the hold" } else { "Why keep the service suspended whatever is paid" }}</label>
-                    <input type="text" id="hold-reason" name="hold_reason" aria-describedby="hold-reason-error"/>
+                    <input type="text" id="hold-reason" name="hold_reason" value={kept::<HoldReactivation>("hold_reason")} aria-describedby="hold-reason-error"/>
                     <FieldError id="hold-reason-error" message=field(actions.hold, "hold_reason")/>
                 </div>
                 <button type="submit" class="button button-secondary">{if held { "Release the hold" } else { "Keep suspended" }}</button>
@@ -360,7 +366,7 @@ fn ReactivationPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView
                 <input type="hidden" name="notice" value=notice.to_string()/>
                 <div class="field">
                     <label for="reactivate-reason">"Why reactivate now, whatever is owed"</label>
-                    <input type="text" id="reactivate-reason" name="reactivate_reason" aria-describedby="reactivate-reason-error"/>
+                    <input type="text" id="reactivate-reason" name="reactivate_reason" value={kept::<ReactivateService>("reactivate_reason")} aria-describedby="reactivate-reason-error"/>
                     <FieldError id="reactivate-reason-error" message=field(actions.reactivate, "reactivate_reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Reactivate the service now"</button>

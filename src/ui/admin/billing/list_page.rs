@@ -5,7 +5,7 @@ use super::api::{get_staff_billing, RecordTransfer};
 use crate::domain::billing::invoice::InvoiceStatus;
 use crate::error::AppError;
 use crate::ui::billing::InvoiceTable;
-use crate::ui::components::FieldError;
+use crate::ui::components::{form_action, kept, FieldError};
 use crate::views::billing::{StaffBillingView, OVERDUE_FILTER};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +16,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn StaffBillingPage() -> impl IntoView {
     let query = use_query_map();
-    let record = ServerAction::<RecordTransfer>::new();
+    let record = form_action::<RecordTransfer>();
     let page = Resource::new(
         move || {
             let q = query.read();
@@ -73,26 +73,26 @@ fn List(data: StaffBillingView, record: ServerAction<RecordTransfer>) -> impl In
                 <div class="two-columns">
                     <div class="field">
                         <label for="transfer-reference">"Payment reference (from the bank statement)"</label>
-                        <input type="text" id="transfer-reference" name="reference" autocomplete="off" spellcheck="false" aria-describedby="transfer-reference-error"/>
+                        <input type="text" id="transfer-reference" name="reference" value={kept::<RecordTransfer>("reference")} autocomplete="off" spellcheck="false" aria-describedby="transfer-reference-error"/>
                         <FieldError id="transfer-reference-error" message=err("reference")/>
                     </div>
                     <div class="field">
                         <label for="transfer-amount">"Amount received (USD)"</label>
-                        <input type="text" inputmode="decimal" id="transfer-amount" name="amount" autocomplete="off" aria-describedby="transfer-amount-error"/>
+                        <input type="text" inputmode="decimal" id="transfer-amount" name="amount" value={kept::<RecordTransfer>("amount")} autocomplete="off" aria-describedby="transfer-amount-error"/>
                         <FieldError id="transfer-amount-error" message=err("amount")/>
                     </div>
                     <div class="field">
                         <label for="transfer-date">"Received on"</label>
-                        <input type="date" id="transfer-date" name="received_on" aria-describedby="transfer-date-error"/>
+                        <input type="date" id="transfer-date" name="received_on" value={kept::<RecordTransfer>("received_on")} aria-describedby="transfer-date-error"/>
                         <FieldError id="transfer-date-error" message=err("received_on")/>
                     </div>
                     <div class="field">
                         <label for="transfer-note">"Note (optional)"</label>
-                        <input type="text" id="transfer-note" name="note" aria-describedby="transfer-note-error"/>
+                        <input type="text" id="transfer-note" name="note" value={kept::<RecordTransfer>("note")} aria-describedby="transfer-note-error"/>
                         <FieldError id="transfer-note-error" message=err("note")/>
                     </div>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || record.pending().get()>"Record the payment"</button>
+                <button type="submit" class="button button-primary">"Record the payment"</button>
                 {move || form_message().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             </ActionForm>
         </section>

@@ -7,7 +7,7 @@ use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::admin::billing::api::DraftInvoice;
 use crate::ui::billing::CaseBillingPanel;
-use crate::ui::components::{Countdown, FieldError};
+use crate::ui::components::{form_action, kept, kept_checked, kept_or, Countdown, FieldError};
 use crate::ui::notices::{CaseFacts, FileList, MeasureList, StateBadge};
 use crate::views::cases::CaseView;
 use leptos::prelude::*;
@@ -25,11 +25,11 @@ pub fn CasePage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let decide = ServerAction::<DecideCase>::new();
-    let deadline = ServerAction::<ChangeCaseDeadline>::new();
-    let start = ServerAction::<StartMeasure>::new();
-    let end = ServerAction::<EndMeasure>::new();
-    let note = ServerAction::<AddCaseNote>::new();
+    let decide = form_action::<DecideCase>();
+    let deadline = form_action::<ChangeCaseDeadline>();
+    let start = form_action::<StartMeasure>();
+    let end = form_action::<EndMeasure>();
+    let note = form_action::<AddCaseNote>();
     let case = Resource::new(
         move || {
             (
@@ -85,7 +85,7 @@ fn Case(
     let d = data.detail.clone();
     let row = d.row.clone();
     let (id, state) = (row.id, row.state);
-    let draft_invoice = ServerAction::<DraftInvoice>::new();
+    let draft_invoice = form_action::<DraftInvoice>();
     let can = move |e: NoticeEvent| transition(state, e).is_ok();
     let decisions: Vec<(&'static str, &'static str, bool)> = [
         (
@@ -198,12 +198,12 @@ fn Case(
                     <div class="field">
                         <label for="end-measure">"End a measure in force"</label>
                         <select id="end-measure" name="action_id">
-                            {endable.iter().map(|(id, label)| view! { <option value=id.to_string()>{label.clone()}</option> }).collect_view()}
+                            {endable.iter().map(|(id, label)| view! { <option value=id.to_string() selected={kept::<EndMeasure>("action_id") == id.to_string()}>{label.clone()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
                         <label for="end-reason">"Why it ends"</label>
-                        <input type="text" id="end-reason" name="end_reason" required aria-describedby="end-reason-error" aria-invalid=move || end_reason_error.get().is_some().to_string()/>
+                        <input type="text" id="end-reason" name="end_reason" value={kept::<EndMeasure>("end_reason")} required aria-describedby="end-reason-error" aria-invalid=move || end_reason_error.get().is_some().to_string()/>
                         <FieldError id="end-reason-error" message=end_reason_error/>
                     </div>
                     <button type="submit" class="button button-secondary">"End measure"</button>
@@ -217,36 +217,36 @@ fn Case(
                     <div class="field">
                         <label for="measure-kind">"Measure"</label>
                         <select id="measure-kind" name="kind">
-                            {EnforcementKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                            {EnforcementKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected={kept::<StartMeasure>("kind") == k.as_str()}>{k.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
                         <label for="measure-ip">"Address"</label>
                         <select id="measure-ip" name="scope_ip" aria-describedby="measure-ip-error">
                             <option value="">"Whole service"</option>
-                            {row.ips.iter().map(|ip| view! { <option value=ip.clone()>{ip.clone()}</option> }).collect_view()}
+                            {row.ips.iter().map(|ip| view! { <option value=ip.clone() selected={kept::<StartMeasure>("scope_ip") == *ip}>{ip.clone()}</option> }).collect_view()}
                         </select>
                         <FieldError id="measure-ip-error" message=scope_ip_error/>
                     </div>
                     <div class="field">
                         <label for="measure-port">"Port (optional)"</label>
-                        <input type="number" id="measure-port" name="scope_port" min="1" max="65535" aria-describedby="measure-port-error" aria-invalid=move || port_error.get().is_some().to_string()/>
+                        <input type="number" id="measure-port" name="scope_port" value={kept::<StartMeasure>("scope_port")} min="1" max="65535" aria-describedby="measure-port-error" aria-invalid=move || port_error.get().is_some().to_string()/>
                         <FieldError id="measure-port-error" message=port_error/>
                     </div>
                 </div>
                 <div class="field">
                     <label for="measure-reason">"Why the measure is taken"</label>
-                    <input type="text" id="measure-reason" name="reason" required aria-describedby="measure-reason-error" aria-invalid=move || measure_reason_error.get().is_some().to_string()/>
+                    <input type="text" id="measure-reason" name="reason" value={kept::<StartMeasure>("reason")} required aria-describedby="measure-reason-error" aria-invalid=move || measure_reason_error.get().is_some().to_string()/>
                     <FieldError id="measure-reason-error" message=measure_reason_error/>
                 </div>
                 <div class="two-columns">
                     <div class="field">
                         <label for="measure-ends">{format!("Ends ({}, optional)", measure_zone)}</label>
-                        <input type="datetime-local" id="measure-ends" name="ends_at" aria-describedby="measure-ends-error"/>
+                        <input type="datetime-local" id="measure-ends" name="ends_at" value={kept::<StartMeasure>("ends_at")} aria-describedby="measure-ends-error"/>
                         <FieldError id="measure-ends-error" message=ends_error/>
                     </div>
                     <div class="field field-checkbox">
-                        <input type="checkbox" id="measure-upstream" name="upstream" value="1"/>
+                        <input type="checkbox" id="measure-upstream" name="upstream" value="1" checked={kept_checked::<StartMeasure>("upstream", "1", false)}/>
                         <label for="measure-upstream">"The upstream provider was asked to apply it"</label>
                     </div>
                 </div>
@@ -266,7 +266,7 @@ fn Case(
                             let input_id = format!("decision-{value}");
                             view! {
                                 <div class="choice">
-                                    <input type="radio" id=input_id.clone() name="decision" value=*value checked=i == 0 required/>
+                                    <input type="radio" id=input_id.clone() name="decision" value=*value checked={kept_or::<DecideCase>("decision", if i == 0 { *value } else { "" }) == *value} required/>
                                     <label for=input_id>{*label}{needs.then_some(" (reason required)")}</label>
                                 </div>
                             }
@@ -274,10 +274,10 @@ fn Case(
                     </fieldset>
                     <div class="field">
                         <label for="decision-reason">"Written reason (the customer sees it)"</label>
-                        <textarea id="decision-reason" name="reason" rows="3" aria-describedby="decision-reason-error" aria-invalid=move || reason_error.get().is_some().to_string()></textarea>
+                        <textarea id="decision-reason" name="reason" rows="3" aria-describedby="decision-reason-error" aria-invalid=move || reason_error.get().is_some().to_string()>{kept::<DecideCase>("reason")}</textarea>
                         <FieldError id="decision-reason-error" message=reason_error/>
                     </div>
-                    <button type="submit" class="button button-primary" disabled=move || decide.pending().get()>"Record decision"</button>
+                    <button type="submit" class="button button-primary">"Record decision"</button>
                 </ActionForm>
                 {move || form_error(decide.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             </section>
@@ -290,12 +290,12 @@ fn Case(
                     <input type="hidden" name="id" value=id/>
                     <div class="field">
                         <label for="deadline-at">{format!("New deadline ({})", deadline_zone)}</label>
-                        <input type="datetime-local" id="deadline-at" name="deadline" value=data.deadline_input.clone() required aria-describedby="deadline-at-error" aria-invalid=move || deadline_error.get().is_some().to_string()/>
+                        <input type="datetime-local" id="deadline-at" name="deadline" value={kept_or::<ChangeCaseDeadline>("deadline", data.deadline_input.clone())} required aria-describedby="deadline-at-error" aria-invalid=move || deadline_error.get().is_some().to_string()/>
                         <FieldError id="deadline-at-error" message=deadline_error/>
                     </div>
                     <div class="field">
                         <label for="deadline-reason">"Why the deadline moves"</label>
-                        <input type="text" id="deadline-reason" name="reason" required aria-describedby="deadline-reason-error" aria-invalid=move || deadline_reason_error.get().is_some().to_string()/>
+                        <input type="text" id="deadline-reason" name="reason" value={kept::<ChangeCaseDeadline>("reason")} required aria-describedby="deadline-reason-error" aria-invalid=move || deadline_reason_error.get().is_some().to_string()/>
                         <FieldError id="deadline-reason-error" message=deadline_reason_error/>
                     </div>
                     <button type="submit" class="button button-secondary">"Change deadline"</button>
@@ -360,7 +360,7 @@ fn Case(
                 <input type="hidden" name="id" value=id/>
                 <div class="field">
                     <label for="note-body">"Add a note"</label>
-                    <textarea id="note-body" name="note" rows="2" required aria-describedby="note-body-error" aria-invalid=move || note_error.get().is_some().to_string()></textarea>
+                    <textarea id="note-body" name="note" rows="2" required aria-describedby="note-body-error" aria-invalid=move || note_error.get().is_some().to_string()>{kept::<AddCaseNote>("note")}</textarea>
                     <FieldError id="note-body-error" message=note_error/>
                 </div>
                 <button type="submit" class="button button-secondary">"Add note"</button>

@@ -4,7 +4,7 @@
 use super::api::{get_new_case_options, OpenCase};
 use crate::domain::notice::{NoticeCategory, NoticeSource};
 use crate::error::AppError;
-use crate::ui::components::FieldError;
+use crate::ui::components::{form_action, kept, kept_checked, kept_or, FieldError};
 use crate::views::cases::NewCaseOptions;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -35,7 +35,7 @@ pub fn NewCasePage() -> impl IntoView {
 
 #[component]
 fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
-    let action = ServerAction::<OpenCase>::new();
+    let action = form_action::<OpenCase>();
     let err = move |field: &'static str| {
         Signal::derive(move || {
             action
@@ -63,57 +63,58 @@ fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
             </div>
         }
     };
+    let k = |name: &str| kept::<OpenCase>(name);
     let now = data.now_input.clone();
     let zone = data.zone.clone();
     view! {
         <ActionForm action=action attr:class="form panel wide-form">
             {field("case-service", "service", "Service".to_owned(), view! {
                 <select id="case-service" name="service" required aria-describedby="case-service-error">
-                    {data.services.iter().map(|(id, label)| view! { <option value=id.to_string()>{label.clone()}</option> }).collect_view()}
+                    {data.services.iter().map(|(id, label)| view! { <option value=id.to_string() selected=k("service") == id.to_string()>{label.clone()}</option> }).collect_view()}
                 </select>
             }.into_any())}
             <div class="two-columns">
                 {field("case-category", "category", "Category".to_owned(), view! {
                     <select id="case-category" name="category" required aria-describedby="case-category-error">
-                        {NoticeCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                        {NoticeCategory::ALL.iter().map(|c| view! { <option value=c.as_str() selected=k("category") == c.as_str()>{c.label()}</option> }).collect_view()}
                     </select>
                 }.into_any())}
                 {field("case-source", "source", "Report source".to_owned(), view! {
                     <select id="case-source" name="source" required aria-describedby="case-source-error">
-                        {NoticeSource::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                        {NoticeSource::ALL.iter().map(|s| view! { <option value=s.as_str() selected=k("source") == s.as_str()>{s.label()}</option> }).collect_view()}
                     </select>
                 }.into_any())}
             </div>
             <div class="field field-checkbox">
-                <input type="checkbox" id="case-high-risk" name="high_risk" value="1"/>
+                <input type="checkbox" id="case-high-risk" name="high_risk" value="1" checked={kept_checked::<OpenCase>("high_risk", "1", false)}/>
                 <label for="case-high-risk">"High-risk (policy §5); DDoS, botnet, malware and scanning always are"</label>
             </div>
             {field("case-summary", "summary", "What was observed (no message contents)".to_owned(), view! {
-                <textarea id="case-summary" name="summary" rows="3" required aria-describedby="case-summary-error"></textarea>
+                <textarea id="case-summary" name="summary" rows="3" required aria-describedby="case-summary-error">{k("summary")}</textarea>
             }.into_any())}
             <div class="two-columns three">
                 {field("case-events", "event_count", "Verified abuse events".to_owned(), view! {
-                    <input type="number" id="case-events" name="event_count" min="1" value="1" required aria-describedby="case-events-error"/>
+                    <input type="number" id="case-events" name="event_count" min="1" value={kept_or::<OpenCase>("event_count", "1")} required aria-describedby="case-events-error"/>
                 }.into_any())}
                 {field("case-first", "first_seen", format!("First seen ({zone})"), view! {
-                    <input type="datetime-local" id="case-first" name="first_seen" value=now.clone() required aria-describedby="case-first-error"/>
+                    <input type="datetime-local" id="case-first" name="first_seen" value={kept_or::<OpenCase>("first_seen", now.clone())} required aria-describedby="case-first-error"/>
                 }.into_any())}
                 {field("case-last", "last_seen", format!("Last seen ({zone})"), view! {
-                    <input type="datetime-local" id="case-last" name="last_seen" value=now.clone() required aria-describedby="case-last-error"/>
+                    <input type="datetime-local" id="case-last" name="last_seen" value={kept_or::<OpenCase>("last_seen", now.clone())} required aria-describedby="case-last-error"/>
                 }.into_any())}
             </div>
             {field("case-verification", "verification_note", "How was the report verified?".to_owned(), view! {
-                <textarea id="case-verification" name="verification_note" rows="2" required aria-describedby="case-verification-error"></textarea>
+                <textarea id="case-verification" name="verification_note" rows="2" required aria-describedby="case-verification-error">{k("verification_note")}</textarea>
             }.into_any())}
             <div class="two-columns">
                 {field("case-deadline", "deadline", format!("Shorter deadline ({zone}, optional)"), view! {
-                    <input type="datetime-local" id="case-deadline" name="shorter_deadline" aria-describedby="case-deadline-error"/>
+                    <input type="datetime-local" id="case-deadline" name="shorter_deadline" value=k("shorter_deadline") aria-describedby="case-deadline-error"/>
                 }.into_any())}
                 {field("case-deadline-reason", "deadline_reason", "Reason for a shorter deadline".to_owned(), view! {
-                    <input type="text" id="case-deadline-reason" name="deadline_reason" aria-describedby="case-deadline-reason-error"/>
+                    <input type="text" id="case-deadline-reason" name="deadline_reason" value=k("deadline_reason") aria-describedby="case-deadline-reason-error"/>
                 }.into_any())}
             </div>
-            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Open notice"</button>
+            <button type="submit" class="button button-primary">"Open notice"</button>
             {move || form_error().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         </ActionForm>
     }

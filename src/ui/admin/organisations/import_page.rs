@@ -3,7 +3,7 @@
 
 use super::api::{get_import_result, ImportInventory};
 use crate::domain::inventory::IMPORT_COLUMNS;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, posted, FieldError, FormError};
 use crate::views::organisations::ImportView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +12,7 @@ use leptos_router::components::A;
 /// The import page.
 #[component]
 pub fn ImportPage() -> impl IntoView {
-    let import = ServerAction::<ImportInventory>::new();
+    let import = form_action::<ImportInventory>();
     let result = Resource::new(move || import.version().get(), |_| get_import_result());
     view! {
         <Title text="Import the inventory · Abuse desk"/>
@@ -29,12 +29,12 @@ pub fn ImportPage() -> impl IntoView {
                 <div class="field">
                     <label for="import-csv">"CSV"</label>
                     <textarea id="import-csv" name="csv" rows="10" spellcheck="false" aria-describedby="import-csv-error"
-                        placeholder="organisation,abuse_email,service,kind,addresses\nInitech,abuse@initech.test,app-01.initech.test,vps,198.18.7.5 2001:db8:7e57::/64"></textarea>
+                        placeholder="organisation,abuse_email,service,kind,addresses\nInitech,abuse@initech.test,app-01.initech.test,vps,198.18.7.5 2001:db8:7e57::/64">{posted::<ImportInventory>("csv")}</textarea>
                     <FieldError id="import-csv-error" message=action_field(import, "csv")/>
                 </div>
                 <div class="form-actions">
-                    <button type="submit" name="intent" value="preview" class="button button-primary" disabled=move || import.pending().get()>"Preview the changes"</button>
-                    <button type="submit" name="intent" value="apply" class="button button-danger" disabled=move || import.pending().get()>"Apply"</button>
+                    <button type="submit" name="intent" value="preview" class="button button-primary">"Preview the changes"</button>
+                    <button type="submit" name="intent" value="apply" class="button button-danger">"Apply"</button>
                 </div>
                 <FormError action=import/>
             </ActionForm>

@@ -4,7 +4,7 @@
 use super::api::{get_organisation, CreateService, RetireOrganisation, UpdateOrganisation};
 use crate::domain::service::ServiceKind;
 use crate::error::AppError;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, kept_or, FieldError, FormError};
 use crate::ui::people::{PeopleActions, PeoplePanel};
 use crate::views::organisations::OrganisationView;
 use leptos::prelude::*;
@@ -16,8 +16,8 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn OrganisationPage() -> impl IntoView {
     let params = use_params_map();
-    let update = ServerAction::<UpdateOrganisation>::new();
-    let retire = ServerAction::<RetireOrganisation>::new();
+    let update = form_action::<UpdateOrganisation>();
+    let retire = form_action::<RetireOrganisation>();
     let people = PeopleActions::new();
     let org = Resource::new(
         move || {
@@ -136,7 +136,7 @@ fn EditPanels(
     update: ServerAction<UpdateOrganisation>,
     retire: ServerAction<RetireOrganisation>,
 ) -> impl IntoView {
-    let add = ServerAction::<CreateService>::new();
+    let add = form_action::<CreateService>();
     let c = data.contacts.clone();
     let id = data.id;
     let upd = move |name: &'static str| action_field(update, name);
@@ -149,23 +149,23 @@ fn EditPanels(
                 <div class="two-columns">
                     <div class="field">
                         <label for="service-label">"Host name"</label>
-                        <input type="text" id="service-label" name="label" spellcheck="false" aria-describedby="service-label-error"/>
+                        <input type="text" id="service-label" name="label" value={kept::<CreateService>("label")} spellcheck="false" aria-describedby="service-label-error"/>
                         <FieldError id="service-label-error" message=add_err("label")/>
                     </div>
                     <div class="field">
                         <label for="service-kind">"Kind"</label>
                         <select id="service-kind" name="kind" aria-describedby="service-kind-error">
-                            {ServiceKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                            {ServiceKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected={kept::<CreateService>("kind") == k.as_str()}>{k.label()}</option> }).collect_view()}
                         </select>
                         <FieldError id="service-kind-error" message=add_err("kind")/>
                     </div>
                     <div class="field">
                         <label for="service-reason">"Why (for the audit log)"</label>
-                        <input type="text" id="service-reason" name="reason" aria-describedby="service-reason-error"/>
+                        <input type="text" id="service-reason" name="reason" value={kept::<CreateService>("reason")} aria-describedby="service-reason-error"/>
                         <FieldError id="service-reason-error" message=add_err("reason")/>
                     </div>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Add the service"</button>
+                <button type="submit" class="button button-primary">"Add the service"</button>
                 <FormError action=add/>
             </ActionForm>
         </section>
@@ -176,36 +176,36 @@ fn EditPanels(
                 <div class="two-columns">
                     <div class="field">
                         <label for="edit-name">"Name"</label>
-                        <input type="text" id="edit-name" name="name" value=data.name.clone() aria-describedby="edit-name-error"/>
+                        <input type="text" id="edit-name" name="name" value={kept_or::<UpdateOrganisation>("name", data.name.clone())} aria-describedby="edit-name-error"/>
                         <FieldError id="edit-name-error" message=upd("name")/>
                     </div>
                     <div class="field">
                         <label for="edit-abuse">"Abuse contact (e-mail)"</label>
-                        <input type="email" id="edit-abuse" name="abuse_email" value=c.abuse_email.clone().unwrap_or_default() aria-describedby="edit-abuse-error"/>
+                        <input type="email" id="edit-abuse" name="abuse_email" value={kept_or::<UpdateOrganisation>("abuse_email", c.abuse_email.clone().unwrap_or_default())} aria-describedby="edit-abuse-error"/>
                         <FieldError id="edit-abuse-error" message=upd("abuse_email")/>
                     </div>
                     <div class="field">
                         <label for="edit-billing">"Billing contact (e-mail, optional)"</label>
-                        <input type="email" id="edit-billing" name="billing_email" value=c.billing_email.clone().unwrap_or_default() aria-describedby="edit-billing-error"/>
+                        <input type="email" id="edit-billing" name="billing_email" value={kept_or::<UpdateOrganisation>("billing_email", c.billing_email.clone().unwrap_or_default())} aria-describedby="edit-billing-error"/>
                         <FieldError id="edit-billing-error" message=upd("billing_email")/>
                     </div>
                     <div class="field">
                         <label for="edit-technical">"Technical contact (e-mail, optional)"</label>
-                        <input type="email" id="edit-technical" name="technical_email" value=c.technical_email.clone().unwrap_or_default() aria-describedby="edit-technical-error"/>
+                        <input type="email" id="edit-technical" name="technical_email" value={kept_or::<UpdateOrganisation>("technical_email", c.technical_email.clone().unwrap_or_default())} aria-describedby="edit-technical-error"/>
                         <FieldError id="edit-technical-error" message=upd("technical_email")/>
                     </div>
                     <div class="field">
                         <label for="edit-phone">"Telephone (optional)"</label>
-                        <input type="tel" id="edit-phone" name="phone" value=c.phone.clone().unwrap_or_default() aria-describedby="edit-phone-error"/>
+                        <input type="tel" id="edit-phone" name="phone" value={kept_or::<UpdateOrganisation>("phone", c.phone.clone().unwrap_or_default())} aria-describedby="edit-phone-error"/>
                         <FieldError id="edit-phone-error" message=upd("phone")/>
                     </div>
                     <div class="field">
                         <label for="edit-reason">"Why (for the audit log)"</label>
-                        <input type="text" id="edit-reason" name="reason" aria-describedby="edit-reason-error"/>
+                        <input type="text" id="edit-reason" name="reason" value={kept::<UpdateOrganisation>("reason")} aria-describedby="edit-reason-error"/>
                         <FieldError id="edit-reason-error" message=upd("reason")/>
                     </div>
                 </div>
-                <button type="submit" class="button button-secondary" disabled=move || update.pending().get()>"Save the changes"</button>
+                <button type="submit" class="button button-secondary">"Save the changes"</button>
                 <FormError action=update/>
             </ActionForm>
         </section>
@@ -216,7 +216,7 @@ fn EditPanels(
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field">
                     <label for="retire-org-reason">"Why retire it"</label>
-                    <input type="text" id="retire-org-reason" name="reason" aria-describedby="retire-org-reason-error"/>
+                    <input type="text" id="retire-org-reason" name="reason" value={kept::<RetireOrganisation>("reason")} aria-describedby="retire-org-reason-error"/>
                     <FieldError id="retire-org-reason-error" message=action_field(retire, "reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Retire the organisation"</button>

@@ -4,7 +4,7 @@
 
 use super::api::{search_inventory, CreateOrganisation};
 use super::AssignmentTable;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, FieldError, FormError};
 use crate::views::organisations::InventorySearchView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -125,7 +125,7 @@ fn Results(data: InventorySearchView) -> impl IntoView {
 
 #[component]
 fn NewOrganisation() -> impl IntoView {
-    let create = ServerAction::<CreateOrganisation>::new();
+    let create = form_action::<CreateOrganisation>();
     let err = move |name: &'static str| action_field(create, name);
     view! {
         <section class="panel" aria-labelledby="new-org-heading">
@@ -134,36 +134,36 @@ fn NewOrganisation() -> impl IntoView {
                 <div class="two-columns">
                     <div class="field">
                         <label for="org-name">"Name"</label>
-                        <input type="text" id="org-name" name="name" aria-describedby="org-name-error"/>
+                        <input type="text" id="org-name" name="name" value={kept::<CreateOrganisation>("name")} aria-describedby="org-name-error"/>
                         <FieldError id="org-name-error" message=err("name")/>
                     </div>
                     <div class="field">
                         <label for="org-abuse">"Abuse contact (e-mail)"</label>
-                        <input type="email" id="org-abuse" name="abuse_email" aria-describedby="org-abuse-error"/>
+                        <input type="email" id="org-abuse" name="abuse_email" value={kept::<CreateOrganisation>("abuse_email")} aria-describedby="org-abuse-error"/>
                         <FieldError id="org-abuse-error" message=err("abuse_email")/>
                     </div>
                     <div class="field">
                         <label for="org-billing">"Billing contact (e-mail, optional)"</label>
-                        <input type="email" id="org-billing" name="billing_email" aria-describedby="org-billing-error"/>
+                        <input type="email" id="org-billing" name="billing_email" value={kept::<CreateOrganisation>("billing_email")} aria-describedby="org-billing-error"/>
                         <FieldError id="org-billing-error" message=err("billing_email")/>
                     </div>
                     <div class="field">
                         <label for="org-technical">"Technical contact (e-mail, optional)"</label>
-                        <input type="email" id="org-technical" name="technical_email" aria-describedby="org-technical-error"/>
+                        <input type="email" id="org-technical" name="technical_email" value={kept::<CreateOrganisation>("technical_email")} aria-describedby="org-technical-error"/>
                         <FieldError id="org-technical-error" message=err("technical_email")/>
                     </div>
                     <div class="field">
                         <label for="org-phone">"Telephone (optional)"</label>
-                        <input type="tel" id="org-phone" name="phone" aria-describedby="org-phone-error"/>
+                        <input type="tel" id="org-phone" name="phone" value={kept::<CreateOrganisation>("phone")} aria-describedby="org-phone-error"/>
                         <FieldError id="org-phone-error" message=err("phone")/>
                     </div>
                     <div class="field">
                         <label for="org-reason">"Why (for the audit log)"</label>
-                        <input type="text" id="org-reason" name="reason" aria-describedby="org-reason-error"/>
+                        <input type="text" id="org-reason" name="reason" value={kept::<CreateOrganisation>("reason")} aria-describedby="org-reason-error"/>
                         <FieldError id="org-reason-error" message=err("reason")/>
                     </div>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Add the organisation"</button>
+                <button type="submit" class="button button-primary">"Add the organisation"</button>
                 <FormError action=create/>
             </ActionForm>
         </section>

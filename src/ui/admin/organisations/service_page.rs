@@ -5,7 +5,7 @@ use super::api::{get_admin_service, AssignBlock, ReleaseBlock, RetireService, Up
 use super::AssignmentTable;
 use crate::domain::service::ServiceKind;
 use crate::error::AppError;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, kept_or, FieldError, FormError};
 use crate::views::organisations::AdminServiceView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,10 +26,10 @@ struct Actions {
 pub fn AdminServicePage() -> impl IntoView {
     let params = use_params_map();
     let actions = Actions {
-        assign: ServerAction::new(),
-        release: ServerAction::new(),
-        update: ServerAction::new(),
-        retire: ServerAction::new(),
+        assign: form_action(),
+        release: form_action(),
+        update: form_action(),
+        retire: form_action(),
     };
     let service = Resource::new(
         move || {
@@ -111,15 +111,15 @@ fn AddressForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                     <input type="hidden" name="id" value=id.to_string()/>
                     <div class="field">
                         <label for="assign-block">"Address or prefix"</label>
-                        <input type="text" id="assign-block" name="block" spellcheck="false" placeholder="203.0.113.7 or 2001:db8::/64" aria-describedby="assign-block-error"/>
+                        <input type="text" id="assign-block" name="block" value={kept::<AssignBlock>("block")} spellcheck="false" placeholder="203.0.113.7 or 2001:db8::/64" aria-describedby="assign-block-error"/>
                         <FieldError id="assign-block-error" message=action_field(assign, "block")/>
                     </div>
                     <div class="field">
                         <label for="assign-reason">"Why (for the audit log)"</label>
-                        <input type="text" id="assign-reason" name="reason" aria-describedby="assign-reason-error"/>
+                        <input type="text" id="assign-reason" name="reason" value={kept::<AssignBlock>("reason")} aria-describedby="assign-reason-error"/>
                         <FieldError id="assign-reason-error" message=action_field(assign, "reason")/>
                     </div>
-                    <button type="submit" class="button button-primary" disabled=move || assign.pending().get()>"Assign"</button>
+                    <button type="submit" class="button button-primary">"Assign"</button>
                     <FormError action=assign/>
                 </ActionForm>
             </section>
@@ -130,7 +130,7 @@ fn AddressForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                         <div class="field">
                             <label for="release-block">"Address or prefix"</label>
                             <select id="release-block" name="block" aria-describedby="release-block-error">
-                                {data.current.iter().map(|a| view! { <option value=a.block.clone()>{a.block.clone()}</option> }).collect_view()}
+                                {data.current.iter().map(|a| view! { <option value=a.block.clone() selected={kept::<ReleaseBlock>("block") == a.block}>{a.block.clone()}</option> }).collect_view()}
                             </select>
                             <FieldError id="release-block-error" message=action_field(release, "block")/>
                         </div>
@@ -138,16 +138,16 @@ fn AddressForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                             <label for="release-to">"Move it to"</label>
                             <select id="release-to" name="to_service" aria-describedby="release-to-error">
                                 <option value="">"No service: release it"</option>
-                                {data.services.iter().map(|(sid, name)| view! { <option value=sid.to_string()>{name.clone()}</option> }).collect_view()}
+                                {data.services.iter().map(|(sid, name)| view! { <option value=sid.to_string() selected={kept::<ReleaseBlock>("to_service") == sid.to_string()}>{name.clone()}</option> }).collect_view()}
                             </select>
                             <FieldError id="release-to-error" message=action_field(release, "to_service")/>
                         </div>
                         <div class="field">
                             <label for="release-reason">"Why (for the audit log)"</label>
-                            <input type="text" id="release-reason" name="reason" aria-describedby="release-reason-error"/>
+                            <input type="text" id="release-reason" name="reason" value={kept::<ReleaseBlock>("reason")} aria-describedby="release-reason-error"/>
                             <FieldError id="release-reason-error" message=action_field(release, "reason")/>
                         </div>
-                        <button type="submit" class="button button-secondary" disabled=move || release.pending().get()>"Release or move"</button>
+                        <button type="submit" class="button button-secondary">"Release or move"</button>
                         <FormError action=release/>
                     </ActionForm>
                 </section>
@@ -171,30 +171,30 @@ fn ServiceForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                 <div class="two-columns">
                     <div class="field">
                         <label for="edit-label">"Host name"</label>
-                        <input type="text" id="edit-label" name="label" value=data.label.clone() spellcheck="false" aria-describedby="edit-label-error"/>
+                        <input type="text" id="edit-label" name="label" value={kept_or::<UpdateService>("label", data.label.clone())} spellcheck="false" aria-describedby="edit-label-error"/>
                         <FieldError id="edit-label-error" message=action_field(update, "label")/>
                     </div>
                     <div class="field">
                         <label for="edit-kind">"Kind"</label>
                         <select id="edit-kind" name="kind" aria-describedby="edit-kind-error">
-                            {ServiceKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected=*k == current_kind>{k.label()}</option> }).collect_view()}
+                            {ServiceKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected={kept_or::<UpdateService>("kind", current_kind.as_str()) == k.as_str()}>{k.label()}</option> }).collect_view()}
                         </select>
                         <FieldError id="edit-kind-error" message=action_field(update, "kind")/>
                     </div>
                     <div class="field">
                         <label for="edit-org">"Organisation"</label>
                         <select id="edit-org" name="organisation" aria-describedby="edit-org-error">
-                            {data.organisations.iter().map(|(oid, name)| view! { <option value=oid.to_string() selected=*oid == current_org>{name.clone()}</option> }).collect_view()}
+                            {data.organisations.iter().map(|(oid, name)| view! { <option value=oid.to_string() selected={kept_or::<UpdateService>("organisation", current_org.to_string()) == oid.to_string()}>{name.clone()}</option> }).collect_view()}
                         </select>
                         <FieldError id="edit-org-error" message=action_field(update, "organisation")/>
                     </div>
                     <div class="field">
                         <label for="edit-service-reason">"Why (for the audit log)"</label>
-                        <input type="text" id="edit-service-reason" name="reason" aria-describedby="edit-service-reason-error"/>
+                        <input type="text" id="edit-service-reason" name="reason" value={kept::<UpdateService>("reason")} aria-describedby="edit-service-reason-error"/>
                         <FieldError id="edit-service-reason-error" message=action_field(update, "reason")/>
                     </div>
                 </div>
-                <button type="submit" class="button button-secondary" disabled=move || update.pending().get()>"Save the changes"</button>
+                <button type="submit" class="button button-secondary">"Save the changes"</button>
                 <FormError action=update/>
             </ActionForm>
         </section>
@@ -205,7 +205,7 @@ fn ServiceForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field">
                     <label for="retire-service-reason">"Why retire it"</label>
-                    <input type="text" id="retire-service-reason" name="reason" aria-describedby="retire-service-reason-error"/>
+                    <input type="text" id="retire-service-reason" name="reason" value={kept::<RetireService>("reason")} aria-describedby="retire-service-reason-error"/>
                     <FieldError id="retire-service-reason-error" message=action_field(retire, "reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Retire the service"</button>

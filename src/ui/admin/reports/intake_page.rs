@@ -4,7 +4,7 @@
 
 use super::api::{get_intake_list, DecideEvent};
 use super::{EventTable, IntakeStatusTag};
-use crate::ui::components::{FieldError, FormError};
+use crate::ui::components::{form_action, kept, FieldError, FormError};
 use crate::views::reports::{EventView, IntakeListView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,7 +22,7 @@ const TABS: [(&str, &str); 4] = [
 #[component]
 pub fn IntakePage() -> impl IntoView {
     let query = use_query_map();
-    let decide = ServerAction::<DecideEvent>::new();
+    let decide = form_action::<DecideEvent>();
     let page = Resource::new(
         move || {
             let q = query.read();
@@ -162,7 +162,7 @@ fn UnmatchedList(events: Vec<EventView>, decide: ServerAction<DecideEvent>) -> i
                         <label for="event-id">"Event"</label>
                         <select id="event-id" name="id">
                             {events.iter().map(|e| view! {
-                                <option value=e.id.to_string()>{format!("#{} · {} · {}", e.id, e.source, e.occurred_text)}</option>
+                                <option value=e.id.to_string() selected={kept::<DecideEvent>("id") == e.id.to_string()}>{format!("#{} · {} · {}", e.id, e.source, e.occurred_text)}</option>
                             }).collect_view()}
                         </select>
                     </div>
@@ -170,16 +170,16 @@ fn UnmatchedList(events: Vec<EventView>, decide: ServerAction<DecideEvent>) -> i
                         <label for="event-decision">"Action"</label>
                         <select id="event-decision" name="decision">
                             <option value="rematch">"Match again (after correcting the inventory)"</option>
-                            <option value="dismiss">"Dismiss"</option>
+                            <option value="dismiss" selected={kept::<DecideEvent>("decision") == "dismiss"}>"Dismiss"</option>
                         </select>
                     </div>
                 </div>
                 <div class="field">
                     <label for="event-reason">"Reason (needed to dismiss)"</label>
-                    <textarea id="event-reason" name="reason" rows="2" aria-describedby="event-reason-error"></textarea>
+                    <textarea id="event-reason" name="reason" rows="2" aria-describedby="event-reason-error">{kept::<DecideEvent>("reason")}</textarea>
                     <FieldError id="event-reason-error" message=reason_error/>
                 </div>
-                <button type="submit" class="button button-primary" disabled=move || decide.pending().get()>"Apply"</button>
+                <button type="submit" class="button button-primary">"Apply"</button>
             </ActionForm>
         </section>
     }

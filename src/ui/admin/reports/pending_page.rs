@@ -6,7 +6,9 @@ use super::api::{get_pending, DismissReportedCase, VerifyReportedCase};
 use super::EventTable;
 use crate::domain::notice::NoticeSource;
 use crate::error::AppError;
-use crate::ui::components::{action_field, FieldError, FormError};
+use crate::ui::components::{
+    action_field, form_action, kept, kept_checked, kept_or, FieldError, FormError,
+};
 use crate::views::reports::PendingView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,8 +19,8 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn PendingCasePage() -> impl IntoView {
     let params = use_params_map();
-    let verify = ServerAction::<VerifyReportedCase>::new();
-    let dismiss = ServerAction::<DismissReportedCase>::new();
+    let verify = form_action::<VerifyReportedCase>();
+    let dismiss = form_action::<DismissReportedCase>();
     let case = Resource::new(
         move || (params.read().get("id"), dismiss.version().get()),
         |(id, _)| async move {
@@ -87,26 +89,26 @@ fn Pending(
                             <label for="verify-source">"Source of the reports"</label>
                             <select id="verify-source" name="source" aria-describedby="verify-source-error">
                                 {NoticeSource::ALL.iter().map(|s| view! {
-                                    <option value=s.as_str() selected=*s == data.suggested_source>{s.label()}</option>
+                                    <option value=s.as_str() selected={kept_or::<VerifyReportedCase>("source", data.suggested_source.as_str()) == s.as_str()}>{s.label()}</option>
                                 }).collect_view()}
                             </select>
                             <FieldError id="verify-source-error" message=action_field(verify, "source")/>
                         </div>
                         <div class="field">
                             <label for="verify-summary">"What was observed (the customer reads it; no message content)"</label>
-                            <textarea id="verify-summary" name="summary" rows="4" aria-describedby="verify-summary-error">{data.suggested_summary.clone()}</textarea>
+                            <textarea id="verify-summary" name="summary" rows="4" aria-describedby="verify-summary-error">{kept_or::<VerifyReportedCase>("summary", data.suggested_summary.clone())}</textarea>
                             <FieldError id="verify-summary-error" message=action_field(verify, "summary")/>
                         </div>
                         <div class="field">
                             <label for="verify-note">"How you verified the reports (staff only)"</label>
-                            <textarea id="verify-note" name="verification_note" rows="3" aria-describedby="verify-note-error"></textarea>
+                            <textarea id="verify-note" name="verification_note" rows="3" aria-describedby="verify-note-error">{kept::<VerifyReportedCase>("verification_note")}</textarea>
                             <FieldError id="verify-note-error" message=action_field(verify, "verification_note")/>
                         </div>
                         <div class="field field-checkbox">
-                            <input type="checkbox" id="verify-high-risk" name="high_risk" value="on" checked=p.high_risk disabled=p.high_risk/>
+                            <input type="checkbox" id="verify-high-risk" name="high_risk" value="on" checked={p.high_risk || kept_checked::<VerifyReportedCase>("high_risk", "on", false)} disabled=p.high_risk/>
                             <label for="verify-high-risk">"High-risk: may be enforced at once (policy §5)"</label>
                         </div>
-                        <button type="submit" class="button button-primary" disabled=move || verify.pending().get()>"Verify and open the notice"</button>
+                        <button type="submit" class="button button-primary">"Verify and open the notice"</button>
                         <FormError action=verify/>
                     </ActionForm>
                 </section>
@@ -116,10 +118,10 @@ fn Pending(
                         <input type="hidden" name="id" value=dismiss_id/>
                         <div class="field">
                             <label for="dismiss-reason">"Reason (kept in the provider's log)"</label>
-                            <textarea id="dismiss-reason" name="reason" rows="3" aria-describedby="dismiss-reason-error"></textarea>
+                            <textarea id="dismiss-reason" name="reason" rows="3" aria-describedby="dismiss-reason-error">{kept::<DismissReportedCase>("reason")}</textarea>
                             <FieldError id="dismiss-reason-error" message=action_field(dismiss, "reason")/>
                         </div>
-                        <button type="submit" class="button button-danger" disabled=move || dismiss.pending().get()>"Dismiss the reports"</button>
+                        <button type="submit" class="button button-danger">"Dismiss the reports"</button>
                         <FormError action=dismiss/>
                     </ActionForm>
                 </section>

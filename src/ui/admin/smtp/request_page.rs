@@ -4,7 +4,7 @@
 use super::api::{get_staff_request, ApproveRequest, DecideRequest, RecheckRequest};
 use crate::domain::smtp::RequestStatus;
 use crate::error::AppError;
-use crate::ui::components::{FieldError, Port25Badge};
+use crate::ui::components::{form_action, kept, FieldError, Port25Badge};
 use crate::ui::smtp::CheckList;
 use crate::ui::smtp::{ApprovalDocumentView, RequestFacts, RequestHistory, RequestStatusBadge};
 use crate::views::smtp::StaffRequestView;
@@ -17,9 +17,9 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn StaffRequestPage() -> impl IntoView {
     let params = use_params_map();
-    let approve = ServerAction::<ApproveRequest>::new();
-    let decide = ServerAction::<DecideRequest>::new();
-    let recheck = ServerAction::<RecheckRequest>::new();
+    let approve = form_action::<ApproveRequest>();
+    let decide = form_action::<DecideRequest>();
+    let recheck = form_action::<RecheckRequest>();
     let request = Resource::new(
         move || {
             (
@@ -125,7 +125,7 @@ fn Request(
         {d.details.is_some().then(|| view! {
             <ActionForm action=recheck attr:class="inline-form">
                 <input type="hidden" name="id" value=r.id.to_string()/>
-                <button type="submit" class="button button-secondary" disabled=move || recheck.pending().get()>"Run the DNS checks again"</button>
+                <button type="submit" class="button button-secondary">"Run the DNS checks again"</button>
             </ActionForm>
         })}
         {move || form_message(recheck.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
@@ -140,22 +140,22 @@ fn Request(
                     <input type="hidden" name="id" value=id.clone()/>
                     <div class="field">
                         <label for="approval-text">"Approval text (printed on the document the customer receives)"</label>
-                        <textarea id="approval-text" name="approval_text" rows="3" aria-describedby="approval-text-error"></textarea>
+                        <textarea id="approval-text" name="approval_text" rows="3" aria-describedby="approval-text-error">{kept::<ApproveRequest>("approval_text")}</textarea>
                         <FieldError id="approval-text-error".to_owned() message=approve_err("approval_text")/>
                     </div>
                     <div class="two-columns">
                         <div class="field">
                             <label for="approval-cap">"Daily cap (messages, optional)"</label>
-                            <input type="text" inputmode="numeric" id="approval-cap" name="daily_cap" aria-describedby="approval-cap-error"/>
+                            <input type="text" inputmode="numeric" id="approval-cap" name="daily_cap" value={kept::<ApproveRequest>("daily_cap")} aria-describedby="approval-cap-error"/>
                             <FieldError id="approval-cap-error".to_owned() message=approve_err("daily_cap")/>
                         </div>
                         <div class="field">
                             <label for="approval-probation">"Probation ends (optional)"</label>
-                            <input type="date" id="approval-probation" name="probation_until" aria-describedby="approval-probation-error"/>
+                            <input type="date" id="approval-probation" name="probation_until" value={kept::<ApproveRequest>("probation_until")} aria-describedby="approval-probation-error"/>
                             <FieldError id="approval-probation-error".to_owned() message=approve_err("probation_until")/>
                         </div>
                     </div>
-                    <button type="submit" class="button button-primary" disabled=move || approve.pending().get()>"Approve and issue the document"</button>
+                    <button type="submit" class="button button-primary">"Approve and issue the document"</button>
                     {move || form_message(approve.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
                 </ActionForm>
             </section>
@@ -168,10 +168,10 @@ fn Request(
                     <input type="hidden" name="decision" value=if may_revoke { "revoke" } else { "reject" }/>
                     <div class="field">
                         <label for="decision-reason">"Reason (the customer reads it)"</label>
-                        <textarea id="decision-reason" name="reason" rows="3" aria-describedby="decision-reason-error"></textarea>
+                        <textarea id="decision-reason" name="reason" rows="3" aria-describedby="decision-reason-error">{kept::<DecideRequest>("reason")}</textarea>
                         <FieldError id="decision-reason-error".to_owned() message=decide_err/>
                     </div>
-                    <button type="submit" class="button button-danger" disabled=move || decide.pending().get()>{if may_revoke { "Revoke" } else { "Reject" }}</button>
+                    <button type="submit" class="button button-danger">{if may_revoke { "Revoke" } else { "Reject" }}</button>
                     {move || form_message(decide.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
                 </ActionForm>
             </section>

@@ -87,8 +87,8 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// browser's network panel and monitoring can tell a refusal from a crash.
 ///
 /// Leptos answers an error with 500 and the error as JSON, marked by its `serverfnerror`
-/// header; the one exception is a plain HTML form post (no JavaScript), which is redirected back
-/// to the form with the error in the query. That redirect is left as it is.
+/// header; the one exception is a form posted by the browser itself, which is redirected back
+/// to its page (`server::form_posts` keeps the error for it). That redirect is left as it is.
 pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR
@@ -151,9 +151,9 @@ pub async fn database_outage_status(
 pub const LOCKED_DOWN_CSP: &str =
     "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/// The policy for a page, whose only inline script is Leptos' hydration code with `nonce`.
-/// With card payments on, a form may also lead to Stripe's payment page (the "Pay by card" form
-/// posted without JavaScript is answered with a redirect there, which `form-action` governs).
+/// The policy for a page, whose only inline script is the one that starts its islands, with
+/// `nonce`. With card payments on, a form may also lead to Stripe's payment page (the "Pay by
+/// card" form is answered with a redirect there, which `form-action` governs).
 pub fn page_csp(nonce: &str, card_payments: bool) -> String {
     let stripe = if card_payments {
         format!(" {}", super::payments::stripe::CHECKOUT_ORIGIN)
@@ -225,7 +225,7 @@ pub async fn security_headers(
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // Not `no-referrer`: a form posted without JavaScript is sent back to its page by Referer.
+    // Not `no-referrer`: every form post is sent back to its page by Referer.
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

@@ -1,4 +1,4 @@
-//! `/login`: the sign-in form. Works as a plain form post without JavaScript.
+//! `/login`: the sign-in form, a plain form post; with JavaScript the password can be shown.
 
 use super::api::Login;
 use super::use_auth;
@@ -13,8 +13,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let auth = use_auth();
-    // Created under <Routes>, so that after a plain form post the error sent back in the URL
-    // reaches it and is shown just as it would be with JavaScript.
+    // After a refused post it starts with the error, and the e-mail field with what was typed.
     let login = form_action::<Login>();
     let error = move || login.value().get().and_then(Result::err);
     let form_error = move || {

@@ -103,7 +103,7 @@ pub async fn open_state(
 /// `Router::layer`, which boxes every layer around every route and clones each box on every
 /// request (about 4 % of a page's CPU time, measured with callgrind on 2026-11-27).
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -164,6 +164,16 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
         .service(routed);
     Router::new().fallback_service(layered)
+}
+
+/// The app's routes, generated once per process. Generating them renders the app with resource
+/// loading suppressed by a process-wide flag, so a page rendered meanwhile by another router of
+/// the same process (the tests serve many) could wait forever on a resource that first ran then
+/// (leptos issue 4773). Once, before any router serves, nothing renders beside it.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Serves the portal until Ctrl-C or SIGTERM, with the background jobs running beside it.

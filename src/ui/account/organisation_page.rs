@@ -11,7 +11,6 @@ use crate::ui::components::{
 use crate::views::auth::OrganisationSettingsView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The organisation settings page.
 #[component]
@@ -23,7 +22,7 @@ pub fn OrganisationSettingsPage() -> impl IntoView {
     );
     view! {
         <Title text="Contacts and mail · Abuse-case portal"/>
-        <p class="breadcrumb"><A href="/account/sessions">"← Your account"</A></p>
+        <p class="breadcrumb"><a href="/account/sessions">"← Your account"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -138,7 +137,7 @@ fn Settings(
                 </div>
                 <h3>"Members who receive mails themselves"</h3>
                 {if org.members_mailed.is_empty() {
-                    view! { <p class="empty">"None. Each member can choose under "<A href="/account/preferences">"Time zone and mail"</A>"."</p> }.into_any()
+                    view! { <p class="empty">"None. Each member can choose under "<a href="/account/preferences">"Time zone and mail"</a>"."</p> }.into_any()
                 } else {
                     view! {
                         <ul class="plain-list">

@@ -5,7 +5,6 @@ use super::api::ChangePassword;
 use crate::ui::components::{action_field, form_action, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The password page.
 #[component]
@@ -14,7 +13,7 @@ pub fn PasswordPage() -> impl IntoView {
     let done = move || change.value().get().is_some_and(|r| r.is_ok());
     view! {
         <Title text="Change your password · Abuse-case portal"/>
-        <p class="breadcrumb"><A href="/account/sessions">"← Your sessions"</A></p>
+        <p class="breadcrumb"><a href="/account/sessions">"← Your sessions"</a></p>
         <section class="auth-card" aria-labelledby="password-heading">
             <h1 id="password-heading">"Change your password"</h1>
             <p class="lead">"Your other sessions end when the password changes; this one stays signed in."</p>

@@ -10,7 +10,6 @@ use crate::ui::components::{
 use crate::views::auth::PreferencesView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The preferences page.
 #[component]
@@ -19,7 +18,7 @@ pub fn PreferencesPage() -> impl IntoView {
     let data = Resource::new(move || save.version().get(), |_| get_preferences());
     view! {
         <Title text="Time zone and mail · Abuse-case portal"/>
-        <p class="breadcrumb"><A href="/account/sessions">"← Your account"</A></p>
+        <p class="breadcrumb"><a href="/account/sessions">"← Your account"</a></p>
         <div class="page-heading">
             <h1>"Time zone and mail"</h1>
             <p class="lead">"Every time the portal shows you, and every mail it sends you, is written in your time zone."</p>

@@ -7,7 +7,6 @@ use crate::ui::components::{form_action, ErrorView, SignInRedirect};
 use crate::views::auth::SessionsView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The sessions page.
 #[component]
@@ -36,11 +35,11 @@ pub fn SessionsPage() -> impl IntoView {
             <h1>"Your sessions"</h1>
             <p class="lead">"Where you are signed in. End any session you do not recognise; after a lost device or a password change, sign out everywhere."</p>
             <p class="inline-actions">
-                <A href="/account/password">"Change your password"</A>
-                <A href="/account/two-factor">"Two-factor sign-in"</A>
-                <A href="/account/preferences">"Time zone and mail"</A>
-                <Suspense>{move || customer().then(|| view! { <A href="/account/organisation">"Contacts and mail of your organisation"</A> })}</Suspense>
-                <Suspense>{move || owner().then(|| view! { <A href="/account/people">"People of your organisation"</A> })}</Suspense>
+                <a href="/account/password">"Change your password"</a>
+                <a href="/account/two-factor">"Two-factor sign-in"</a>
+                <a href="/account/preferences">"Time zone and mail"</a>
+                <Suspense>{move || customer().then(|| view! { <a href="/account/organisation">"Contacts and mail of your organisation"</a> })}</Suspense>
+                <Suspense>{move || owner().then(|| view! { <a href="/account/people">"People of your organisation"</a> })}</Suspense>
             </p>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -7,7 +7,6 @@ use crate::ui::components::{ErrorView, ForbiddenPage};
 use crate::views::admin::AdminOverview;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The admin home page.
@@ -53,7 +52,7 @@ fn Overview(data: AdminOverview) -> impl IntoView {
             <div class="card"><p class="card-figure">{data.staff}</p><p class="card-label">"Staff and admin accounts"</p></div>
             <div class="card" class:card-warning={data.mails_given_up > 0}>
                 <p class="card-figure">{data.mails_given_up}</p>
-                <p class="card-label"><A href="/admin/mail">"Mails given up"</A></p>
+                <p class="card-label"><a href="/admin/mail">"Mails given up"</a></p>
             </div>
         </div>
         <section aria-labelledby="orgs-heading">
@@ -70,7 +69,7 @@ fn Overview(data: AdminOverview) -> impl IntoView {
                     <tbody>
                         {data.page.into_iter().map(|org| view! {
                             <tr>
-                                <th scope="row"><A href=format!("/admin/organisations/{}", org.id)>{org.name}</A></th>
+                                <th scope="row"><a href=format!("/admin/organisations/{}", org.id)>{org.name}</a></th>
                                 <td class="numeric">{org.users}</td>
                                 <td class="numeric">{org.services}</td>
                             </tr>
@@ -79,7 +78,7 @@ fn Overview(data: AdminOverview) -> impl IntoView {
                 </table>
             </div>
             <nav class="pager" aria-label="Organisation pages">
-                {next.map(|href| view! { <A href=href>"Next page →"</A> })}
+                {next.map(|href| view! { <a href=href>"Next page →"</a> })}
             </nav>
         </section>
     }

@@ -7,7 +7,6 @@ use crate::ui::components::form_action;
 use crate::views::admin::{MailRowView, OutboxView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 const TABS: [(&str, &str); 3] = [
@@ -103,7 +102,7 @@ fn Outbox(data: OutboxView, again: ServerAction<SendMailAgain>) -> impl IntoView
                 </div>
             }.into_any()
         }}
-        {next.map(|href| view! { <p class="pager"><A href=href>"Older mails →"</A></p> })}
+        {next.map(|href| view! { <p class="pager"><a href=href>"Older mails →"</a></p> })}
     }
 }
 

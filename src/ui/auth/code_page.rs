@@ -4,7 +4,6 @@ use super::api::LoginCode;
 use crate::ui::components::{action_field, form_action, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The code page.
 #[component]
@@ -24,7 +23,7 @@ pub fn LoginCodePage() -> impl IntoView {
                 <button type="submit" class="button button-primary">"Sign in"</button>
                 <FormError action=submit/>
             </ActionForm>
-            <p><A href="/login">"Start again with your password"</A></p>
+            <p><a href="/login">"Start again with your password"</a></p>
         </section>
     }
 }

@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::ui::components::{form_action, kept, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The sign-in page.
@@ -46,7 +45,7 @@ pub fn LoginPage() -> impl IntoView {
             <Suspense>
                 {move || signed_in_as().map(|email| view! {
                     <p class="notice notice-info">
-                        "You are signed in as " {email} ". " <A href="/">"Go to your home page"</A>
+                        "You are signed in as " {email} ". " <a href="/">"Go to your home page"</a>
                         " or sign in with another account."
                     </p>
                 })}

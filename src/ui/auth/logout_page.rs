@@ -3,7 +3,6 @@
 use super::use_auth;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The sign-out page.
 #[component]
@@ -25,7 +24,7 @@ pub fn LogoutPage() -> impl IntoView {
                 } else {
                     view! {
                         <p class="lead">"You are not signed in."</p>
-                        <p><A href="/login">"Sign in"</A></p>
+                        <p><a href="/login">"Sign in"</a></p>
                     }.into_any()
                 }}
             </Suspense>

@@ -30,7 +30,7 @@ impl Auth {
         let path = leptos_router::hooks::use_location().pathname;
         let session = Resource::new_blocking(
             move || (path.get(), logout.version().get()),
-            |_| api::get_session(),
+            |_| Box::pin(api::get_session()),
         );
         let auth = Auth { logout, session };
         provide_context(auth);

@@ -5,7 +5,6 @@ use crate::domain::billing::fees::events_in_words;
 use crate::domain::billing::invoice::Standing;
 use crate::views::billing::{CaseBillingView, InvoiceDetailView, InvoiceRowView, ReactivationView};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// An invoice's standing as a coloured badge.
 #[component]
@@ -54,10 +53,10 @@ pub fn InvoiceTable(
                 <tbody>
                     {rows.into_iter().map(|r| view! {
                         <tr>
-                            <th scope="row"><A href=format!("{base}/{}", r.id)>{r.title.clone()}</A></th>
+                            <th scope="row"><a href=format!("{base}/{}", r.id)>{r.title.clone()}</a></th>
                             {with_customer.then(|| view! { <td data-label="Customer">{r.organisation.clone()}</td> })}
                             <td data-label="Case and service">
-                                <A href=format!("{case_base}/{}", r.notice_id)>{format!("Case #{}", r.notice_id)}</A>
+                                <a href=format!("{case_base}/{}", r.notice_id)>{format!("Case #{}", r.notice_id)}</a>
                                 <span class="row-sub">{r.service_label.clone()}</span>
                             </td>
                             <td data-label="Status"><StandingBadge standing=r.standing/></td>
@@ -94,7 +93,7 @@ pub fn ReactivationPanel(
             <h2 id=heading_id>{heading}</h2>
             <p>
                 {format!("{service_label} is suspended by ")}
-                <A href=format!("{case_base}/{notice_id}")>{format!("case #{notice_id}")}</A>
+                <a href=format!("{case_base}/{notice_id}")>{format!("case #{notice_id}")}</a>
                 {if all_met {
                     ". Every condition is met; the service is being restored."
                 } else {
@@ -113,7 +112,7 @@ pub fn ReactivationPanel(
             {(!reactivation.other_cases.is_empty()).then(|| view! {
                 <p class="notice notice-info">
                     "The service is also suspended by "
-                    {reactivation.other_cases.iter().map(|id| view! { <A href=format!("{case_base}/{id}")>{format!("case #{id}")}</A>" " }).collect_view()}
+                    {reactivation.other_cases.iter().map(|id| view! { <a href=format!("{case_base}/{id}")>{format!("case #{id}")}</a>" " }).collect_view()}
                     "; it stays suspended until that is settled too."
                 </p>
             })}
@@ -146,7 +145,7 @@ pub fn InvoiceDocument(
                 <dt>"Due"</dt><dd>{r.due_text.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"For"</dt>
                 <dd>
-                    <A href=format!("{case_base}/{}", r.notice_id)>{format!("Case #{}", r.notice_id)}</A>
+                    <a href=format!("{case_base}/{}", r.notice_id)>{format!("Case #{}", r.notice_id)}</a>
                     {format!(" · {} · {}", data.category, events_in_words(data.event_count))}
                 </dd>
                 <dt>"Service"</dt><dd>{r.service_label.clone()}</dd>
@@ -258,7 +257,7 @@ pub fn PaymentsAndCredits(
                                     <span class="row-sub">{format!("Received {} · {}", p.received_text, p.recorded_text)}</span>
                                     {p.reference.clone().map(|r| view! { <span class="row-sub">"Reference "<code>{r}</code></span> })}
                                     {p.note.clone().map(|n| view! { <p class="reason">{n}</p> })}
-                                    <A href=format!("/billing/{id}/receipts/{}", p.id)>{format!("Receipt {}", p.receipt_number)}</A>
+                                    <a href=format!("/billing/{id}/receipts/{}", p.id)>{format!("Receipt {}", p.receipt_number)}</a>
                                 </li>
                             }).collect_view()}
                         </ul>

@@ -11,7 +11,6 @@ use crate::ui::components::{form_action, ErrorView, NotFoundPage, PrintButton, S
 use crate::views::billing::InvoiceDetailView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The invoice page.
@@ -28,7 +27,7 @@ pub fn InvoicePage() -> impl IntoView {
         },
     );
     view! {
-        <p class="breadcrumb"><A href="/billing">"← Billing"</A></p>
+        <p class="breadcrumb"><a href="/billing">"← Billing"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match invoice.await {

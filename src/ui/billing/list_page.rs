@@ -7,7 +7,6 @@ use crate::ui::components::{ErrorView, ForbiddenPage, SignInRedirect};
 use crate::views::billing::BillingOverviewView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The billing overview.
@@ -62,7 +61,7 @@ fn Overview(data: BillingOverviewView) -> impl IntoView {
             view! { <InvoiceTable rows=data.rows base="/billing" case_base="/notices"/> }.into_any()
         }}
         <nav class="pager" aria-label="Invoice pages">
-            {next.map(|href| view! { <A href=href>"Older invoices →"</A> })}
+            {next.map(|href| view! { <a href=href>"Older invoices →"</a> })}
         </nav>
     }
 }

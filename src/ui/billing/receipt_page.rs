@@ -6,7 +6,6 @@ use crate::ui::components::{ErrorView, NotFoundPage, PrintButton, SignInRedirect
 use crate::views::billing::ReceiptView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The receipt page.
@@ -45,7 +44,7 @@ fn Receipt(data: ReceiptView) -> impl IntoView {
     let i = data.invoice;
     view! {
         <Title text=format!("Receipt {} · Abuse-case portal", p.receipt_number)/>
-        <p class="breadcrumb"><A href=format!("/billing/{}", i.id)>{format!("← {}", i.title)}</A></p>
+        <p class="breadcrumb"><a href=format!("/billing/{}", i.id)>{format!("← {}", i.title)}</a></p>
         <div class="page-heading heading-with-action">
             <div>
                 <p class="eyebrow">"Billing"</p>

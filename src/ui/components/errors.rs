@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 /// Sets the HTTP status of the page being rendered on the server; does nothing in the browser.
@@ -44,7 +44,7 @@ pub fn ForbiddenPage() -> impl IntoView {
             <p class="status-code">"403"</p>
             <h1 id="status-heading">"You do not have access to this page"</h1>
             <p>"This part of the portal is for the provider's abuse desk. If you think you should have access, ask an administrator."</p>
-            <p><A href="/">"Go to your home page"</A></p>
+            <p><a href="/">"Go to your home page"</a></p>
         </section>
     }
 }
@@ -59,7 +59,7 @@ pub fn NotFoundPage() -> impl IntoView {
             <p class="status-code">"404"</p>
             <h1 id="status-heading">"Page not found"</h1>
             <p>"The address may be mistyped, or the page may belong to another account."</p>
-            <p><A href="/">"Go to your home page"</A></p>
+            <p><a href="/">"Go to your home page"</a></p>
         </section>
     }
 }

@@ -3,7 +3,6 @@
 use crate::domain::actor::Role;
 use crate::ui::auth::use_auth;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Wraps every page. Navigation depends on the signed-in user's role; it only helps people find
 /// their way, the server checks every request.
@@ -13,6 +12,11 @@ pub fn Layout(children: Children) -> impl IntoView {
     let session = move || auth.session.get().and_then(Result::ok);
     let user = move || session().and_then(|s| s.user);
     let demo = move || session().map(|s| s.demo).unwrap_or(false);
+    // Plain links: every link is a full page load (only islands run in the browser), so the
+    // router's <A> would add nothing but its cost; the current page is marked here instead.
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -27,25 +31,26 @@ pub fn Layout(children: Children) -> impl IntoView {
         </Suspense>
         <header class="site-header">
             <div class="site-header-inner">
-                <A href="/" attr:class="brand">
+                <a href="/" class="brand">
                     <span class="brand-mark" aria-hidden="true">"◆"</span>
                     " Abuse-case portal"
-                </A>
+                </a>
                 <Suspense>
                     {move || user().map(|u| {
+                        let current = |href: &str, exact: bool| is_current(&path, href, exact).then_some("page");
                         let is_staff = u.role.is_provider();
                         let is_admin = u.role == Role::Admin;
                         view! {
                             <nav class="site-nav" aria-label="Main">
                                 <ul>
-                                    {(!is_staff).then(|| view! { <li><A href="/" exact=true>"Home"</A></li><li><A href="/notices">"Notices"</A></li><li><A href="/services">"Services"</A></li><li><A href="/smtp">"Port 25"</A></li><li><A href="/billing">"Billing"</A></li><li><A href="/notifications">"Notifications"{(u.unread > 0).then(|| view! { " "<span class="nav-count">{u.unread}<span class="visually-hidden">" unread"</span></span> })}</A></li> })}
-                                    {is_staff.then(|| view! { <li><A href="/admin" exact=true>"Overview"</A></li><li><A href="/admin/cases">"Cases"</A></li><li><A href="/admin/reports">"Reports"</A></li><li><A href="/admin/smtp">"Port 25"</A></li><li><A href="/admin/billing">"Billing"</A></li><li><A href="/admin/organisations">"Organisations"</A></li> })}
-                                    {is_admin.then(|| view! { <li><A href="/admin/people">"Staff"</A></li> })}
+                                    {(!is_staff).then(|| view! { <li><a href="/" aria-current=current("/", true)>"Home"</a></li><li><a href="/notices" aria-current=current("/notices", false)>"Notices"</a></li><li><a href="/services" aria-current=current("/services", false)>"Services"</a></li><li><a href="/smtp" aria-current=current("/smtp", false)>"Port 25"</a></li><li><a href="/billing" aria-current=current("/billing", false)>"Billing"</a></li><li><a href="/notifications" aria-current=current("/notifications", false)>"Notifications"{(u.unread > 0).then(|| view! { " "<span class="nav-count">{u.unread}<span class="visually-hidden">" unread"</span></span> })}</a></li> })}
+                                    {is_staff.then(|| view! { <li><a href="/admin" aria-current=current("/admin", true)>"Overview"</a></li><li><a href="/admin/cases" aria-current=current("/admin/cases", false)>"Cases"</a></li><li><a href="/admin/reports" aria-current=current("/admin/reports", false)>"Reports"</a></li><li><a href="/admin/smtp" aria-current=current("/admin/smtp", false)>"Port 25"</a></li><li><a href="/admin/billing" aria-current=current("/admin/billing", false)>"Billing"</a></li><li><a href="/admin/organisations" aria-current=current("/admin/organisations", false)>"Organisations"</a></li> })}
+                                    {is_admin.then(|| view! { <li><a href="/admin/people" aria-current=current("/admin/people", false)>"Staff"</a></li> })}
                                 </ul>
                             </nav>
                             <div class="account">
                                 <span class="account-name">
-                                    <A href="/account/sessions" attr:class="account-link" attr:title="Your sessions">{u.email.clone()}</A>
+                                    <a href="/account/sessions" class="account-link" aria-current=current("/account/sessions", false) title="Your sessions">{u.email.clone()}</a>
                                     <span class="account-role">
                                         {match (u.role, u.org_name.clone()) {
                                             (Role::Customer, Some(org)) => org,
@@ -72,5 +77,36 @@ pub fn Layout(children: Children) -> impl IntoView {
             <p>"Responses to abuse notices are due within 48 hours. The provider keeps no message contents."</p>
             <p><a href="/report">"Report abuse"</a>" · "<a href="/report/dsa">"EU DSA notice"</a></p>
         </footer>
+    }
+}
+
+/// Whether a navigation link to `href` leads to the page at `path`: the same address or, unless
+/// `exact`, a page under it (the list's link is current on one of its notices).
+fn is_current(path: &str, href: &str, exact: bool) -> bool {
+    path == href
+        || (!exact
+            && path
+                .strip_prefix(href)
+                .is_some_and(|rest| rest.starts_with('/')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn a_link_is_current_on_its_page_and_the_pages_under_it() {
+        assert!(is_current("/notices", "/notices", false));
+        assert!(is_current("/notices/12", "/notices", false));
+        assert!(!is_current("/notices-old", "/notices", false));
+        assert!(!is_current("/services", "/notices", false));
+    }
+
+    #[test]
+    fn an_exact_link_is_current_on_its_page_only() {
+        assert!(is_current("/admin", "/admin", true));
+        assert!(!is_current("/admin/cases", "/admin", true));
+        assert!(is_current("/", "/", true));
+        assert!(!is_current("/notices", "/", true));
     }
 }

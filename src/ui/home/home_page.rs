@@ -8,7 +8,7 @@ use crate::ui::components::SignInRedirect;
 use crate::views::home::{HomeView, ServiceView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 
 /// The customer home page.
 #[component]
@@ -87,7 +87,7 @@ fn ServiceRow(service: ServiceView) -> impl IntoView {
     let state_class = format!("badge badge-{}", service.state.as_str());
     view! {
         <tr>
-            <th scope="row"><A href=format!("/services/{}", service.id.0)>{service.label}</A></th>
+            <th scope="row"><a href=format!("/services/{}", service.id.0)>{service.label}</a></th>
             <td data-label="Kind">{service.kind.label()}</td>
             <td data-label="IP addresses">
                 <ul class="ip-list">

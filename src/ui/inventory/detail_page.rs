@@ -12,7 +12,6 @@ use crate::ui::notices::{MeasureList, StateBadge};
 use crate::views::inventory::ServiceDetailView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// One service.
@@ -61,7 +60,7 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
     let case_base = if staff { "/admin/cases" } else { "/notices" };
     view! {
         <Title text=format!("{} · Abuse-case portal", s.label)/>
-        <p class="breadcrumb"><A href="/services">"← All services"</A></p>
+        <p class="breadcrumb"><a href="/services">"← All services"</a></p>
         <div class="page-heading">
             <p class="eyebrow">{s.kind.label()}</p>
             <h1>{s.label.clone()}</h1>
@@ -77,7 +76,7 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
                             <Port25Badge state=p25/>
                             <span class="row-sub">{p25.explanation()}</span>
                             {(!staff && p25 == Port25State::BlockedByDefault).then(|| view! {
-                                <span class="row-sub"><A href=format!("/smtp/new?service={service_id}&ip={ip}")>"Request port-25 unblocking"</A></span>
+                                <span class="row-sub"><a href=format!("/smtp/new?service={service_id}&ip={ip}")>"Request port-25 unblocking"</a></span>
                             })}
                             {(staff && p25 != Port25State::BlockedForAbuse).then(|| {
                                 let lift = p25 == Port25State::BlockedByDefault;
@@ -121,7 +120,7 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
                             let awaits = n.state.awaits_customer() || n.state == crate::domain::notice::NoticeState::Overdue;
                             view! {
                                 <li>
-                                    <A href=format!("/notices/{}", n.id)>{format!("Notice #{} · {}", n.id, n.category.label())}</A>
+                                    <a href=format!("/notices/{}", n.id)>{format!("Notice #{} · {}", n.id, n.category.label())}</a>
                                     " " <StateBadge state=n.state/>
                                     {awaits.then(|| view! { " " <Countdown deadline_unix=n.deadline_unix now_unix/> })}
                                 </li>

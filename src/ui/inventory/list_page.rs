@@ -8,7 +8,7 @@ use crate::ui::components::SignInRedirect;
 use crate::views::inventory::ServiceListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 /// The inventory.
@@ -62,7 +62,7 @@ fn Services(data: ServiceListView) -> impl IntoView {
                             {data.rows.into_iter().map(|s| view! {
                                 <tr>
                                     <th scope="row">
-                                        <A href=format!("/services/{}", s.id)>{s.label.clone()}</A>
+                                        <a href=format!("/services/{}", s.id)>{s.label.clone()}</a>
                                         <span class="row-sub">{s.kind.label()}</span>
                                     </th>
                                     <td data-label="IP addresses">
@@ -86,7 +86,7 @@ fn Services(data: ServiceListView) -> impl IntoView {
             }.into_any()
         }}
         <nav class="pager" aria-label="Service pages">
-            {next.map(|href| view! { <A href=href>"Next page →"</A> })}
+            {next.map(|href| view! { <a href=href>"Next page →"</a> })}
         </nav>
     }
 }

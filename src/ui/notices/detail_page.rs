@@ -14,7 +14,6 @@ use crate::ui::components::{form_action, kept, Countdown, ErrorView, FieldError,
 use crate::views::notices::{EvidenceDraft, FileView, MeasureView, NoticeDetailView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// One notice.
@@ -69,7 +68,7 @@ fn Detail(
     let id = row.id;
     view! {
         <Title text=title/>
-        <p class="breadcrumb"><A href="/notices">"← All notices"</A></p>
+        <p class="breadcrumb"><a href="/notices">"← All notices"</a></p>
         <div class="page-heading notice-heading">
             <p class="eyebrow">{format!("Notice #{id} · {}", data.source)}</p>
             <h1>{row.category.label()}</h1>

@@ -8,7 +8,6 @@ use crate::ui::components::{Countdown, ErrorView};
 use crate::views::notices::{NoticeListView, NoticeRowView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The notices list.
@@ -26,7 +25,7 @@ pub fn NoticeListPage() -> impl IntoView {
         )
     };
     let page = Resource::new(params, |(state, service, category, order, after)| {
-        list_my_notices(state, service, category, order, after)
+        Box::pin(list_my_notices(state, service, category, order, after))
     });
     view! {
         <Title text="Abuse notices · Abuse-case portal"/>
@@ -134,7 +133,7 @@ fn NoticeList(data: NoticeListView) -> impl IntoView {
             }.into_any()
         }}
         <nav class="pager" aria-label="Notice pages">
-            {next_href.map(|href| view! { <A href=href>"Next page →"</A> })}
+            {next_href.map(|href| view! { <a href=href>"Next page →"</a> })}
         </nav>
     }
 }

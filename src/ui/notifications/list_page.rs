@@ -6,7 +6,6 @@ use crate::ui::components::{form_action, ErrorView, SignInRedirect};
 use crate::views::notifications::NotificationListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The notifications page.
@@ -66,7 +65,7 @@ fn List(data: NotificationListView, read_all: ServerAction<ReadAllNotifications>
                 </li>
             }).collect_view()}
         </ul>
-        {data.next.map(|before| view! { <p class="pager"><A href=format!("/notifications?before={before}")>"Older →"</A></p> })}
+        {data.next.map(|before| view! { <p class="pager"><a href=format!("/notifications?before={before}")>"Older →"</a></p> })}
     }
     .into_any()
 }

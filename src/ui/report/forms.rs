@@ -8,7 +8,6 @@ use crate::ui::components::{action_field, form_action, kept_or, FieldError, Form
 use crate::views::reports::FormTicket;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The hidden ticket and the trap field that people leave empty.
@@ -131,7 +130,7 @@ pub fn ReportAbusePage() -> impl IntoView {
                 <FormError action/>
             </ActionForm>
         </section>
-        <p>"Reporting illegal content under the EU Digital Services Act? Use the "<A href="/report/dsa">"DSA notice form"</A>"."</p>
+        <p>"Reporting illegal content under the EU Digital Services Act? Use the "<a href="/report/dsa">"DSA notice form"</a>"."</p>
     }
 }
 
@@ -174,7 +173,7 @@ pub fn DsaNoticePage() -> impl IntoView {
                 <FormError action/>
             </ActionForm>
         </section>
-        <p>"Abuse from one of our addresses (spam, attacks)? Use the "<A href="/report">"abuse report form"</A>"."</p>
+        <p>"Abuse from one of our addresses (spam, attacks)? Use the "<a href="/report">"abuse report form"</a>"."</p>
     }
 }
 

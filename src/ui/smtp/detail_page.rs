@@ -11,7 +11,6 @@ use crate::ui::components::{form_action, ErrorView, NotFoundPage, Port25Badge, S
 use crate::views::smtp::{RequestDetailView, RequestEventView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The request page.
@@ -29,7 +28,7 @@ pub fn RequestDetailPage() -> impl IntoView {
         },
     );
     view! {
-        <p class="breadcrumb"><A href="/smtp">"← Outbound mail (port 25)"</A></p>
+        <p class="breadcrumb"><a href="/smtp">"← Outbound mail (port 25)"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match request.await {
@@ -86,7 +85,7 @@ fn Request(data: RequestDetailView, withdraw: ServerAction<WithdrawRequest>) -> 
             </p>
             <p class="lead">{what_now(r.status)}</p>
         </div>
-        {data.is_draft.then(|| view! { <p><A href="/smtp/new" attr:class="button button-primary">"Continue the draft"</A></p> })}
+        {data.is_draft.then(|| view! { <p><a href="/smtp/new" class="button button-primary">"Continue the draft"</a></p> })}
         {data.approval.clone().map(|doc| view! { <ApprovalDocumentView doc/> })}
         <div class="two-columns">
             <section class="panel" aria-labelledby="req-asked">
@@ -125,7 +124,7 @@ pub fn RequestFacts(
     let d = details;
     view! {
         <dl class="facts">
-            <dt>"Service"</dt><dd><A href=format!("/services/{service_id}")>{service_label}</A></dd>
+            <dt>"Service"</dt><dd><a href=format!("/services/{service_id}")>{service_label}</a></dd>
             <dt>"Use case"</dt><dd>{d.use_case.label()}</dd>
             {(!d.use_case_details.is_empty()).then(|| view! { <dt>"In their words"</dt><dd>{d.use_case_details.clone()}</dd> })}
             <dt>"Sending domains"</dt><dd>{d.sending_domains.join(", ")}</dd>

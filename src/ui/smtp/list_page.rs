@@ -7,7 +7,6 @@ use crate::ui::components::{ErrorView, SignInRedirect};
 use crate::views::smtp::RequestListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The requests list.
@@ -22,7 +21,7 @@ pub fn RequestListPage() -> impl IntoView {
             <h1>"Outbound mail (port 25)"</h1>
             <p class="lead">"Port 25 stays blocked on new services until the abuse desk approves a legitimate use case in writing. Ask for it here, with the details they need."</p>
         </div>
-        <p><A href="/smtp/new" attr:class="button button-primary">"Request port-25 unblocking"</A></p>
+        <p><a href="/smtp/new" class="button button-primary">"Request port-25 unblocking"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -54,7 +53,7 @@ fn RequestList(data: RequestListView) -> impl IntoView {
             <tbody>
                 {data.rows.into_iter().map(|r| view! {
                     <tr>
-                        <th scope="row"><A href=format!("/smtp/{}", r.id)>{format!("Request #{}", r.id)}</A></th>
+                        <th scope="row"><a href=format!("/smtp/{}", r.id)>{format!("Request #{}", r.id)}</a></th>
                         <td data-label="Address"><code>{r.ip.clone()}</code><span class="row-sub">{r.service_label.clone()}</span></td>
                         <td data-label="Status"><RequestStatusBadge status=r.status/></td>
                         <td data-label="When">{r.when_text.clone()}</td>
@@ -63,7 +62,7 @@ fn RequestList(data: RequestListView) -> impl IntoView {
             </tbody>
         </table>
         {data.next.map(|after| view! {
-            <p class="pager"><A href=format!("/smtp?after={after}")>"Older requests →"</A></p>
+            <p class="pager"><a href=format!("/smtp?after={after}")>"Older requests →"</a></p>
         })}
     }
     .into_any()

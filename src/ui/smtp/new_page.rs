@@ -10,7 +10,6 @@ use crate::ui::components::{form_action, ErrorView, FieldError, SignInRedirect};
 use crate::views::smtp::RequestFormView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The request form page.
@@ -19,7 +18,7 @@ pub fn NewRequestPage() -> impl IntoView {
     let form = Resource::new(|| (), |_| get_request_form());
     view! {
         <Title text="Request port-25 unblocking · Abuse-case portal"/>
-        <p class="breadcrumb"><A href="/smtp">"← Outbound mail (port 25)"</A></p>
+        <p class="breadcrumb"><a href="/smtp">"← Outbound mail (port 25)"</a></p>
         <div class="page-heading">
             <p class="eyebrow">"Outbound mail"</p>
             <h1>"Request port-25 unblocking"</h1>

@@ -18,7 +18,6 @@ use crate::ui::components::{
 use crate::views::billing::{InvoiceDetailView, StaffInvoiceView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The actions of the page; any of them reloads the invoice when it completes.
@@ -86,7 +85,7 @@ pub fn StaffInvoicePage() -> impl IntoView {
         },
     );
     view! {
-        <p class="breadcrumb"><A href="/admin/billing">"← Billing"</A></p>
+        <p class="breadcrumb"><a href="/admin/billing">"← Billing"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match invoice.await {

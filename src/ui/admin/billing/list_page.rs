@@ -9,7 +9,6 @@ use crate::ui::components::{form_action, kept, FieldError};
 use crate::views::billing::{StaffBillingView, OVERDUE_FILTER};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The staff billing list.
@@ -115,7 +114,7 @@ fn List(data: StaffBillingView, record: ServerAction<RecordTransfer>) -> impl In
             view! { <InvoiceTable rows=data.rows base="/admin/billing" case_base="/admin/cases" with_customer=true/> }.into_any()
         }}
         <nav class="pager" aria-label="Invoice pages">
-            {next.map(|href| view! { <A href=href>"Older invoices →"</A> })}
+            {next.map(|href| view! { <a href=href>"Older invoices →"</a> })}
         </nav>
     }
 }

@@ -12,7 +12,6 @@ use crate::ui::notices::{CaseFacts, FileList, MeasureList, StateBadge};
 use crate::views::cases::CaseView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// One case, for staff.
@@ -144,7 +143,7 @@ fn Case(
     let awaits = deadline_movable;
     view! {
         <Title text=format!("Case #{id} · Abuse-case portal")/>
-        <p class="breadcrumb"><A href="/admin/cases">"← Case queue"</A></p>
+        <p class="breadcrumb"><a href="/admin/cases">"← Case queue"</a></p>
         <div class="page-heading">
             <p class="eyebrow">{format!("Case #{id} · {} · {}", data.org_name, d.source)}</p>
             <h1>{row.category.label()}</h1>

@@ -8,7 +8,6 @@ use crate::ui::components::{form_action, kept, kept_checked, kept_or, FieldError
 use crate::views::cases::NewCaseOptions;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The new-notice form.
 #[component]
@@ -16,7 +15,7 @@ pub fn NewCasePage() -> impl IntoView {
     let options = Resource::new(|| (), |_| get_new_case_options());
     view! {
         <Title text="Open a notice · Abuse-case portal"/>
-        <p class="breadcrumb"><A href="/admin/cases">"← Case queue"</A></p>
+        <p class="breadcrumb"><a href="/admin/cases">"← Case queue"</a></p>
         <div class="page-heading">
             <p class="eyebrow">"Abuse desk"</p>
             <h1>"Open a notice"</h1>

@@ -8,7 +8,6 @@ use crate::ui::notices::StateBadge;
 use crate::views::cases::{CaseQueueView, CaseRowView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 const FILTER_KEYS: [&str; 5] = ["status", "category", "org", "kind", "high_risk"];
@@ -29,7 +28,9 @@ pub fn CaseQueuePage() -> impl IntoView {
         )
     };
     let page = Resource::new(params, |(status, category, org, kind, high_risk, after)| {
-        get_case_queue(status, category, org, kind, high_risk, after)
+        Box::pin(get_case_queue(
+            status, category, org, kind, high_risk, after,
+        ))
     });
     view! {
         <Title text="Case queue · Abuse-case portal"/>
@@ -38,7 +39,7 @@ pub fn CaseQueuePage() -> impl IntoView {
                 <p class="eyebrow">"Abuse desk"</p>
                 <h1>"Case queue"</h1>
             </div>
-            <A href="/admin/cases/new" attr:class="button button-primary">"Open a notice"</A>
+            <a href="/admin/cases/new" class="button button-primary">"Open a notice"</a>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -142,7 +143,7 @@ fn Queue(data: CaseQueueView) -> impl IntoView {
             }.into_any()
         }}
         <nav class="pager" aria-label="Case pages">
-            {next_href.map(|href| view! { <A href=href>"Next page →"</A> })}
+            {next_href.map(|href| view! { <a href=href>"Next page →"</a> })}
         </nav>
     }
 }

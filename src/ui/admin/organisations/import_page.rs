@@ -7,7 +7,6 @@ use crate::ui::components::{action_field, form_action, posted, FieldError, FormE
 use crate::views::organisations::ImportView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The import page.
 #[component]
@@ -16,7 +15,7 @@ pub fn ImportPage() -> impl IntoView {
     let result = Resource::new(move || import.version().get(), |_| get_import_result());
     view! {
         <Title text="Import the inventory · Abuse desk"/>
-        <p class="breadcrumb"><A href="/admin/organisations">"← Organisations and addresses"</A></p>
+        <p class="breadcrumb"><a href="/admin/organisations">"← Organisations and addresses"</a></p>
         <div class="page-heading">
             <p class="eyebrow">"Administration"</p>
             <h1>"Import the inventory"</h1>

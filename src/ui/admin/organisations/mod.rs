@@ -15,7 +15,6 @@ pub use service_page::AdminServicePage;
 
 use crate::views::organisations::AssignmentView;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Assignments as a table: the block, its holder, from when until when, who and why.
 #[component]
@@ -43,8 +42,8 @@ fn AssignmentTable(
                         <tr>
                             <th scope="row"><code>{a.block.clone()}</code></th>
                             <td data-label="Held by">
-                                <A href=format!("/admin/services/{}", a.service_id)>{a.service_label.clone()}</A>
-                                <span class="row-sub"><A href=format!("/admin/organisations/{}", a.organisation_id)>{a.organisation_name.clone()}</A></span>
+                                <a href=format!("/admin/services/{}", a.service_id)>{a.service_label.clone()}</a>
+                                <span class="row-sub"><a href=format!("/admin/organisations/{}", a.organisation_id)>{a.organisation_name.clone()}</a></span>
                             </td>
                             <td data-label="From">{a.from_text.clone()}<span class="row-sub">{format!("by {}", a.assigned_by)}</span></td>
                             <td data-label="Until">

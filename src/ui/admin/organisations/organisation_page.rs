@@ -9,7 +9,6 @@ use crate::ui::people::{PeopleActions, PeoplePanel};
 use crate::views::organisations::OrganisationView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The organisation page.
@@ -36,7 +35,7 @@ pub fn OrganisationPage() -> impl IntoView {
         },
     );
     view! {
-        <p class="breadcrumb"><A href="/admin/organisations">"← Organisations and addresses"</A></p>
+        <p class="breadcrumb"><a href="/admin/organisations">"← Organisations and addresses"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match org.await {
@@ -109,7 +108,7 @@ fn Organisation(
                             <tbody>
                                 {data.services.clone().into_iter().map(|s| view! {
                                     <tr>
-                                        <th scope="row"><A href=format!("/admin/services/{}", s.id)>{s.label.clone()}</A></th>
+                                        <th scope="row"><a href=format!("/admin/services/{}", s.id)>{s.label.clone()}</a></th>
                                         <td data-label="Kind">{s.kind.label()}</td>
                                         <td data-label="State">
                                             {match s.retired_text.clone() {

@@ -8,7 +8,6 @@ use crate::ui::components::{action_field, form_action, kept, FieldError, FormErr
 use crate::views::organisations::InventorySearchView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The search page.
@@ -71,9 +70,9 @@ fn Results(data: InventorySearchView) -> impl IntoView {
                 {match h.assignment {
                     Some(a) => view! {
                         <p class="holder-answer">
-                            <A href=format!("/admin/organisations/{}", a.organisation_id)>{a.organisation_name.clone()}</A>
+                            <a href=format!("/admin/organisations/{}", a.organisation_id)>{a.organisation_name.clone()}</a>
                             ", on service "
-                            <A href=format!("/admin/services/{}", a.service_id)>{a.service_label.clone()}</A>
+                            <a href=format!("/admin/services/{}", a.service_id)>{a.service_label.clone()}</a>
                             {format!(" ({} from {} {}).", a.block, a.from_text, a.until_text.clone().map(|u| format!("until {u}")).unwrap_or_else(|| "and still holds it".into()))}
                         </p>
                     }.into_any(),
@@ -90,13 +89,13 @@ fn Results(data: InventorySearchView) -> impl IntoView {
                 {(!orgs.is_empty()).then(move || view! {
                     <h3>"Organisations"</h3>
                     <ul class="measure-list">
-                        {orgs.into_iter().map(|(id, name)| view! { <li><A href=format!("/admin/organisations/{id}")>{name}</A></li> }).collect_view()}
+                        {orgs.into_iter().map(|(id, name)| view! { <li><a href=format!("/admin/organisations/{id}")>{name}</a></li> }).collect_view()}
                     </ul>
                 })}
                 {(!services.is_empty()).then(move || view! {
                     <h3>"Services"</h3>
                     <ul class="measure-list">
-                        {services.into_iter().map(|(id, label, org)| view! { <li><A href=format!("/admin/services/{id}")>{label}</A><span class="row-sub">{org}</span></li> }).collect_view()}
+                        {services.into_iter().map(|(id, label, org)| view! { <li><a href=format!("/admin/services/{id}")>{label}</a><span class="row-sub">{org}</span></li> }).collect_view()}
                     </ul>
                 })}
                 {(!assignments.is_empty()).then(move || view! {
@@ -109,15 +108,15 @@ fn Results(data: InventorySearchView) -> impl IntoView {
             <section aria-labelledby="all-orgs-heading">
                 <h2 id="all-orgs-heading">"Organisations"</h2>
                 <ul class="measure-list">
-                    {data.organisations.clone().into_iter().map(|(id, name)| view! { <li><A href=format!("/admin/organisations/{id}")>{name}</A></li> }).collect_view()}
+                    {data.organisations.clone().into_iter().map(|(id, name)| view! { <li><a href=format!("/admin/organisations/{id}")>{name}</a></li> }).collect_view()}
                 </ul>
                 <nav class="pager" aria-label="Pages of organisations">
-                    {data.next.as_ref().map(|c| view! { <A href=super::super::org_page_href("/admin/organisations", c)>"Next page →"</A> })}
+                    {data.next.as_ref().map(|c| view! { <a href=super::super::org_page_href("/admin/organisations", c)>"Next page →"</a> })}
                 </nav>
             </section>
         })}
         {data.may_edit.then(|| view! {
-            <p><A href="/admin/organisations/import">"Import organisations, services and addresses from a CSV file"</A>" · or let the provider's systems keep them current with "<A href="/admin/tokens">"API tokens"</A></p>
+            <p><a href="/admin/organisations/import">"Import organisations, services and addresses from a CSV file"</a>" · or let the provider's systems keep them current with "<a href="/admin/tokens">"API tokens"</a></p>
             <NewOrganisation/>
         })}
     }

@@ -9,7 +9,6 @@ use crate::ui::components::{action_field, form_action, kept, kept_or, FieldError
 use crate::views::organisations::AdminServiceView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The forms of the page; any of them reloads the service when it completes.
@@ -65,7 +64,7 @@ fn Service(data: AdminServiceView, actions: Actions) -> impl IntoView {
     let editable = data.may_edit && data.retired_text.is_none();
     view! {
         <Title text=format!("{} · Abuse desk", data.label)/>
-        <p class="breadcrumb"><A href=format!("/admin/organisations/{}", data.organisation_id)>{format!("← {}", data.organisation_name)}</A></p>
+        <p class="breadcrumb"><a href=format!("/admin/organisations/{}", data.organisation_id)>{format!("← {}", data.organisation_name)}</a></p>
         <div class="page-heading">
             <p class="eyebrow">{data.kind.label()}</p>
             <h1>{data.label.clone()}</h1>
@@ -74,7 +73,7 @@ fn Service(data: AdminServiceView, actions: Actions) -> impl IntoView {
                     Some(when) => view! { <span class="badge badge-terminated">{format!("Retired {when}")}</span> }.into_any(),
                     None => view! { <span class=format!("badge badge-{}", data.state.as_str())>{data.state.label()}</span> }.into_any(),
                 }}
-                <A href=format!("/services/{}", data.id)>"Measures and cases"</A>
+                <a href=format!("/services/{}", data.id)>"Measures and cases"</a>
             </p>
             <p class="lead">{format!("Held by {} since {}.", data.organisation_name, data.created_text)}</p>
         </div>

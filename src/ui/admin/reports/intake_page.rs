@@ -8,7 +8,6 @@ use crate::ui::components::{form_action, kept, FieldError, FormError};
 use crate::views::reports::{EventView, IntakeListView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 const TABS: [(&str, &str); 4] = [
@@ -88,7 +87,7 @@ fn Lists(
             "unmatched" => view! { <UnmatchedList events=data.unmatched.clone() decide/> }.into_any(),
             _ => view! { <IntakeList data=data.clone() failed=tab == "failed"/> }.into_any(),
         }}
-        {next.map(|href| view! { <p class="pager"><A href=href>"More →"</A></p> })}
+        {next.map(|href| view! { <p class="pager"><a href=href>"More →"</a></p> })}
     }
 }
 
@@ -114,12 +113,12 @@ fn PendingList(data: IntakeListView) -> impl IntoView {
                 {data.pending.into_iter().map(|p| view! {
                     <tr>
                         <th scope="row">
-                            <A href=format!("/admin/reports/cases/{}", p.id)>{format!("#{} · {}", p.id, p.category.label())}</A>
+                            <a href=format!("/admin/reports/cases/{}", p.id)>{format!("#{} · {}", p.id, p.category.label())}</a>
                             {p.high_risk.then(|| view! { " "<span class="tag tag-danger">"High-risk"</span> })}
                             <span class="row-sub">{p.waiting_text.clone()}</span>
                         </th>
                         <td data-label="Customer">{p.organisation.clone()}</td>
-                        <td data-label="Service"><A href=format!("/admin/services/{}", p.service.0)>{p.service.1.clone()}</A></td>
+                        <td data-label="Service"><a href=format!("/admin/services/{}", p.service.0)>{p.service.1.clone()}</a></td>
                         <td data-label="Incidents">{p.event_count}</td>
                         <td data-label="Events seen">{p.span_text.clone()}</td>
                     </tr>
@@ -211,7 +210,7 @@ fn IntakeList(data: IntakeListView, failed: bool) -> impl IntoView {
                 {data.intakes.into_iter().map(|r| view! {
                     <tr>
                         <th scope="row">
-                            <A href=format!("/admin/reports/{}", r.id)>{r.reference.clone()}</A>
+                            <a href=format!("/admin/reports/{}", r.id)>{r.reference.clone()}</a>
                             <span class="row-sub">{format!("{} · {}", r.received_text, r.channel.label())}</span>
                         </th>
                         <td data-label="From">{r.reporter.clone().unwrap_or_else(|| "Unknown".into())}</td>

@@ -14,7 +14,6 @@ use super::failure;
 use crate::domain::report::{EventState, IntakeStatus};
 use crate::views::reports::EventView;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// A status tag for a report.
 #[component]
@@ -57,7 +56,7 @@ pub fn EventTable(events: Vec<EventView>, caption: &'static str) -> impl IntoVie
                 {events.into_iter().map(|e| view! {
                     <tr>
                         <th scope="row"><code>{e.source.clone()}</code>
-                            <span class="row-sub"><A href=format!("/admin/reports/{}", e.report.1)>{e.report.0.clone()}</A></span>
+                            <span class="row-sub"><a href=format!("/admin/reports/{}", e.report.1)>{e.report.0.clone()}</a></span>
                         </th>
                         <td data-label="When">{e.occurred_text.clone()}</td>
                         <td data-label="What">{e.category.label()}
@@ -65,14 +64,14 @@ pub fn EventTable(events: Vec<EventView>, caption: &'static str) -> impl IntoVie
                         </td>
                         <td data-label="Holder then">{match e.holder.clone() {
                             Some((org, sid, label, block)) => view! {
-                                {org}<span class="row-sub"><A href=format!("/admin/services/{sid}")>{label}</A>" · "<code>{block}</code></span>
+                                {org}<span class="row-sub"><a href=format!("/admin/services/{sid}")>{label}</a>" · "<code>{block}</code></span>
                             }.into_any(),
                             None => view! { <span class="muted">"Nobody"</span> }.into_any(),
                         }}</td>
                         <td data-label="Where it went">
                             <EventStateTag state=e.state/>
-                            {e.notice_id.map(|n| view! { <span class="row-sub"><A href=format!("/admin/cases/{n}")>{format!("Case #{n}")}</A></span> })}
-                            {e.pending_id.filter(|_| e.notice_id.is_none()).map(|p| view! { <span class="row-sub"><A href=format!("/admin/reports/cases/{p}")>{format!("Reported case #{p}")}</A></span> })}
+                            {e.notice_id.map(|n| view! { <span class="row-sub"><a href=format!("/admin/cases/{n}")>{format!("Case #{n}")}</a></span> })}
+                            {e.pending_id.filter(|_| e.notice_id.is_none()).map(|p| view! { <span class="row-sub"><a href=format!("/admin/reports/cases/{p}")>{format!("Reported case #{p}")}</a></span> })}
                             {e.decision_reason.clone().filter(|_| e.state == EventState::Dismissed).map(|r| view! { <span class="row-sub">{r}</span> })}
                         </td>
                     </tr>

@@ -12,7 +12,6 @@ use crate::ui::components::{
 use crate::views::reports::PendingView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The waiting case's page.
@@ -31,7 +30,7 @@ pub fn PendingCasePage() -> impl IntoView {
         },
     );
     view! {
-        <p class="breadcrumb"><A href="/admin/reports">"← Reports to verify"</A></p>
+        <p class="breadcrumb"><a href="/admin/reports">"← Reports to verify"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match case.await {
@@ -71,7 +70,7 @@ fn Pending(
         {data.decision.clone().map(|(by, at, why)| view! {
             <div class="notice notice-ok" role="status">
                 <p>{format!("Decided by {by} on {at}: {why}")}</p>
-                {data.notice_id.map(|n| view! { <p><A href=format!("/admin/cases/{n}")>{format!("Open case #{n}")}</A></p> })}
+                {data.notice_id.map(|n| view! { <p><a href=format!("/admin/cases/{n}")>{format!("Open case #{n}")}</a></p> })}
             </div>
         })}
         <section class="panel" aria-labelledby="pending-events">

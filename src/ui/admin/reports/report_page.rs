@@ -7,7 +7,6 @@ use crate::error::AppError;
 use crate::views::reports::IntakeView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The report page.
@@ -24,7 +23,7 @@ pub fn ReportPage() -> impl IntoView {
         },
     );
     view! {
-        <p class="breadcrumb"><A href="/admin/reports?tab=all">"← Reports"</A></p>
+        <p class="breadcrumb"><a href="/admin/reports?tab=all">"← Reports"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match report.await {

@@ -7,7 +7,6 @@ use crate::ui::smtp::RequestStatusBadge;
 use crate::views::smtp::RequestQueueView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The queue.
@@ -81,7 +80,7 @@ fn Queue(data: RequestQueueView) -> impl IntoView {
                         {data.rows.into_iter().map(|r| view! {
                             <tr>
                                 <th scope="row">
-                                    <A href=format!("/admin/smtp/{}", r.id)>{format!("Request #{}", r.id)}</A>
+                                    <a href=format!("/admin/smtp/{}", r.id)>{format!("Request #{}", r.id)}</a>
                                     <span class="row-sub">{r.when_text.clone()}</span>
                                 </th>
                                 <td data-label="Customer">{r.organisation.clone()}</td>
@@ -100,7 +99,7 @@ fn Queue(data: RequestQueueView) -> impl IntoView {
             }.into_any()
         }}
         {data.next.map(|after| view! {
-            <p class="pager"><A href=format!("/admin/smtp?filter={}&after={after}", data.filter)>"More →"</A></p>
+            <p class="pager"><a href=format!("/admin/smtp?filter={}&after={after}", data.filter)>"More →"</a></p>
         })}
     }
 }

@@ -10,7 +10,6 @@ use crate::ui::smtp::{ApprovalDocumentView, RequestFacts, RequestHistory, Reques
 use crate::views::smtp::StaffRequestView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The staff's request page.
@@ -37,7 +36,7 @@ pub fn StaffRequestPage() -> impl IntoView {
         },
     );
     view! {
-        <p class="breadcrumb"><A href="/admin/smtp">"← Port-25 requests"</A></p>
+        <p class="breadcrumb"><a href="/admin/smtp">"← Port-25 requests"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match request.await {
@@ -108,7 +107,7 @@ fn Request(
                     view! { <p class="muted">"No abuse cases."</p> }.into_any()
                 } else {
                     view! { <ul class="measure-list">{data.cases.iter().map(|(cid, category, state)| view! {
-                        <li><A href=format!("/admin/cases/{cid}")>{format!("Case #{cid} · {category}")}</A><span class="row-sub">{state.clone()}</span></li>
+                        <li><a href=format!("/admin/cases/{cid}")>{format!("Case #{cid} · {category}")}</a><span class="row-sub">{state.clone()}</span></li>
                     }).collect_view()}</ul> }.into_any()
                 }}
                 <h3>"Other port-25 requests"</h3>
@@ -116,7 +115,7 @@ fn Request(
                     view! { <p class="muted">"None."</p> }.into_any()
                 } else {
                     view! { <ul class="measure-list">{data.other_requests.iter().map(|o| view! {
-                        <li><A href=format!("/admin/smtp/{}", o.id)>{format!("Request #{} · {}", o.id, o.ip)}</A>" "<RequestStatusBadge status=o.status/></li>
+                        <li><a href=format!("/admin/smtp/{}", o.id)>{format!("Request #{} · {}", o.id, o.ip)}</a>" "<RequestStatusBadge status=o.status/></li>
                     }).collect_view()}</ul> }.into_any()
                 }}
             </section>

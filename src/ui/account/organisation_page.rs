@@ -18,7 +18,7 @@ pub fn OrganisationSettingsPage() -> impl IntoView {
     let save = form_action::<SaveOrganisationSettings>();
     let data = Resource::new(
         move || save.version().get(),
-        |_| get_organisation_settings(),
+        |_| Box::pin(get_organisation_settings()),
     );
     view! {
         <Title text="Contacts and mail · Abuse-case portal"/>

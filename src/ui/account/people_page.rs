@@ -11,7 +11,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AccountPeoplePage() -> impl IntoView {
     let actions = PeopleActions::new();
-    let people = Resource::new(move || actions.version(), |_| get_people(None));
+    let people = Resource::new(move || actions.version(), |_| Box::pin(get_people(None)));
     view! {
         <Title text="People · Abuse-case portal"/>
         <div class="page-heading">

@@ -15,7 +15,10 @@ use leptos_meta::Title;
 #[component]
 pub fn PreferencesPage() -> impl IntoView {
     let save = form_action::<SavePreferences>();
-    let data = Resource::new(move || save.version().get(), |_| get_preferences());
+    let data = Resource::new(
+        move || save.version().get(),
+        |_| Box::pin(get_preferences()),
+    );
     view! {
         <Title text="Time zone and mail · Abuse-case portal"/>
         <p class="breadcrumb"><a href="/account/sessions">"← Your account"</a></p>

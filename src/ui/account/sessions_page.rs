@@ -13,7 +13,7 @@ use leptos_meta::Title;
 pub fn SessionsPage() -> impl IntoView {
     let end = form_action::<EndSession>();
     let everywhere = form_action::<SignOutEverywhere>();
-    let sessions = Resource::new(move || end.version().get(), |_| get_sessions());
+    let sessions = Resource::new(move || end.version().get(), |_| Box::pin(get_sessions()));
     let auth = crate::ui::auth::use_auth();
     let owner = move || {
         auth.session

@@ -28,7 +28,7 @@ pub fn TwoFactorPage() -> impl IntoView {
                 require.version().get(),
             )
         },
-        |_| get_two_factor(),
+        |_| Box::pin(get_two_factor()),
     );
     view! {
         <Title text="Two-factor sign-in · Abuse-case portal"/>

@@ -14,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 pub fn AdminHomePage() -> impl IntoView {
     let query = use_query_map();
     let after = move || super::org_cursor(&query.read());
-    let overview = Resource::new(after, get_admin_overview);
+    let overview = Resource::new(after, |arg| Box::pin(get_admin_overview(arg)));
     view! {
         <Title text="Admin · Abuse-case portal"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

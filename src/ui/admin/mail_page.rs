@@ -29,7 +29,7 @@ pub fn MailPage() -> impl IntoView {
                 again.version().get(),
             )
         },
-        |(tab, before, _)| get_outbox(tab, before),
+        |(tab, before, _)| Box::pin(get_outbox(tab, before)),
     );
     view! {
         <Title text="Mail · Abuse desk"/>

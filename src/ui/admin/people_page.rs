@@ -10,7 +10,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminPeoplePage() -> impl IntoView {
     let actions = PeopleActions::new();
-    let people = Resource::new(move || actions.version(), |_| get_people(None));
+    let people = Resource::new(move || actions.version(), |_| Box::pin(get_people(None)));
     view! {
         <Title text="Staff and admins · Abuse desk"/>
         <div class="page-heading">

@@ -16,7 +16,7 @@ pub fn TokensPage() -> impl IntoView {
     let revoke = form_action::<RevokeToken>();
     let tokens = Resource::new(
         move || (create.version().get(), revoke.version().get()),
-        |_| get_tokens(),
+        |_| Box::pin(get_tokens()),
     );
     view! {
         <Title text="API tokens · Abuse desk"/>

@@ -19,11 +19,13 @@ pub fn InvoicePage() -> impl IntoView {
     let params = use_params_map();
     let invoice = Resource::new(
         move || params.read().get("id"),
-        |id| async move {
-            match id.and_then(|id| id.parse::<i64>().ok()) {
-                Some(id) => get_invoice(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |id| {
+            Box::pin(async move {
+                match id.and_then(|id| id.parse::<i64>().ok()) {
+                    Some(id) => get_invoice(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

@@ -13,7 +13,10 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn BillingPage() -> impl IntoView {
     let query = use_query_map();
-    let page = Resource::new(move || query.read().get("before"), get_billing_overview);
+    let page = Resource::new(
+        move || query.read().get("before"),
+        |arg| Box::pin(get_billing_overview(arg)),
+    );
     view! {
         <Title text="Billing · Abuse-case portal"/>
         <div class="page-heading">

@@ -14,14 +14,16 @@ pub fn ReceiptPage() -> impl IntoView {
     let params = use_params_map();
     let receipt = Resource::new(
         move || (params.read().get("id"), params.read().get("payment")),
-        |(invoice, payment)| async move {
-            match (
-                invoice.and_then(|i| i.parse::<i64>().ok()),
-                payment.and_then(|p| p.parse::<i64>().ok()),
-            ) {
-                (Some(invoice), Some(payment)) => get_receipt(invoice, payment).await,
-                _ => Err(AppError::NotFound),
-            }
+        |(invoice, payment)| {
+            Box::pin(async move {
+                match (
+                    invoice.and_then(|i| i.parse::<i64>().ok()),
+                    payment.and_then(|p| p.parse::<i64>().ok()),
+                ) {
+                    (Some(invoice), Some(payment)) => get_receipt(invoice, payment).await,
+                    _ => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

@@ -13,7 +13,7 @@ use leptos_router::components::Redirect;
 /// The customer home page.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let home = Resource::new(|| (), |_| get_customer_home());
+    let home = Resource::new(|| (), |_| Box::pin(get_customer_home()));
     view! {
         <Title text="Home · Abuse-case portal"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

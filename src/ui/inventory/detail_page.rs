@@ -29,11 +29,13 @@ pub fn ServiceDetailPage() -> impl IntoView {
                 port25.version().get(),
             )
         },
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_service(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, _)| {
+            Box::pin(async move {
+                match id {
+                    Some(id) => get_service(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

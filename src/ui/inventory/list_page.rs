@@ -15,7 +15,10 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn ServiceListPage() -> impl IntoView {
     let query = use_query_map();
-    let page = Resource::new(move || query.read().get("after"), get_services);
+    let page = Resource::new(
+        move || query.read().get("after"),
+        |arg| Box::pin(get_services(arg)),
+    );
     view! {
         <Title text="Services · Abuse-case portal"/>
         <div class="page-heading">

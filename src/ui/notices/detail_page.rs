@@ -30,11 +30,13 @@ pub fn NoticeDetailPage() -> impl IntoView {
     let dispute = form_action::<DisputeNotice>();
     let detail = Resource::new(
         move || (id(), acknowledge.version().get(), dispute.version().get()),
-        |(id, ..)| async move {
-            match id {
-                Some(id) => get_notice_detail(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, ..)| {
+            Box::pin(async move {
+                match id {
+                    Some(id) => get_notice_detail(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

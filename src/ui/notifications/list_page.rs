@@ -23,7 +23,7 @@ pub fn NotificationsPage() -> impl IntoView {
                 read_all.version().get(),
             )
         },
-        |(before, _)| get_notifications(before),
+        |(before, _)| Box::pin(get_notifications(before)),
     );
     view! {
         <Title text="Notifications · Abuse-case portal"/>

@@ -14,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 pub fn InvitePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let invitation = Resource::new(token, get_invitation);
+    let invitation = Resource::new(token, |arg| Box::pin(get_invitation(arg)));
     view! {
         <Title text="Your invitation · Abuse-case portal"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -87,7 +87,7 @@ fn ticket_or_empty(result: Result<FormTicket, AppError>) -> FormTicket {
 #[component]
 pub fn ReportAbusePage() -> impl IntoView {
     let action = form_action::<SubmitAbuseReport>();
-    let ticket = Resource::new(|| (), |_| get_form_ticket("report".into()));
+    let ticket = Resource::new(|| (), |_| Box::pin(get_form_ticket("report".into())));
     let err = move |name| action_field(action, name);
     view! {
         <Title text="Report abuse · Abuse-case portal"/>
@@ -138,7 +138,7 @@ pub fn ReportAbusePage() -> impl IntoView {
 #[component]
 pub fn DsaNoticePage() -> impl IntoView {
     let action = form_action::<SubmitDsaNotice>();
-    let ticket = Resource::new(|| (), |_| get_form_ticket("dsa".into()));
+    let ticket = Resource::new(|| (), |_| Box::pin(get_form_ticket("dsa".into())));
     let err = move |name| action_field(action, name);
     view! {
         <Title text="DSA notice · Abuse-case portal"/>

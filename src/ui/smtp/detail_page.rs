@@ -20,11 +20,13 @@ pub fn RequestDetailPage() -> impl IntoView {
     let withdraw = form_action::<WithdrawRequest>();
     let request = Resource::new(
         move || (params.read().get("id"), withdraw.version().get()),
-        |(id, _)| async move {
-            match id.and_then(|id| id.parse::<i64>().ok()) {
-                Some(id) => get_request(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, _)| {
+            Box::pin(async move {
+                match id.and_then(|id| id.parse::<i64>().ok()) {
+                    Some(id) => get_request(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

@@ -13,7 +13,10 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn RequestListPage() -> impl IntoView {
     let query = use_query_map();
-    let page = Resource::new(move || query.read().get("after"), list_my_requests);
+    let page = Resource::new(
+        move || query.read().get("after"),
+        |arg| Box::pin(list_my_requests(arg)),
+    );
     view! {
         <Title text="Outbound mail (port 25) · Abuse-case portal"/>
         <div class="page-heading">

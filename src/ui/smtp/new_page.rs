@@ -15,7 +15,7 @@ use leptos_router::hooks::use_query_map;
 /// The request form page.
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
-    let form = Resource::new(|| (), |_| get_request_form());
+    let form = Resource::new(|| (), |_| Box::pin(get_request_form()));
     view! {
         <Title text="Request port-25 unblocking · Abuse-case portal"/>
         <p class="breadcrumb"><a href="/smtp">"← Outbound mail (port 25)"</a></p>

@@ -77,11 +77,13 @@ pub fn StaffInvoicePage() -> impl IntoView {
     let actions = Actions::new();
     let invoice = Resource::new(
         move || (params.read().get("id"), actions.versions()),
-        |(id, _)| async move {
-            match id.and_then(|id| id.parse::<i64>().ok()) {
-                Some(id) => get_staff_invoice(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, _)| {
+            Box::pin(async move {
+                match id.and_then(|id| id.parse::<i64>().ok()) {
+                    Some(id) => get_staff_invoice(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

@@ -21,7 +21,7 @@ pub fn StaffBillingPage() -> impl IntoView {
             let q = query.read();
             (q.get("status"), q.get("before"), record.version().get())
         },
-        |(status, before, _)| get_staff_billing(status, before),
+        |(status, before, _)| Box::pin(get_staff_billing(status, before)),
     );
     view! {
         <Title text="Billing · Abuse desk"/>

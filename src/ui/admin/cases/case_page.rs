@@ -40,11 +40,13 @@ pub fn CasePage() -> impl IntoView {
                 note.version().get(),
             )
         },
-        |(id, ..)| async move {
-            match id {
-                Some(id) => get_case(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, ..)| {
+            Box::pin(async move {
+                match id {
+                    Some(id) => get_case(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

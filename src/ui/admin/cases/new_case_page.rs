@@ -12,7 +12,7 @@ use leptos_meta::Title;
 /// The new-notice form.
 #[component]
 pub fn NewCasePage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| get_new_case_options());
+    let options = Resource::new(|| (), |_| Box::pin(get_new_case_options()));
     view! {
         <Title text="Open a notice · Abuse-case portal"/>
         <p class="breadcrumb"><a href="/admin/cases">"← Case queue"</a></p>

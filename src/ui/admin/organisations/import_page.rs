@@ -12,7 +12,10 @@ use leptos_meta::Title;
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let import = form_action::<ImportInventory>();
-    let result = Resource::new(move || import.version().get(), |_| get_import_result());
+    let result = Resource::new(
+        move || import.version().get(),
+        |_| Box::pin(get_import_result()),
+    );
     view! {
         <Title text="Import the inventory · Abuse desk"/>
         <p class="breadcrumb"><a href="/admin/organisations">"← Organisations and addresses"</a></p>

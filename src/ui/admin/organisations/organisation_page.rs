@@ -27,11 +27,13 @@ pub fn OrganisationPage() -> impl IntoView {
                 people.version(),
             )
         },
-        |(id, ..)| async move {
-            match id.and_then(|id| id.parse::<i64>().ok()) {
-                Some(id) => get_organisation(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, ..)| {
+            Box::pin(async move {
+                match id.and_then(|id| id.parse::<i64>().ok()) {
+                    Some(id) => get_organisation(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

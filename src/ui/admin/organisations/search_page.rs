@@ -19,7 +19,7 @@ pub fn OrganisationsPage() -> impl IntoView {
             let q = query.read();
             (q.get("q"), q.get("at"), super::super::org_cursor(&q))
         },
-        |(q, at, after)| search_inventory(q, at, after),
+        |(q, at, after)| Box::pin(search_inventory(q, at, after)),
     );
     view! {
         <Title text="Organisations and addresses · Abuse desk"/>

@@ -40,11 +40,13 @@ pub fn AdminServicePage() -> impl IntoView {
                 actions.retire.version().get(),
             )
         },
-        |(id, ..)| async move {
-            match id.and_then(|id| id.parse::<i64>().ok()) {
-                Some(id) => get_admin_service(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, ..)| {
+            Box::pin(async move {
+                match id.and_then(|id| id.parse::<i64>().ok()) {
+                    Some(id) => get_admin_service(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

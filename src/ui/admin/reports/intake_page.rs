@@ -31,7 +31,7 @@ pub fn IntakePage() -> impl IntoView {
                 decide.version().get(),
             )
         },
-        |(tab, after, _)| get_intake_list(tab, after),
+        |(tab, after, _)| Box::pin(get_intake_list(tab, after)),
     );
     let tab = move || {
         let t = query.read().get("tab").unwrap_or_default();

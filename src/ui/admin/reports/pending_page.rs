@@ -22,11 +22,13 @@ pub fn PendingCasePage() -> impl IntoView {
     let dismiss = form_action::<DismissReportedCase>();
     let case = Resource::new(
         move || (params.read().get("id"), dismiss.version().get()),
-        |(id, _)| async move {
-            match id.and_then(|id| id.parse::<i64>().ok()) {
-                Some(id) => get_pending(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, _)| {
+            Box::pin(async move {
+                match id.and_then(|id| id.parse::<i64>().ok()) {
+                    Some(id) => get_pending(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

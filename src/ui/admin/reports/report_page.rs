@@ -15,11 +15,13 @@ pub fn ReportPage() -> impl IntoView {
     let params = use_params_map();
     let report = Resource::new(
         move || params.read().get("id"),
-        |id| async move {
-            match id.and_then(|id| id.parse::<i64>().ok()) {
-                Some(id) => get_intake(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |id| {
+            Box::pin(async move {
+                match id.and_then(|id| id.parse::<i64>().ok()) {
+                    Some(id) => get_intake(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

@@ -18,7 +18,7 @@ pub fn RequestQueuePage() -> impl IntoView {
             let q = query.read();
             (q.get("filter"), q.get("after"))
         },
-        |(filter, after)| get_request_queue(filter, after),
+        |(filter, after)| Box::pin(get_request_queue(filter, after)),
     );
     view! {
         <Title text="Port-25 requests · Abuse-case portal"/>

@@ -28,11 +28,13 @@ pub fn StaffRequestPage() -> impl IntoView {
                 recheck.version().get(),
             )
         },
-        |(id, _, _, _)| async move {
-            match id.and_then(|id| id.parse::<i64>().ok()) {
-                Some(id) => get_staff_request(id).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, _, _, _)| {
+            Box::pin(async move {
+                match id.and_then(|id| id.parse::<i64>().ok()) {
+                    Some(id) => get_staff_request(id).await,
+                    None => Err(AppError::NotFound),
+                }
+            })
         },
     );
     view! {

@@ -64,6 +64,17 @@ pub struct RequestIdentity {
     user: RequestMemo<i64, Option<accounts::UserRow>>,
     /// The user's count of unread notifications, by user id.
     unread: RequestMemo<i64, i64>,
+    /// Who holds the session, by session id: identified once, whether the navigation or the
+    /// page asks first.
+    caller: RequestMemo<tower_sessions::session::Id, Caller>,
+}
+
+/// The signed-in user as identified for one request, before the page's own second-factor rule.
+#[derive(Clone)]
+struct Caller {
+    actor: Actor,
+    /// The account needs a second factor it has not set up (a demo database excepted).
+    second_factor_missing: bool,
 }
 
 /// One value per request, with the key it was computed for; concurrent asks for the same key
@@ -192,12 +203,34 @@ pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, Ap
 
 /// The signed-in actor; with `second_factor`, one whose account needs a second factor it has not
 /// set up is refused (`SecondFactorRequired`), except on a demo database, whose published
-/// accounts keep working without one.
+/// accounts keep working without one. Identified once per request and session (see
+/// [`RequestIdentity`]); a refusal is not kept, so that it is decided afresh.
 async fn signed_in_actor(
     st: &AppState,
     session: &TypedSession,
     second_factor: bool,
 ) -> Result<Actor, AppError> {
+    let caller = match (
+        session.0.id(),
+        leptos::prelude::use_context::<RequestIdentity>(),
+    ) {
+        (Some(id), Some(identity)) => {
+            identity
+                .caller
+                .get_or_compute(id, identify(st, session))
+                .await?
+        }
+        _ => identify(st, session).await?,
+    };
+    if second_factor && caller.second_factor_missing {
+        return Err(AppError::SecondFactorRequired);
+    }
+    Ok(caller.actor)
+}
+
+/// Reads who holds `session`: ends a session past its absolute limit or whose user is gone or
+/// disabled, and renews its idle limit when due.
+async fn identify(st: &AppState, session: &TypedSession) -> Result<Caller, AppError> {
     let Some(signed_in) = session.signed_in().await.map_err(super::errors::internal)? else {
         return Err(AppError::NotSignedIn);
     };
@@ -221,17 +254,16 @@ async fn signed_in_actor(
         .renew_if_due(now)
         .await
         .map_err(super::errors::internal)?;
-    if second_factor
-        && user.needs_second_factor()
+    let second_factor_missing = user.needs_second_factor()
         && user.totp_enabled_at.is_none()
-        && !st.settings.demo_mode(&st.db).await?
-    {
-        return Err(AppError::SecondFactorRequired);
-    }
-    Ok(Actor {
-        user_id: user.user_id(),
-        role: user.role()?,
-        org_id: user.org_id(),
-        zone: user.zone(),
+        && !st.settings.demo_mode(&st.db).await?;
+    Ok(Caller {
+        actor: Actor {
+            user_id: user.user_id(),
+            role: user.role()?,
+            org_id: user.org_id(),
+            zone: user.zone(),
+        },
+        second_factor_missing,
     })
 }

@@ -51,6 +51,22 @@ pub async fn list_for_org(db: &Db, org: OrgId, limit: i64) -> Result<Vec<Service
     group(rows)
 }
 
+/// An organisation's services as (id, label), in label order: what a filter list needs, without
+/// the addresses.
+pub async fn labels_for_org(
+    db: &Db,
+    org: OrgId,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, label FROM services WHERE organisation_id = $1 ORDER BY label, id LIMIT $2"
+    )
+    .bind(org.0)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// Folds rows of (service, address), ordered by service, into services with their addresses.
 fn group(rows: Vec<ServiceIpRow>) -> Result<Vec<ServiceRecord>, DbError> {
     let mut out: Vec<ServiceRecord> = Vec::new();

@@ -112,11 +112,7 @@ pub async fn list(
     };
     let (rows, next) = page(st, who, filter, after).await?;
     let services = match who.org_scope() {
-        Some(org) => services::list_for_org(&st.db, org, 200)
-            .await?
-            .into_iter()
-            .map(|s| (s.id.0, s.label))
-            .collect(),
+        Some(org) => services::labels_for_org(&st.db, org, 200).await?,
         None => Vec::new(),
     };
     Ok(NoticeListView {

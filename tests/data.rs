@@ -463,22 +463,53 @@ on_both_engines!(every_connection_carries_the_portals_settings, |env| {
             "1,wal",
         ),
     };
+    // Several statements at once, so that more than the first connection is opened.
     let settings: Vec<String> = abuse_portal::on_db!(&env.st.db, |pool| {
-        // Several connections at once, so that the pool opens more than its first.
-        let mut connections = Vec::new();
-        for _ in 0..3 {
-            connections.push(pool.acquire().await.unwrap());
-        }
-        let mut settings = Vec::new();
-        for connection in &mut connections {
-            settings.push(
-                sqlx::query_scalar(sql)
-                    .fetch_one(&mut **connection)
-                    .await
-                    .unwrap(),
-            );
-        }
-        settings
+        futures::future::join_all((0..3).map(|_| sqlx::query_scalar(sql).fetch_one(pool)))
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect()
     });
     assert_eq!(settings, vec![expected; 3]);
+    // And the connection of a write transaction.
+    let mut tx = env.st.db.begin_write().await.unwrap();
+    let in_transaction: String = abuse_portal::on_tx!(&mut tx, |conn| sqlx::query_scalar(sql)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(in_transaction, expected);
+});
+
+on_both_engines!(statements_outlast_cancellations_and_bursts, |env| {
+    // A statement given up half-way (its request dropped) leaves its connection fit for the
+    // next: every connection is taken back, whatever it was doing.
+    const SLOW: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c \
+                        WHERE x < 2000000) SELECT COUNT(*) FROM c";
+    for _ in 0..6 {
+        let given_up = abuse_portal::on_db!(&env.st.db, |pool| tokio::time::timeout(
+            std::time::Duration::from_millis(20),
+            sqlx::query_scalar::<_, i64>(SLOW).fetch_one(pool)
+        )
+        .await);
+        assert!(
+            given_up.is_err(),
+            "the slow statement ends after its caller gave up"
+        );
+    }
+    // A burst of 40 statements over a limit of 5 connections: each waits its turn, none fails,
+    // and each gets its own answer.
+    let answers: Vec<i64> = abuse_portal::on_db!(&env.st.db, |pool| {
+        futures::future::join_all((0..40_i64).map(|i| {
+            sqlx::query_scalar::<_, i64>("SELECT $1 + 1")
+                .bind(i)
+                .fetch_one(pool)
+        }))
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+    });
+    assert_eq!(answers, (1..=40).collect::<Vec<i64>>());
 });

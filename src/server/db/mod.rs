@@ -22,17 +22,17 @@ pub mod services;
 pub mod sessions;
 pub mod settings;
 pub mod smtp;
+pub mod sqlite;
 pub mod throttle;
 pub mod two_factor;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Runs `$body` with `$pool` bound to the live pool; the body is compiled once per engine.
+/// Runs `$body` with `$pool` bound to the live engine as a statement executor (`&SqliteDb` or
+/// `&PgPool`); the body is compiled once per engine.
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
@@ -48,7 +48,7 @@ pub use crate::on_db;
 #[derive(Clone, Debug)]
 pub enum Db {
     /// The embedded default: a file under the data directory.
-    Sqlite(SqlitePool),
+    Sqlite(sqlite::SqliteDb),
     /// The production and scale-out engine.
     Postgres(PgPool),
 }
@@ -118,14 +118,26 @@ impl Db {
                 std::fs::create_dir_all(dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
             }
             // A connection to a local file does not go stale: no ping before each use (sqlx's
-            // default), which cost a round trip to the connection's thread per statement.
+            // default), which cost a round trip to the connection's thread per statement. Single
+            // statements run on connections of their own, handed back without sqlx's ping on
+            // release either (see `sqlite`).
+            // The limit is shared: SQLite lets one writer at a time, so write transactions get
+            // at most `WRITE_CONNECTIONS` (more would only wait on its lock, each holding a page
+            // cache meanwhile) and single statements the rest.
+            let acquire_timeout = Duration::from_secs(5);
+            let writers = opts.max_connections.min(sqlite::WRITE_CONNECTIONS);
             let pool = SqlitePoolOptions::new()
-                .max_connections(opts.max_connections)
-                .acquire_timeout(Duration::from_secs(5))
+                .max_connections(writers)
+                .acquire_timeout(acquire_timeout)
                 .test_before_acquire(false)
-                .connect_with(connect)
+                .connect_with(connect.clone())
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(sqlite::SqliteDb::new(
+                pool,
+                connect,
+                opts.max_connections.saturating_sub(writers).max(1),
+                acquire_timeout,
+            )))
         } else {
             Err(DbError::Corrupt(format!(
                 "DATABASE_URL must start with sqlite: or postgres://, not {:?}",
@@ -137,7 +149,7 @@ impl Db {
     /// Applies the migrations in `migrations/<engine>/` that have not run yet.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await,
+            Db::Sqlite(db) => sqlx::migrate!("migrations/sqlite").run(&db.pool).await,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
         }
     }
@@ -161,7 +173,10 @@ impl Db {
 
     /// Closes every connection (at shutdown and at the end of tests).
     pub async fn close(&self) {
-        on_db!(self, |pool| pool.close().await)
+        match self {
+            Db::Sqlite(db) => db.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
@@ -215,7 +230,7 @@ impl Db {
     /// Begins a write transaction.
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(db) => Tx::Sqlite(db.pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }

@@ -180,13 +180,16 @@ pub async fn unread_notifications(
 /// goes away, the render is dropped and the request's parts with it. Such a task finds no
 /// request here; nobody waits for its answer, so it is not logged as a server fault.
 pub async fn session() -> Result<TypedSession, AppError> {
-    if leptos::prelude::use_context::<axum::http::request::Parts>().is_none() {
-        tracing::debug!("the request ended before its data was read (the client went away)");
-        return Err(AppError::Unavailable);
-    }
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
-        .map_err(|e| super::errors::internal(format!("no session layer: {e}")))?;
+        .map_err(|e| {
+            if leptos::prelude::use_context::<axum::http::request::Parts>().is_none() {
+                tracing::debug!("the request ended before its data was read (the client left)");
+                AppError::Unavailable
+            } else {
+                super::errors::internal(format!("no session layer: {e}"))
+            }
+        })?;
     Ok(TypedSession(session))
 }
 

@@ -135,7 +135,7 @@ impl Db {
             Ok(Db::Sqlite(sqlite::SqliteDb::new(
                 pool,
                 connect,
-                opts.max_connections.saturating_sub(writers).max(1),
+                opts.max_connections.saturating_sub(writers),
                 acquire_timeout,
             )))
         } else {

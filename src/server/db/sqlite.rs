@@ -72,6 +72,17 @@ impl SqliteDb {
         self.pool.close().await;
     }
 
+    /// Runs `statement` on a leased connection, and settles the lease with its result.
+    async fn on_lease<T>(
+        &self,
+        statement: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        let mut lease = self.lease().await?;
+        let result = statement(lease.conn()).await;
+        lease.settle(&result);
+        result
+    }
+
     /// A connection for one statement, waiting up to the acquire timeout for one to be free.
     async fn lease(&self) -> Result<Lease, sqlx::Error> {
         let statements = &self.statements;
@@ -99,6 +110,13 @@ impl SqliteDb {
 impl Statements {
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<SqliteConnection>> {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Puts `conn` back on the idle list, unless the database was closed meanwhile.
+    fn keep(&self, conn: SqliteConnection) {
+        if !self.permits.is_closed() {
+            self.lock_idle().push(conn);
+        }
     }
 }
 
@@ -165,15 +183,6 @@ impl Drop for Lease {
     }
 }
 
-impl Statements {
-    /// Puts `conn` back on the idle list, unless the database was closed meanwhile.
-    fn keep(&self, conn: SqliteConnection) {
-        if !self.permits.is_closed() {
-            self.lock_idle().push(conn);
-        }
-    }
-}
-
 impl<'p> Executor<'p> for &'_ SqliteDb {
     type Database = Sqlite;
 
@@ -188,10 +197,10 @@ impl<'p> Executor<'p> for &'_ SqliteDb {
     {
         let db = self.clone();
         let results = async move {
-            let mut lease = db.lease().await?;
-            let results: Result<Vec<_>, _> = lease.conn().fetch_many(query).try_collect().await;
-            lease.settle(&results);
-            Ok::<_, sqlx::Error>(futures::stream::iter(results?.into_iter().map(Ok)))
+            let rows: Vec<_> = db
+                .on_lease(async move |conn| conn.fetch_many(query).try_collect().await)
+                .await?;
+            Ok::<_, sqlx::Error>(futures::stream::iter(rows.into_iter().map(Ok)))
         };
         futures::stream::once(results).try_flatten().boxed()
     }
@@ -205,10 +214,8 @@ impl<'p> Executor<'p> for &'_ SqliteDb {
     {
         let db = self.clone();
         Box::pin(async move {
-            let mut lease = db.lease().await?;
-            let row = lease.conn().fetch_optional(query).await;
-            lease.settle(&row);
-            row
+            db.on_lease(async move |conn| conn.fetch_optional(query).await)
+                .await
         })
     }
 
@@ -219,10 +226,8 @@ impl<'p> Executor<'p> for &'_ SqliteDb {
     ) -> BoxFuture<'e, Result<SqliteStatement<'q>, sqlx::Error>> {
         let db = self.clone();
         Box::pin(async move {
-            let mut lease = db.lease().await?;
-            let statement = lease.conn().prepare_with(sql, parameters).await;
-            lease.settle(&statement);
-            statement
+            db.on_lease(async move |conn| conn.prepare_with(sql, parameters).await)
+                .await
         })
     }
 
@@ -232,10 +237,8 @@ impl<'p> Executor<'p> for &'_ SqliteDb {
     ) -> BoxFuture<'e, Result<Describe<Sqlite>, sqlx::Error>> {
         let db = self.clone();
         Box::pin(async move {
-            let mut lease = db.lease().await?;
-            let described = lease.conn().describe(sql).await;
-            lease.settle(&described);
-            described
+            db.on_lease(async move |conn| conn.describe(sql).await)
+                .await
         })
     }
 }

@@ -74,6 +74,50 @@ on_both_engines!(
     }
 );
 
+on_both_engines!(the_page_frame_shows_who_is_signed_in_on_every_page, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let c = client();
+    let res = post_login(&c, &base, "alice@acme.test", "demo-password-1").await;
+    assert_eq!(res.status(), 302);
+    let signed_in = r#"class="account-link">alice@acme.test</a>"#;
+    for (path, status, says) in [
+        ("/notices", 200, "Abuse notices"),
+        ("/login", 200, "You are signed in as "),
+        ("/logout", 200, "Sign out of the portal on this device?"),
+        ("/account/sessions", 200, "People of your organisation"),
+        ("/no-such-page", 404, "Demo mode."),
+    ] {
+        let res = c.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), status, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(signed_in), "{path} names the user: {html}");
+        assert!(html.contains("Acme Hosting Ltd"), "{path}");
+        assert!(html.contains(says), "{path}: {html}");
+    }
+    let anonymous = client()
+        .get(format!("{base}/no-such-page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 404);
+    let html = anonymous.text().await.unwrap();
+    assert!(!html.contains("alice@acme.test") && !html.contains("Sign out"));
+    assert!(html.contains("Demo mode."));
+    let logout = c
+        .post(format!("{base}/api/auth/logout"))
+        .header("origin", &base)
+        .header("referer", format!("{base}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 302);
+    let after = c.get(format!("{base}/logout")).send().await.unwrap();
+    let html = after.text().await.unwrap();
+    assert!(html.contains("You are not signed in."), "{html}");
+    assert!(!html.contains("alice@acme.test"));
+});
+
 on_both_engines!(
     a_wrong_password_and_an_unknown_account_look_the_same,
     |env| {

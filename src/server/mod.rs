@@ -110,6 +110,17 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookie_secure)
         .with_expiry(Expiry::OnInactivity(state.config.session.idle));
+    // The pages and server functions, behind the layer that identifies a page's caller before
+    // it renders (for the page frame).
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, state::provide_request_identity, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            state::identify_page_caller,
+        ));
     let routed = Router::new()
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
@@ -129,16 +140,8 @@ pub fn router(state: AppState) -> Router {
                 axum::extract::DefaultBodyLimit::max(payments::webhook::MAX_BODY),
             ),
         )
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            || provide_context(crate::server::state::RequestIdentity::default()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .merge(pages)
+        .fallback(file_or_not_found)
         .with_state(state.clone());
     let layered = tower::ServiceBuilder::new()
         .layer(http::compression())
@@ -164,6 +167,32 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
         .service(routed);
     Router::new().fallback_service(layered)
+}
+
+/// A file under the site root (such as the favicon), else the not-found page, whose frame shows
+/// who is signed in (identified as for any page; not for a file, which needs no one).
+async fn file_or_not_found(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    mut req: axum::extract::Request,
+) -> axum::response::Response {
+    use tower::ServiceExt;
+    let probe = axum::extract::Request::head(uri.clone()).body(axum::body::Body::empty());
+    let is_file = match probe {
+        Ok(probe) => tower_http::services::ServeDir::new(&*st.leptos_options.site_root)
+            .oneshot(probe)
+            .await
+            .is_ok_and(|res| res.status().is_success()),
+        Err(_) => false,
+    };
+    if !is_file {
+        state::prepare_identity(&st, &mut req).await;
+    }
+    let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        state::provide_request_identity,
+        shell,
+    );
+    handler(uri, axum::extract::State(st), req).await
 }
 
 /// The app's routes, generated once per process. Generating them renders the app with resource

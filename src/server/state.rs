@@ -7,6 +7,7 @@ use super::config::Config;
 use super::db::{accounts, Db};
 use crate::domain::actor::Actor;
 use crate::error::AppError;
+use crate::views::auth::{SessionInfo, SignedInUser};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -56,8 +57,9 @@ pub fn state() -> Result<AppState, AppError> {
 
 /// What a request reads once and shares between every server function and resource of its
 /// render: the navigation and the page both ask who is calling, and both show the unread count.
-/// Provided empty for each request by the router; requests outside Leptos read the database
-/// each time.
+/// [`identify_page_caller`] puts an empty one in each request's extensions (filled first, for a
+/// page, with its caller), and the router provides it to the render; requests outside Leptos
+/// read the database each time.
 #[derive(Clone, Default)]
 pub struct RequestIdentity {
     /// The signed-in user's row, by user id.
@@ -117,15 +119,21 @@ impl<K: PartialEq, V: Clone> RequestMemo<K, V> {
     }
 }
 
+/// The request's [`RequestIdentity`], inside a Leptos render or server function.
+fn current_identity() -> Option<RequestIdentity> {
+    leptos::prelude::use_context::<RequestIdentity>()
+}
+
 /// `compute`d once per request for `key`, kept in the memo that `memo` picks from the request's
-/// [`RequestIdentity`]; computed each time outside a Leptos render or server function.
+/// `identity`; computed each time without one.
 async fn once_per_request<V: Clone>(
+    identity: Option<&RequestIdentity>,
     memo: fn(&RequestIdentity) -> &RequestMemo<i64, V>,
     key: i64,
     compute: impl std::future::Future<Output = Result<V, AppError>>,
 ) -> Result<V, AppError> {
-    match leptos::prelude::use_context::<RequestIdentity>() {
-        Some(identity) => memo(&identity).get_or_compute(key, compute).await,
+    match identity {
+        Some(identity) => memo(identity).get_or_compute(key, compute).await,
         None => compute.await,
     }
 }
@@ -135,8 +143,17 @@ pub async fn user_row(
     st: &AppState,
     id: crate::domain::ids::UserId,
 ) -> Result<Option<accounts::UserRow>, AppError> {
+    user_row_in(st, id, current_identity().as_ref()).await
+}
+
+/// [`user_row`], kept in `identity`.
+async fn user_row_in(
+    st: &AppState,
+    id: crate::domain::ids::UserId,
+    identity: Option<&RequestIdentity>,
+) -> Result<Option<accounts::UserRow>, AppError> {
     let read = async { Ok(accounts::find_user(&st.db, id).await?) };
-    once_per_request(|identity| &identity.user, id.0, read).await
+    once_per_request(identity, |identity| &identity.user, id.0, read).await
 }
 
 /// The row of the user holding `session`: the one read with the session where it was, else
@@ -146,14 +163,12 @@ async fn session_user_row(
     st: &AppState,
     session: &TypedSession,
     id: crate::domain::ids::UserId,
+    identity: Option<&RequestIdentity>,
 ) -> Result<Option<accounts::UserRow>, AppError> {
     let read = async {
         match session.loaded_user(id).await {
             Some(row) => {
-                if let (Some(unread), Some(identity)) = (
-                    session.loaded_unread().await,
-                    leptos::prelude::use_context::<RequestIdentity>(),
-                ) {
+                if let (Some(unread), Some(identity)) = (session.loaded_unread().await, identity) {
                     identity.unread.offer(id.0, unread).await;
                 }
                 Ok(Some(row))
@@ -161,7 +176,7 @@ async fn session_user_row(
             None => Ok(accounts::find_user(&st.db, id).await?),
         }
     };
-    once_per_request(|identity| &identity.user, id.0, read).await
+    once_per_request(identity, |identity| &identity.user, id.0, read).await
 }
 
 /// How many of user `id`'s notifications are unread: counted once per request, as
@@ -170,8 +185,17 @@ pub async fn unread_notifications(
     st: &AppState,
     id: crate::domain::ids::UserId,
 ) -> Result<i64, AppError> {
+    unread_notifications_in(st, id, current_identity().as_ref()).await
+}
+
+/// [`unread_notifications`], kept in `identity`.
+async fn unread_notifications_in(
+    st: &AppState,
+    id: crate::domain::ids::UserId,
+    identity: Option<&RequestIdentity>,
+) -> Result<i64, AppError> {
     let count = async { Ok(super::db::notifications::unread(&st.db, id).await?) };
-    once_per_request(|identity| &identity.unread, id.0, count).await
+    once_per_request(identity, |identity| &identity.unread, id.0, count).await
 }
 
 /// The session of the current request.
@@ -196,7 +220,7 @@ pub async fn session() -> Result<TypedSession, AppError> {
 /// Who is calling, even before they have set up a second factor their account needs: only
 /// for the pages that set it up and for the navigation.
 pub async fn actor_setting_up(st: &AppState) -> Result<Actor, AppError> {
-    signed_in_actor(st, &session().await?, false).await
+    signed_in_actor(st, &session().await?, false, current_identity().as_ref()).await
 }
 
 /// Who is calling: the signed-in user with role and organisation, or `NotSignedIn`.
@@ -209,7 +233,7 @@ pub async fn actor(st: &AppState) -> Result<Actor, AppError> {
 /// Who holds `session` (for plain axum handlers, which have the session as an extractor).
 /// Activity renews the session's idle limit (at most once a minute).
 pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, AppError> {
-    signed_in_actor(st, session, true).await
+    signed_in_actor(st, session, true, current_identity().as_ref()).await
 }
 
 /// The signed-in actor; with `second_factor`, one whose account needs a second factor it has not
@@ -220,18 +244,15 @@ async fn signed_in_actor(
     st: &AppState,
     session: &TypedSession,
     second_factor: bool,
+    identity: Option<&RequestIdentity>,
 ) -> Result<Actor, AppError> {
-    let caller = match (
-        session.0.id(),
-        leptos::prelude::use_context::<RequestIdentity>(),
-    ) {
-        (Some(id), Some(identity)) => {
-            identity
-                .caller
-                .get_or_compute(id, identify(st, session))
+    let caller = match (session.0.id(), identity) {
+        (Some(id), Some(memo)) => {
+            memo.caller
+                .get_or_compute(id, identify(st, session, identity))
                 .await?
         }
-        _ => identify(st, session).await?,
+        _ => identify(st, session, identity).await?,
     };
     if second_factor && caller.second_factor_missing {
         return Err(AppError::SecondFactorRequired);
@@ -241,7 +262,11 @@ async fn signed_in_actor(
 
 /// Reads who holds `session`: ends a session past its absolute limit or whose user is gone or
 /// disabled, and renews its idle limit when due.
-async fn identify(st: &AppState, session: &TypedSession) -> Result<Caller, AppError> {
+async fn identify(
+    st: &AppState,
+    session: &TypedSession,
+    identity: Option<&RequestIdentity>,
+) -> Result<Caller, AppError> {
     let Some(signed_in) = session.signed_in().await.map_err(super::errors::internal)? else {
         return Err(AppError::NotSignedIn);
     };
@@ -254,7 +279,7 @@ async fn identify(st: &AppState, session: &TypedSession) -> Result<Caller, AppEr
         session.sign_out().await.map_err(super::errors::internal)?;
         return Err(AppError::NotSignedIn);
     }
-    let Some(user) = session_user_row(st, session, signed_in.user_id)
+    let Some(user) = session_user_row(st, session, signed_in.user_id, identity)
         .await?
         .filter(|u| u.disabled_at.is_none())
     else {
@@ -277,4 +302,86 @@ async fn identify(st: &AppState, session: &TypedSession) -> Result<Caller, AppEr
         },
         second_factor_missing,
     })
+}
+
+/// Layer around the page and server-function routes: gives each request its
+/// [`RequestIdentity`] and, for a page, identifies the caller before the page renders (see
+/// [`prepare_identity`]).
+pub async fn identify_page_caller(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    prepare_identity(&st, &mut req).await;
+    next.run(req).await
+}
+
+/// Puts a fresh [`RequestIdentity`] in `req`'s extensions and, for a page (a `GET` outside the
+/// server functions under `/api/`), the [`SessionInfo`] its frame shows: who is signed in and
+/// whether the site runs on demo data. Read here, before the render, the frame draws at once
+/// instead of waiting inside the render for a resource of its own; the page's own resources find
+/// the caller already identified.
+pub async fn prepare_identity(st: &AppState, req: &mut axum::extract::Request) {
+    let identity = RequestIdentity::default();
+    let is_page = req.method() == axum::http::Method::GET && !req.uri().path().starts_with("/api/");
+    let session = req.extensions().get::<tower_sessions::Session>().cloned();
+    if let (true, Some(session)) = (is_page, session) {
+        let info = page_session_info(st, &TypedSession(session), &identity).await;
+        req.extensions_mut().insert(info);
+    }
+    req.extensions_mut().insert(identity);
+}
+
+/// Who the page frame shows as signed in, even before they have set up a second factor their
+/// account needs. It grants nothing: every server function checks the caller again (from the
+/// same `identity`). When that cannot be read, the frame shows no one, and the page reports the
+/// error from its own check.
+async fn page_session_info(
+    st: &AppState,
+    session: &TypedSession,
+    identity: &RequestIdentity,
+) -> SessionInfo {
+    let info = async {
+        let who = match signed_in_actor(st, session, false, Some(identity)).await {
+            Ok(who) => Some(who),
+            Err(AppError::NotSignedIn) => None,
+            Err(other) => return Err(other),
+        };
+        let demo = st.settings.demo_mode(&st.db).await?;
+        let user = match who {
+            None => None,
+            Some(actor) => match user_row_in(st, actor.user_id, Some(identity)).await? {
+                Some(row) => Some(SignedInUser {
+                    email: row.email,
+                    role: actor.role,
+                    org_name: row.organisation_name,
+                    owner: row.org_owner,
+                    unread: unread_notifications_in(st, actor.user_id, Some(identity)).await?,
+                }),
+                None => None,
+            },
+        };
+        Ok::<_, AppError>(SessionInfo { user, demo })
+    };
+    info.await.unwrap_or_else(|error| {
+        tracing::debug!(%error, "the page frame shows no one signed in");
+        SessionInfo::default()
+    })
+}
+
+/// Provides a render or server function with what [`prepare_identity`] put in its request's
+/// extensions (an empty [`RequestIdentity`] where it put none).
+pub fn provide_request_identity() {
+    use leptos::prelude::{provide_context, with_context};
+    let (identity, info) = with_context(|parts: &axum::http::request::Parts| {
+        (
+            parts.extensions.get::<RequestIdentity>().cloned(),
+            parts.extensions.get::<SessionInfo>().cloned(),
+        )
+    })
+    .unwrap_or_default();
+    provide_context(identity.unwrap_or_default());
+    if let Some(info) = info {
+        provide_context(info);
+    }
 }

@@ -20,8 +20,9 @@ pub struct SignedInUser {
     pub unread: i64,
 }
 
-/// Who is signed in, if anyone, and whether the site runs on demo data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Who is signed in, if anyone, and whether the site runs on demo data (by default: no one, and
+/// not demo data).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     /// The signed-in user.
     pub user: Option<SignedInUser>,

@@ -9,7 +9,7 @@ use crate::server::db::sessions as db_sessions;
 use crate::server::db::throttle::{self, AttemptKeys};
 use crate::server::db::{accounts, DbError};
 use crate::server::state::AppState;
-use crate::views::auth::{SessionInfo, SessionView, SessionsView, SignedInUser};
+use crate::views::auth::{SessionView, SessionsView};
 use std::net::IpAddr;
 
 /// Longest password input that is hashed at all; anything longer cannot match and is refused
@@ -128,25 +128,6 @@ pub async fn create_user(
         ))),
         other => Ok(other?),
     }
-}
-
-/// The signed-in user as the navigation shows them, and whether the site runs on demo data.
-pub async fn session_info(st: &AppState, actor: Option<&Actor>) -> Result<SessionInfo, AppError> {
-    let demo = st.settings.demo_mode(&st.db).await?;
-    let user = match actor {
-        None => None,
-        Some(actor) => match crate::server::state::user_row(st, actor.user_id).await? {
-            Some(row) => Some(SignedInUser {
-                email: row.email,
-                role: actor.role,
-                org_name: row.organisation_name,
-                owner: row.org_owner,
-                unread: crate::server::state::unread_notifications(st, actor.user_id).await?,
-            }),
-            None => None,
-        },
-    };
-    Ok(SessionInfo { user, demo })
 }
 
 /// The handle that names a session on the sessions page: a digest of its id, so that the page

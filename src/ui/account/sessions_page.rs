@@ -15,20 +15,9 @@ pub fn SessionsPage() -> impl IntoView {
     let everywhere = form_action::<SignOutEverywhere>();
     let sessions = Resource::new(move || end.version().get(), |_| Box::pin(get_sessions()));
     let auth = crate::ui::auth::use_auth();
-    let owner = move || {
-        auth.session
-            .get()
-            .and_then(Result::ok)
-            .and_then(|s| s.user)
-            .is_some_and(|u| u.owner)
-    };
-    let customer = move || {
-        auth.session
-            .get()
-            .and_then(Result::ok)
-            .and_then(|s| s.user)
-            .is_some_and(|u| u.org_name.is_some())
-    };
+    let user = auth.session.user.as_ref();
+    let owner = user.is_some_and(|u| u.owner);
+    let customer = user.is_some_and(|u| u.org_name.is_some());
     view! {
         <Title text="Your sessions · Abuse-case portal"/>
         <div class="page-heading">
@@ -38,8 +27,8 @@ pub fn SessionsPage() -> impl IntoView {
                 <a href="/account/password">"Change your password"</a>
                 <a href="/account/two-factor">"Two-factor sign-in"</a>
                 <a href="/account/preferences">"Time zone and mail"</a>
-                <Suspense>{move || customer().then(|| view! { <a href="/account/organisation">"Contacts and mail of your organisation"</a> })}</Suspense>
-                <Suspense>{move || owner().then(|| view! { <a href="/account/people">"People of your organisation"</a> })}</Suspense>
+                {customer.then(|| view! { <a href="/account/organisation">"Contacts and mail of your organisation"</a> })}
+                {owner.then(|| view! { <a href="/account/people">"People of your organisation"</a> })}
             </p>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

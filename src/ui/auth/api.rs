@@ -1,23 +1,7 @@
 //! Server functions for signing in and out.
 
 use crate::error::AppError;
-use crate::views::auth::SessionInfo;
 use leptos::prelude::*;
-
-/// The current session.
-#[server(endpoint = "auth/session_info")]
-pub async fn get_session() -> Result<SessionInfo, AppError> {
-    use crate::server::state::{actor_setting_up, state};
-    use crate::server::usecase::accounts;
-    let st = state()?;
-    // The navigation shows who is signed in even before a second factor is set up.
-    let who = match actor_setting_up(&st).await {
-        Ok(who) => Some(who),
-        Err(AppError::NotSignedIn) => None,
-        Err(other) => return Err(other),
-    };
-    accounts::session_info(&st, who.as_ref()).await
-}
 
 /// Signs in with e-mail and password, starting a new session, and goes on to `next` (a path of
 /// this site, such as the notice a mail linked to) or the home page.

@@ -29,27 +29,19 @@ pub fn LoginPage() -> impl IntoView {
     let signed_out = move || query.read().get("signed_out").is_some();
     // Where to go afterwards: the page that sent the visitor here (checked again on the server).
     let next = move || query.read().get("next").unwrap_or_default();
-    let signed_in_as = move || {
-        auth.session
-            .get()
-            .and_then(Result::ok)
-            .and_then(|s| s.user)
-            .map(|u| u.email)
-    };
+    let signed_in_as = auth.session.user.map(|u| u.email);
 
     view! {
         <Title text="Sign in · Abuse-case portal"/>
         <section class="auth-card" aria-labelledby="login-heading">
             <h1 id="login-heading">"Sign in"</h1>
             <p class="lead">"Answer abuse notices against your services, or work the abuse desk's queue."</p>
-            <Suspense>
-                {move || signed_in_as().map(|email| view! {
-                    <p class="notice notice-info">
-                        "You are signed in as " {email} ". " <a href="/">"Go to your home page"</a>
-                        " or sign in with another account."
-                    </p>
-                })}
-            </Suspense>
+            {signed_in_as.map(|email| view! {
+                <p class="notice notice-info">
+                    "You are signed in as " {email} ". " <a href="/">"Go to your home page"</a>
+                    " or sign in with another account."
+                </p>
+            })}
             {move || (signed_out() && error().is_none()).then(|| view! {
                 <p class="notice notice-info" role="status">
                     {if query.read().get("signed_out").as_deref() == Some("everywhere") {

@@ -11,29 +11,28 @@ pub use logout_page::LogoutPage;
 
 use leptos::prelude::*;
 
-/// The sign-in state shared by the whole app: the sign-out action and the current session. The
-/// session is fetched again on every navigation, which follows each sign-in and sign-out, so the
-/// navigation never shows a stale user. It drives navigation and grants nothing.
-#[derive(Clone, Copy)]
+/// The sign-in state shared by the whole app: the sign-out action and who is signed in. The
+/// server identifies the caller before the page renders (`server::state::prepare_identity`),
+/// so the page frame and the pages read it as a plain value; every navigation is a full page
+/// load, which follows each sign-in and sign-out. It drives navigation and grants nothing.
+#[derive(Clone)]
 pub struct Auth {
     /// The sign-out form's action.
     pub logout: ServerAction<api::Logout>,
     /// Who is signed in, and whether the site runs on demo data.
-    pub session: Resource<Result<crate::views::auth::SessionInfo, crate::error::AppError>>,
+    pub session: crate::views::auth::SessionInfo,
 }
 
 impl Auth {
-    /// Creates the sign-out action and the session resource and provides them to the app.
-    /// Call inside the `<Router>`.
+    /// Creates the sign-out action, takes the sign-in state the server provided to the render
+    /// (no one, where it provided none) and provides both to the app. Call inside the
+    /// `<Router>`.
     pub fn provide() -> Auth {
-        let logout = ServerAction::<api::Logout>::new();
-        let path = leptos_router::hooks::use_location().pathname;
-        let session = Resource::new_blocking(
-            move || (path.get(), logout.version().get()),
-            |_| Box::pin(api::get_session()),
-        );
-        let auth = Auth { logout, session };
-        provide_context(auth);
+        let auth = Auth {
+            logout: ServerAction::<api::Logout>::new(),
+            session: use_context().unwrap_or_default(),
+        };
+        provide_context(auth.clone());
         auth
     }
 }

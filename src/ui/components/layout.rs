@@ -9,9 +9,8 @@ use leptos::prelude::*;
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let auth = use_auth();
-    let session = move || auth.session.get().and_then(Result::ok);
-    let user = move || session().and_then(|s| s.user);
-    let demo = move || session().map(|s| s.demo).unwrap_or(false);
+    let logout = auth.logout;
+    let demo = auth.session.demo;
     // Plain links: every link is a full page load (only islands run in the browser), so the
     // router's <A> would add nothing but its cost; the current page is marked here instead.
     let path = leptos_router::hooks::use_location()
@@ -20,54 +19,50 @@ pub fn Layout(children: Children) -> impl IntoView {
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
-        <Suspense>
-            {move || demo().then(|| view! {
-                <div class="demo-banner" role="note">
-                    <strong>"Demo mode."</strong>
-                    " This portal runs on sample data. Demo accounts use the password "
-                    <code>"demo-password-1"</code>"."
-                </div>
-            }.into_any())}
-        </Suspense>
+        {demo.then(|| view! {
+            <div class="demo-banner" role="note">
+                <strong>"Demo mode."</strong>
+                " This portal runs on sample data. Demo accounts use the password "
+                <code>"demo-password-1"</code>"."
+            </div>
+        })}
         <header class="site-header">
             <div class="site-header-inner">
                 <a href="/" class="brand">
                     <span class="brand-mark" aria-hidden="true">"◆"</span>
                     " Abuse-case portal"
                 </a>
-                <Suspense>
-                    {move || user().map(|u| {
-                        let current = |href: &str, exact: bool| is_current(&path, href, exact).then_some("page");
-                        let is_staff = u.role.is_provider();
-                        let is_admin = u.role == Role::Admin;
-                        view! {
-                            <nav class="site-nav" aria-label="Main">
-                                <ul>
-                                    {(!is_staff).then(|| view! { <li><a href="/" aria-current=current("/", true)>"Home"</a></li><li><a href="/notices" aria-current=current("/notices", false)>"Notices"</a></li><li><a href="/services" aria-current=current("/services", false)>"Services"</a></li><li><a href="/smtp" aria-current=current("/smtp", false)>"Port 25"</a></li><li><a href="/billing" aria-current=current("/billing", false)>"Billing"</a></li><li><a href="/notifications" aria-current=current("/notifications", false)>"Notifications"{(u.unread > 0).then(|| view! { " "<span class="nav-count">{u.unread}<span class="visually-hidden">" unread"</span></span> })}</a></li> })}
-                                    {is_staff.then(|| view! { <li><a href="/admin" aria-current=current("/admin", true)>"Overview"</a></li><li><a href="/admin/cases" aria-current=current("/admin/cases", false)>"Cases"</a></li><li><a href="/admin/reports" aria-current=current("/admin/reports", false)>"Reports"</a></li><li><a href="/admin/smtp" aria-current=current("/admin/smtp", false)>"Port 25"</a></li><li><a href="/admin/billing" aria-current=current("/admin/billing", false)>"Billing"</a></li><li><a href="/admin/organisations" aria-current=current("/admin/organisations", false)>"Organisations"</a></li> })}
-                                    {is_admin.then(|| view! { <li><a href="/admin/people" aria-current=current("/admin/people", false)>"Staff"</a></li> })}
-                                </ul>
-                            </nav>
-                            <div class="account">
-                                <span class="account-name">
-                                    <a href="/account/sessions" class="account-link" aria-current=current("/account/sessions", false) title="Your sessions">{u.email.clone()}</a>
-                                    <span class="account-role">
-                                        {match (u.role, u.org_name.clone()) {
-                                            (Role::Customer, Some(org)) => org,
-                                            (role, _) => role.label().to_owned(),
-                                        }}
-                                    </span>
+                {auth.session.user.map(|u| {
+                    let current = |href: &str, exact: bool| is_current(&path, href, exact).then_some("page");
+                    let is_staff = u.role.is_provider();
+                    let is_admin = u.role == Role::Admin;
+                    view! {
+                        <nav class="site-nav" aria-label="Main">
+                            <ul>
+                                {(!is_staff).then(|| view! { <li><a href="/" aria-current=current("/", true)>"Home"</a></li><li><a href="/notices" aria-current=current("/notices", false)>"Notices"</a></li><li><a href="/services" aria-current=current("/services", false)>"Services"</a></li><li><a href="/smtp" aria-current=current("/smtp", false)>"Port 25"</a></li><li><a href="/billing" aria-current=current("/billing", false)>"Billing"</a></li><li><a href="/notifications" aria-current=current("/notifications", false)>"Notifications"{(u.unread > 0).then(|| view! { " "<span class="nav-count">{u.unread}<span class="visually-hidden">" unread"</span></span> })}</a></li> })}
+                                {is_staff.then(|| view! { <li><a href="/admin" aria-current=current("/admin", true)>"Overview"</a></li><li><a href="/admin/cases" aria-current=current("/admin/cases", false)>"Cases"</a></li><li><a href="/admin/reports" aria-current=current("/admin/reports", false)>"Reports"</a></li><li><a href="/admin/smtp" aria-current=current("/admin/smtp", false)>"Port 25"</a></li><li><a href="/admin/billing" aria-current=current("/admin/billing", false)>"Billing"</a></li><li><a href="/admin/organisations" aria-current=current("/admin/organisations", false)>"Organisations"</a></li> })}
+                                {is_admin.then(|| view! { <li><a href="/admin/people" aria-current=current("/admin/people", false)>"Staff"</a></li> })}
+                            </ul>
+                        </nav>
+                        <div class="account">
+                            <span class="account-name">
+                                <a href="/account/sessions" class="account-link" aria-current=current("/account/sessions", false) title="Your sessions">{u.email.clone()}</a>
+                                <span class="account-role">
+                                    {match (u.role, u.org_name.clone()) {
+                                        (Role::Customer, Some(org)) => org,
+                                        (role, _) => role.label().to_owned(),
+                                    }}
                                 </span>
-                                <ActionForm action=auth.logout attr:class="inline-form">
-                                    <button type="submit" class="button button-quiet">"Sign out"</button>
-                                </ActionForm>
-                            </div>
-                        }
-                        // Boxed: the server renders a Suspense's children through layers of
-                        // futures that move them by value, and this view is large.
-                        .into_any()
-                    })}
-                </Suspense>
+                            </span>
+                            <ActionForm action=logout attr:class="inline-form">
+                                <button type="submit" class="button button-quiet">"Sign out"</button>
+                            </ActionForm>
+                        </div>
+                    }
+                    // Boxed: this view is large, and the page frame around it is moved
+                    // by value as it renders.
+                    .into_any()
+                })}
             </div>
         </header>
         <main id="main" class="site-main" tabindex="-1">

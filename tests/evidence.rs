@@ -196,7 +196,7 @@ on_both_engines!(
         let mut env = env;
         let mut config = (*env.st.config).clone();
         config.evidence.max_file_bytes = 1024;
-        env.st.config = std::sync::Arc::new(config);
+        env.st = env.st.with_config(config);
         let st = &env.st;
         seed::seed_demo(st).await.unwrap();
         let id = open_for_alice(st).await;
@@ -452,7 +452,7 @@ on_both_engines!(downloads_stream_large_files_in_a_sandbox, |env| {
     let mut env = env;
     let mut config = (*env.st.config).clone();
     config.evidence.max_file_bytes = 16 * 1024 * 1024;
-    env.st.config = std::sync::Arc::new(config);
+    env.st = env.st.with_config(config);
     let st = &env.st;
     seed::seed_demo(st).await.unwrap();
     let id = open_for_alice(st).await;

@@ -744,7 +744,7 @@ fn a_session_past_its_absolute_limit_ends() {
         let mut env = common::TestEnv::new(common::Engine::Sqlite).await;
         let mut config = (*env.st.config).clone();
         config.session.absolute = time::Duration::ZERO;
-        env.st.config = std::sync::Arc::new(config);
+        env.st = env.st.with_config(config);
         seed::seed_demo(&env.st).await.unwrap();
         let base = env.serve().await;
         let c = client();

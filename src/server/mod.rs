@@ -80,7 +80,7 @@ pub async fn open_state(
         .stripe
         .clone()
         .map(payments::stripe::StripeClient::new);
-    Ok(AppState {
+    Ok(AppState::new(state::AppStateInner {
         leptos_options,
         db,
         config: Arc::new(config),
@@ -90,7 +90,7 @@ pub async fn open_state(
         stripe,
         settings: Default::default(),
         assets: Arc::new(assets::AssetNames::of_this_build("pkg", "portal")),
-    })
+    }))
 }
 
 /// The whole HTTP application: pages, server functions, health checks and static files, behind

@@ -13,9 +13,15 @@ use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-/// Everything a request handler needs; cheap to clone.
+/// Everything a request handler needs, behind one shared allocation, read through it (`st.db`,
+/// `st.config`). The layers and Leptos clone the state dozens of times per request (tower clones
+/// the layer stack, and each layer holds a state), so a clone is one reference count.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+/// The parts of an [`AppState`].
+#[derive(Clone, Debug)]
+pub struct AppStateInner {
     /// Leptos' own options (site root, output name).
     pub leptos_options: LeptosOptions,
     /// The database.
@@ -34,6 +40,29 @@ pub struct AppState {
     pub settings: Arc<super::db::settings::SettingsCache>,
     /// The names of the front end's files the pages link.
     pub assets: Arc<super::assets::AssetNames>,
+}
+
+impl AppState {
+    /// The state made of `inner`.
+    pub fn new(inner: AppStateInner) -> Self {
+        Self(Arc::new(inner))
+    }
+
+    /// The same state with another configuration (the tests try other limits with it).
+    pub fn with_config(&self, config: Config) -> Self {
+        Self::new(AppStateInner {
+            config: Arc::new(config),
+            ..(*self.0).clone()
+        })
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -4,7 +4,9 @@ mod common;
 
 use abuse_portal::server::db::sessions;
 use abuse_portal::server::seed;
-use common::{api_client, api_login, call, client, location, post_login, session_cookie};
+use common::{
+    api_client, api_login, call, client, location, post_login, post_logout, session_cookie,
+};
 
 on_both_engines!(health_endpoints, |env| {
     let base = env.serve().await;
@@ -104,13 +106,7 @@ on_both_engines!(the_page_frame_shows_who_is_signed_in_on_every_page, |env| {
     let html = anonymous.text().await.unwrap();
     assert!(!html.contains("alice@acme.test") && !html.contains("Sign out"));
     assert!(html.contains("Demo mode."));
-    let logout = c
-        .post(format!("{base}/api/auth/logout"))
-        .header("origin", &base)
-        .header("referer", format!("{base}/"))
-        .send()
-        .await
-        .unwrap();
+    let logout = post_logout(&c, &base).await;
     assert_eq!(logout.status(), 302);
     let after = c.get(format!("{base}/logout")).send().await.unwrap();
     let html = after.text().await.unwrap();
@@ -260,13 +256,7 @@ on_both_engines!(
             "the old id is gone"
         );
 
-        let logout = c
-            .post(format!("{base}/api/auth/logout"))
-            .header("origin", &base)
-            .header("referer", format!("{base}/"))
-            .send()
-            .await
-            .unwrap();
+        let logout = post_logout(&c, &base).await;
         assert_eq!(logout.status(), 302);
         assert_eq!(location(&logout), "/login?signed_out=1");
         assert_eq!(

@@ -260,6 +260,17 @@ pub async fn post_login(
         .unwrap()
 }
 
+/// Posts the sign-out form as a browser without JavaScript would.
+pub async fn post_logout(client: &reqwest::Client, base: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/auth/logout"))
+        .header("origin", base)
+        .header("referer", format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The `Location` header of a redirect.
 pub fn location(res: &reqwest::Response) -> String {
     res.headers()

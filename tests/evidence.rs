@@ -192,11 +192,8 @@ on_both_engines!(
 
 on_both_engines!(
     oversized_and_disguised_files_are_refused_and_the_statement_is_kept,
+    adjust = |config| config.evidence.max_file_bytes = 1024,
     |env| {
-        let mut env = env;
-        let mut config = (*env.st.config).clone();
-        config.evidence.max_file_bytes = 1024;
-        env.st = env.st.with_config(config);
         let st = &env.st;
         seed::seed_demo(st).await.unwrap();
         let id = open_for_alice(st).await;
@@ -448,35 +445,35 @@ on_both_engines!(
     }
 );
 
-on_both_engines!(downloads_stream_large_files_in_a_sandbox, |env| {
-    let mut env = env;
-    let mut config = (*env.st.config).clone();
-    config.evidence.max_file_bytes = 16 * 1024 * 1024;
-    env.st = env.st.with_config(config);
-    let st = &env.st;
-    seed::seed_demo(st).await.unwrap();
-    let id = open_for_alice(st).await;
-    let base = env.serve().await;
-    let alice = client();
-    post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
-    let mut big = PDF.to_vec();
-    big.resize(12 * 1024 * 1024, b'%');
-    let form =
-        statement(Form::new()).part("file_1", Part::bytes(big.clone()).file_name("scan.pdf"));
-    let res = upload(&alice, &base, id, form).await;
-    assert_eq!(location(&res), format!("/notices/{id}"));
-    let file = &responses::files_of_notice(&st.db, id).await.unwrap()[0];
-    let dl = alice
-        .get(format!("{base}/evidence/{}", file.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(dl.status(), 200);
-    assert_eq!(dl.headers()["content-security-policy"], "sandbox");
-    assert_eq!(
-        dl.headers()["content-length"],
-        (12 * 1024 * 1024).to_string().as_str()
-    );
-    let body = dl.bytes().await.unwrap();
-    assert!(body.as_ref() == big.as_slice(), "the same bytes come back");
-});
+on_both_engines!(
+    downloads_stream_large_files_in_a_sandbox,
+    adjust = |config| config.evidence.max_file_bytes = 16 * 1024 * 1024,
+    |env| {
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let id = open_for_alice(st).await;
+        let base = env.serve().await;
+        let alice = client();
+        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        let mut big = PDF.to_vec();
+        big.resize(12 * 1024 * 1024, b'%');
+        let form =
+            statement(Form::new()).part("file_1", Part::bytes(big.clone()).file_name("scan.pdf"));
+        let res = upload(&alice, &base, id, form).await;
+        assert_eq!(location(&res), format!("/notices/{id}"));
+        let file = &responses::files_of_notice(&st.db, id).await.unwrap()[0];
+        let dl = alice
+            .get(format!("{base}/evidence/{}", file.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(dl.status(), 200);
+        assert_eq!(dl.headers()["content-security-policy"], "sandbox");
+        assert_eq!(
+            dl.headers()["content-length"],
+            (12 * 1024 * 1024).to_string().as_str()
+        );
+        let body = dl.bytes().await.unwrap();
+        assert!(body.as_ref() == big.as_slice(), "the same bytes come back");
+    }
+);

@@ -731,10 +731,11 @@ on_both_engines!(a_session_past_its_idle_expiry_is_not_loaded, |env| {
 #[test]
 fn a_session_past_its_absolute_limit_ends() {
     common::block_on(async {
-        let mut env = common::TestEnv::new(common::Engine::Sqlite).await;
-        let mut config = (*env.st.config).clone();
-        config.session.absolute = time::Duration::ZERO;
-        env.st = env.st.with_config(config);
+        let env = common::TestEnv::with_config(common::Engine::Sqlite, None, |config| {
+            config.session.absolute = time::Duration::ZERO;
+        })
+        .await
+        .expect("a SQLite environment");
         seed::seed_demo(&env.st).await.unwrap();
         let base = env.serve().await;
         let c = client();

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 pub struct AppState(Arc<AppStateInner>);
 
 /// The parts of an [`AppState`].
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct AppStateInner {
     /// Leptos' own options (site root, output name).
     pub leptos_options: LeptosOptions,
@@ -46,14 +46,6 @@ impl AppState {
     /// The state made of `inner`.
     pub fn new(inner: AppStateInner) -> Self {
         Self(Arc::new(inner))
-    }
-
-    /// The same state with another configuration (the tests try other limits with it).
-    pub fn with_config(&self, config: Config) -> Self {
-        Self::new(AppStateInner {
-            config: Arc::new(config),
-            ..(*self.0).clone()
-        })
     }
 }
 

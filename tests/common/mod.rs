@@ -34,10 +34,14 @@ pub enum Engine {
     Postgres,
 }
 
-/// Writes one async test body as two tests, `<name>::sqlite` and `<name>::postgres`.
+/// Writes one async test body as two tests, `<name>::sqlite` and `<name>::postgres`; with
+/// `adjust = |config| …`, both run on a configuration adjusted first (other limits to try).
 #[macro_export]
 macro_rules! on_both_engines {
     ($name:ident, |$env:ident| $body:block) => {
+        $crate::on_both_engines!($name, adjust = |_| {}, |$env| $body);
+    };
+    ($name:ident, adjust = $adjust:expr, |$env:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -46,7 +50,13 @@ macro_rules! on_both_engines {
             #[test]
             fn sqlite() {
                 $crate::common::block_on(async {
-                    let env = $crate::common::TestEnv::new($crate::common::Engine::Sqlite).await;
+                    let env = $crate::common::TestEnv::with_config(
+                        $crate::common::Engine::Sqlite,
+                        None,
+                        $adjust,
+                    )
+                    .await
+                    .expect("a SQLite environment");
                     let cleanup = env.clone();
                     body(env).await;
                     cleanup.finish().await;
@@ -56,7 +66,11 @@ macro_rules! on_both_engines {
             #[test]
             fn postgres() {
                 $crate::common::block_on(async {
-                    let Some(env) = $crate::common::TestEnv::postgres_if_configured().await else { return };
+                    let Some(env) =
+                        $crate::common::TestEnv::postgres_if_configured_with($adjust).await
+                    else {
+                        return;
+                    };
                     let cleanup = env.clone();
                     body(env).await;
                     cleanup.finish().await;
@@ -124,6 +138,11 @@ impl TestEnv {
     /// A PostgreSQL environment when `PORTAL_TEST_POSTGRES_URL` is set; `None` (the test is
     /// skipped) otherwise. When set, an unreachable server fails the test.
     pub async fn postgres_if_configured() -> Option<TestEnv> {
+        Self::postgres_if_configured_with(|_| {}).await
+    }
+
+    /// [`TestEnv::postgres_if_configured`], with the configuration adjusted by `adjust` first.
+    pub async fn postgres_if_configured_with(adjust: impl FnOnce(&mut Config)) -> Option<TestEnv> {
         if std::env::var("PORTAL_TEST_POSTGRES_URL")
             .map(|v| v.is_empty())
             .unwrap_or(true)
@@ -131,7 +150,7 @@ impl TestEnv {
             eprintln!("PORTAL_TEST_POSTGRES_URL is not set: PostgreSQL test skipped");
             return None;
         }
-        Self::with_public_url(Engine::Postgres, None).await
+        Self::with_config(Engine::Postgres, None, adjust).await
     }
 
     /// An environment whose public URL is `public_url`, or by default the address it serves on.

@@ -15,6 +15,17 @@ use common::{client, location, post_login};
 use reqwest::multipart::{Form, Part};
 use time::Duration;
 
+/// The demo data, a notice opened against alice's organisation, the server, and alice signed in
+/// to it: the notice's id, the server's base URL and alice's client.
+async fn alice_signed_in_with_a_notice(env: &common::TestEnv) -> (i64, String, reqwest::Client) {
+    seed::seed_demo(&env.st).await.unwrap();
+    let id = open_for_alice(&env.st).await;
+    let base = env.serve().await;
+    let alice = client();
+    post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+    (id, base, alice)
+}
+
 async fn open_for_alice(st: &AppState) -> i64 {
     let staff_row =
         accounts::find_user_by_email(&st.db, &Email::parse("staff@portal.test").unwrap())
@@ -83,11 +94,7 @@ on_both_engines!(
     a_customer_uploads_files_that_only_their_organisation_and_staff_can_download,
     |env| {
         let st = &env.st;
-        seed::seed_demo(st).await.unwrap();
-        let id = open_for_alice(st).await;
-        let base = env.serve().await;
-        let alice = client();
-        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        let (id, base, alice) = alice_signed_in_with_a_notice(&env).await;
         let form = statement(Form::new())
             .text("kind_1", "log_excerpt")
             .part("file_1", Part::bytes(LOG).file_name("../../maillog.txt"))
@@ -195,11 +202,7 @@ on_both_engines!(
     adjust = |config| config.evidence.max_file_bytes = 1024,
     |env| {
         let st = &env.st;
-        seed::seed_demo(st).await.unwrap();
-        let id = open_for_alice(st).await;
-        let base = env.serve().await;
-        let alice = client();
-        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        let (id, base, alice) = alice_signed_in_with_a_notice(&env).await;
 
         let big = statement(Form::new()).text("kind_1", "log_excerpt").part(
             "file_1",
@@ -300,11 +303,7 @@ on_both_engines!(
     an_over_limit_upload_is_read_to_its_end_and_answered_with_the_form,
     |env| {
         let st = &env.st;
-        seed::seed_demo(st).await.unwrap();
-        let id = open_for_alice(st).await;
-        let base = env.serve().await;
-        let alice = client();
-        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        let (id, base, alice) = alice_signed_in_with_a_notice(&env).await;
         // 11 MiB against the 10 MiB limit, then the statement after it (the server must keep reading).
         let mut big = b"Nov 24 10:00:01 mail postfix: ".to_vec();
         big.resize(11 * 1024 * 1024, b'x');
@@ -450,11 +449,7 @@ on_both_engines!(
     adjust = |config| config.evidence.max_file_bytes = 16 * 1024 * 1024,
     |env| {
         let st = &env.st;
-        seed::seed_demo(st).await.unwrap();
-        let id = open_for_alice(st).await;
-        let base = env.serve().await;
-        let alice = client();
-        post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
+        let (id, base, alice) = alice_signed_in_with_a_notice(&env).await;
         let mut big = PDF.to_vec();
         big.resize(12 * 1024 * 1024, b'%');
         let form =

@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppRoutes() -> impl IntoView {
     Auth::provide();
+    crate::ui::components::ShownFields::provide();
     view! {
         <Layout>
             <Routes fallback=NotFoundPage>

@@ -70,7 +70,8 @@ on_both_engines!(sign_in_accepts_the_right_password_only, |env| {
     let alice =
         usecase::accounts::sign_in(st, " Alice@Acme.test ", "demo-password-1", ip("10.0.0.1"))
             .await
-            .unwrap();
+            .unwrap()
+            .user();
     let row = accounts::find_user(&st.db, alice).await.unwrap().unwrap();
     assert_eq!(row.email, "alice@acme.test");
     assert_eq!(row.organisation_name.as_deref(), Some("Acme Hosting Ltd"));
@@ -270,7 +271,8 @@ on_both_engines!(customers_see_only_their_own_services, |env| {
     let alice =
         usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", ip("10.0.0.5"))
             .await
-            .unwrap();
+            .unwrap()
+            .user();
     let alice_row = accounts::find_user(&st.db, alice).await.unwrap().unwrap();
     let home = usecase::inventory::customer_home(
         st,

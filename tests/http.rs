@@ -124,8 +124,15 @@ on_both_engines!(
         let unknown = post_login(&second, &base, "nobody@acme.test", "not the password").await;
         assert_eq!(wrong.status(), 302);
         assert_eq!(unknown.status(), 302);
-        // Each gets a session that keeps the refusal for the form (no account in it).
-        assert!(session_cookie(&wrong).is_some() && session_cookie(&unknown).is_some());
+        // Neither gets a session: the refusal travels, sealed, in a short-lived cookie.
+        for res in [&wrong, &unknown] {
+            assert!(session_cookie(res).is_none());
+            assert!(res
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("portal_flash=")));
+        }
         let (wrong, unknown) = (location(&wrong), location(&unknown));
         assert_eq!(
             wrong,
@@ -881,3 +888,236 @@ fn the_bundle_is_served_precompressed_and_immutable_and_pages_compressed() {
         env.finish().await;
     })
 }
+
+/// The characters held by the sessions table, all rows together.
+async fn sessions_size(st: &abuse_portal::server::state::AppState) -> i64 {
+    abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(LENGTH(data)), 0) AS BIGINT) FROM sessions"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap()
+}
+
+on_both_engines!(
+    refused_anonymous_posts_keep_nothing_in_the_database,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let before = sessions_size(&env.st).await;
+        // 1,000 refused sign-ins from visitors without a session, each with a 1 MiB field (the body
+        // just under the largest form the portal keeps), four at a time.
+        let field = "x".repeat(1024 * 1024 - 512);
+        let mut burst = tokio::task::JoinSet::new();
+        let mut refused = 0;
+        for i in 0..1_000 {
+            let (base, field) = (base.clone(), field.clone());
+            burst.spawn(async move {
+                let res = client()
+                    .post(format!("{base}/api/auth/login"))
+                    .header("origin", &base)
+                    .header("referer", format!("{base}/login"))
+                    .form(&[("email", field.as_str()), ("password", "whatever it is")])
+                    .send()
+                    .await
+                    .unwrap();
+                (i, res.status().as_u16())
+            });
+            if burst.len() >= 4 {
+                let (i, status) = burst.join_next().await.unwrap().unwrap();
+                assert_eq!(status, 302, "post {i}");
+                refused += 1;
+            }
+        }
+        while let Some(done) = burst.join_next().await {
+            assert_eq!(done.unwrap().1, 302);
+            refused += 1;
+        }
+        assert_eq!(refused, 1_000);
+        let grown = sessions_size(&env.st).await - before;
+        assert!(
+            grown < 1024 * 1024,
+            "the sessions grew by {grown} characters"
+        );
+
+        // A person who mistypes still gets the error and the address they typed back, from a
+        // short-lived sealed cookie rather than a session row.
+        let c = client();
+        let res = post_login(&c, &base, "alice@acme.test", "not her password").await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(location(&res), format!("{base}/login"));
+        let flash = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|v| v.starts_with("portal_flash="))
+            .expect("the refusal travels in a cookie");
+        assert!(
+            flash.contains("HttpOnly") && !flash.contains("alice@acme.test"),
+            "{flash}"
+        );
+        assert_eq!(
+            sessions::count_live(&env.st.db, env.st.now())
+                .await
+                .unwrap(),
+            0,
+            "no session for an anonymous refusal"
+        );
+        let page = c
+            .get(location(&res))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("That e-mail and password do not match an account"),
+            "{page}"
+        );
+        assert!(page.contains(r#"value="alice@acme.test""#), "{page}");
+        let again = c
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!again.contains("do not match an account"), "shown once");
+    }
+);
+
+on_both_engines!(one_time_secrets_are_never_stored_readable, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let c = client();
+    post_login(&c, &base, "admin@portal.test", "demo-password-1").await;
+    let res = c
+        .post(format!("{base}/api/admin/tokens/create"))
+        .header("origin", &base)
+        .header("referer", format!("{base}/admin/tokens"))
+        .form(&[("name", "billing sync"), ("scopes[]", "inventory:read")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    // The answer waits for the next page, sealed: nothing in the sessions table reads like it.
+    let stored: Vec<String> = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(
+        "SELECT data FROM sessions"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    assert!(stored.iter().all(|d| !d.contains("apt_")), "{stored:?}");
+    let page = c
+        .get(location(&res))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page
+        .split("apt_")
+        .nth(1)
+        .map(|rest| format!("apt_{}", &rest[..64]))
+        .expect("the page shows the new token once");
+    assert!(token[4..].bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+    let again = c
+        .get(location(&res))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(&token), "shown once");
+});
+
+on_both_engines!(
+    an_error_about_a_field_the_form_lacks_is_shown_on_top,
+    |env| {
+        seed::seed_demo(&env.st).await.unwrap();
+        let base = env.serve().await;
+        let c = client();
+        post_login(&c, &base, "staff@portal.test", "demo-password-1").await;
+        let notice = common::notice_of(&env.st, "Acme Hosting Ltd", None).await;
+        let case = format!("{base}/admin/cases/{notice}");
+        let post = |endpoint: &'static str, referer: String, form: Vec<(&'static str, String)>| {
+            let (c, base) = (c.clone(), base.clone());
+            async move {
+                let res = c
+                    .post(format!("{base}/api/{endpoint}"))
+                    .header("origin", &base)
+                    .header("referer", &referer)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 302, "{endpoint}");
+                c.get(location(&res))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        // A note too long: the message stands by the note field.
+        let page = post(
+            "admin/cases/add_note",
+            case.clone(),
+            vec![("id", notice.to_string()), ("note", "n".repeat(5_001))],
+        )
+        .await;
+        assert!(
+            page.contains("Write a note of 1 to 5,000 characters."),
+            "{page}"
+        );
+        // A new case whose first event comes after its last: the message by "Last seen".
+        let page = post(
+            "admin/cases/open",
+            format!("{base}/admin/cases/new"),
+            vec![
+                ("service", "1".into()),
+                ("category", "spam".into()),
+                ("source", "automated_detection".into()),
+                (
+                    "summary",
+                    "Spam seen by our traps from this address.".into(),
+                ),
+                ("event_count", "3".into()),
+                ("first_seen", "2026-11-20T10:00".into()),
+                ("last_seen", "2026-11-19T10:00".into()),
+                ("verification_note", "Checked against the trap logs.".into()),
+                ("shorter_deadline", String::new()),
+                ("deadline_reason", String::new()),
+            ],
+        )
+        .await;
+        assert_eq!(
+            page.matches("The first event must come before the last")
+                .count(),
+            1,
+            "by its field, and only there: {page}"
+        );
+        // A hidden field tampered with: no field shows it, so the top of the form does.
+        let page = post(
+            "admin/cases/decide",
+            case.clone(),
+            vec![
+                ("id", notice.to_string()),
+                ("decision", "bribe".into()),
+                ("reason", "".into()),
+            ],
+        )
+        .await;
+        assert!(
+            page.contains("Choose one of the decisions offered."),
+            "{page}"
+        );
+    }
+);

@@ -775,3 +775,94 @@ on_both_engines!(
         assert_eq!(seen.len(), 130 + 2, "the demo's two and the 130 made here");
     }
 );
+
+/// Sends `head` (a request line and headers announcing a body of `length` bytes) and the first
+/// 100 bytes of that body, then waits: what came back before the server closed the connection,
+/// or `None` if nothing did within 5 seconds.
+async fn answer_before_the_body(base: &str, head: &str, length: usize) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "{head}\r\nHost: {addr}\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n{}",
+        "{".repeat(100)
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buf))
+        .await
+        .ok()?
+        .ok()?;
+    Some(String::from_utf8_lossy(&buf[..n]).into_owned())
+}
+
+on_both_engines!(the_api_checks_the_token_before_it_reads_a_body, |env| {
+    use abuse_portal::server::usecase::api_tokens;
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let admin = actor(st, "admin@portal.test").await;
+    let writer = api_tokens::create(st, &admin, "billing sync", "inventory:read inventory:write")
+        .await
+        .unwrap()
+        .token;
+    let base = env.serve().await;
+    // A client without a token announces a large body and sends a little of it: it is told 401
+    // at once, without the server waiting for (or reading) the rest.
+    for (head, length) in [
+        (
+            "POST /api/v1/reports HTTP/1.1\r\nContent-Type: message/rfc822",
+            2_000_000,
+        ),
+        (
+            "POST /api/v1/organisations HTTP/1.1\r\nContent-Type: application/json",
+            60_000,
+        ),
+        (
+            "PUT /api/v1/services HTTP/1.1\r\nContent-Type: application/json",
+            60_000,
+        ),
+    ] {
+        let answer = answer_before_the_body(&base, head, length)
+            .await
+            .unwrap_or_else(|| panic!("{head}: no answer while the body was still due"));
+        assert!(answer.starts_with("HTTP/1.1 401"), "{head}: {answer}");
+    }
+    // JSON sent under another content type is refused as such (415), not as bad JSON.
+    let http = reqwest::Client::new();
+    let body = serde_json::json!({ "name": "Initech", "abuse_email": "abuse@initech.test" });
+    let wrong = http
+        .post(format!("{base}/api/v1/organisations"))
+        .bearer_auth(&writer)
+        .header("content-type", "text/plain")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 415);
+    let error: serde_json::Value = wrong.json().await.unwrap();
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("application/json"),
+        "{error}"
+    );
+    // Too large a body for an authenticated caller: 413.
+    let big = http
+        .post(format!("{base}/api/v1/organisations"))
+        .bearer_auth(&writer)
+        .header("content-type", "application/json")
+        .body(format!("{{\"name\": \"{}\"}}", "x".repeat(70_000)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(big.status().as_u16(), 413);
+    let ok = http
+        .post(format!("{base}/api/v1/organisations"))
+        .bearer_auth(&writer)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+});

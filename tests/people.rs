@@ -4,7 +4,7 @@
 //! changes.
 
 mod common;
-use common::actor;
+use common::{actor, current_code};
 
 use abuse_portal::domain::actor::Role;
 use abuse_portal::error::AppError;
@@ -36,11 +36,12 @@ on_both_engines!(an_invitation_is_accepted_once_and_only_while_open, |env| {
         .await
         .unwrap();
     assert_eq!(created.email, "nina@portal.test");
-    assert!(created.link.starts_with(&format!(
+    let link = created.link.unwrap();
+    assert!(link.starts_with(&format!(
         "{}/invite/",
         st.config.public_url.as_str().trim_end_matches('/')
     )));
-    let t = token(&created.link);
+    let t = token(&link);
     // Only the token's hash is stored.
     let stored: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM invitations WHERE token_hash = $1"
@@ -83,7 +84,8 @@ on_both_engines!(an_invitation_is_accepted_once_and_only_while_open, |env| {
     assert_eq!(accepted, 1);
     let nina = sign_in(st, "nina@portal.test", PASSWORD, None)
         .await
-        .unwrap();
+        .unwrap()
+        .user();
     assert_eq!(
         accounts::find_user(&st.db, nina)
             .await
@@ -111,13 +113,15 @@ on_both_engines!(an_invitation_is_accepted_once_and_only_while_open, |env| {
         &people::invite(st, &admin, "omar@portal.test", Role::Admin, None, false)
             .await
             .unwrap()
-            .link,
+            .link
+            .unwrap(),
     );
     let second = token(
         &people::invite(st, &admin, "omar@portal.test", Role::Admin, None, false)
             .await
             .unwrap()
-            .link,
+            .link
+            .unwrap(),
     );
     assert_eq!(
         people::invitation(st, &first).await.unwrap_err(),
@@ -159,7 +163,8 @@ on_both_engines!(owners_manage_their_own_organisation_and_no_other, |env| {
     let link = people::invite(st, &alice, "carol@acme.test", Role::Customer, acme, false)
         .await
         .unwrap()
-        .link;
+        .link
+        .expect("without a mail relay, an owner passes the link on");
     assert_eq!(
         people::invite(
             st,
@@ -343,26 +348,6 @@ on_both_engines!(
     }
 );
 
-/// The code an authenticator app shows now for `user`'s secret (read from the database and
-/// opened with the portal's key file, as the portal itself does).
-async fn current_code(
-    st: &AppState,
-    user: abuse_portal::domain::ids::UserId,
-    step_offset: i64,
-) -> String {
-    use abuse_portal::server::auth::two_factor as totp;
-    let sealed: String = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
-        "SELECT totp_secret FROM users WHERE id = $1"
-    )
-    .bind(user.0)
-    .fetch_one(pool)
-    .await)
-    .unwrap();
-    let secret = totp::open(&st.audit_keys, user, &sealed).unwrap();
-    let step = (st.now().unix_timestamp() / 30 + step_offset) as u64;
-    totp::code_at(&secret, step, totp::DIGITS)
-}
-
 on_both_engines!(
     staff_set_up_a_second_factor_before_anything_and_codes_work_once,
     |env| {
@@ -396,7 +381,7 @@ on_both_engines!(
             &client,
             &base,
             "account/two_factor/confirm",
-            &[("code", "000000")],
+            &[("password", PASSWORD), ("code", "000000")],
         )
         .await;
         assert_eq!(wrong.status().as_u16(), 422);
@@ -405,7 +390,7 @@ on_both_engines!(
             &client,
             &base,
             "account/two_factor/confirm",
-            &[("code", &code)],
+            &[("password", PASSWORD), ("code", &code)],
         )
         .await;
         assert_eq!(confirmed.status().as_u16(), 200);
@@ -494,23 +479,29 @@ on_both_engines!(
                 .as_u16(),
             422
         );
-        // Wrong codes are throttled like passwords.
+        // A few wrong codes end the half-finished sign-in: the password comes first again (the
+        // spent recovery code above was the first of them).
+        let wrong = common::wrong_code(st, sam).await;
         let mut statuses = Vec::new();
-        for _ in 0..6 {
+        for _ in 0..4 {
             statuses.push(
-                call(&fourth, &base, "auth/code", &[("code", "123456")])
+                call(&fourth, &base, "auth/code", &[("code", &wrong)])
                     .await
                     .status()
                     .as_u16(),
             );
         }
-        assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+        assert_eq!(statuses, [422, 409, 409, 409], "{statuses:?}");
         // Staff cannot turn it off.
         let off = call(
             &client,
             &base,
             "account/two_factor/change",
-            &[("action", "off"), ("code", &current_code(st, sam, 1).await)],
+            &[
+                ("action", "off"),
+                ("password", PASSWORD),
+                ("code", &current_code(st, sam, 1).await),
+            ],
         )
         .await;
         assert_eq!(off.status().as_u16(), 409);
@@ -558,7 +549,9 @@ on_both_engines!(
         );
         two_factor::status(st, &owner).await.unwrap();
         let code = current_code(st, owner.user_id, 0).await;
-        two_factor::confirm(st, &owner, &code).await.unwrap();
+        two_factor::confirm(st, &owner, PASSWORD, &code, None)
+            .await
+            .unwrap();
         two_factor::set_org_requirement(st, &owner, true)
             .await
             .unwrap();
@@ -582,3 +575,290 @@ on_both_engines!(
         let _ = milton;
     }
 );
+
+/// The one-time link of the newest invitation mail to `email`, as the mail job would send it
+/// (the outbox keeps it sealed).
+async fn mailed_link(st: &AppState, email: &str) -> String {
+    let sealed: String = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+        "SELECT sealed_body FROM outbox WHERE recipient = $1 AND kind = 'invitation' ORDER BY id DESC LIMIT 1"
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let body = abuse_portal::server::sealed::open(
+        &st.audit_keys,
+        abuse_portal::server::usecase::mail::OUTBOX_SEAL,
+        &sealed,
+    )
+    .unwrap();
+    let body = String::from_utf8(body).unwrap();
+    body.lines()
+        .find(|l| l.contains("/invite/"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+on_both_engines!(
+    invitations_stay_in_their_organisation_and_owners_never_hold_a_link,
+    adjust = |c| c.mail.smtp_url = Some("smtp://127.0.0.1:9".into()),
+    |env| {
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let admin = actor(st, "admin@portal.test").await;
+        let bob = actor(st, "bob@globex.test").await;
+        // The abuse desk invites x as staff; Globex's owner invites the same address.
+        let desk = people::invite(st, &admin, "x@shared.test", Role::Staff, None, false)
+            .await
+            .unwrap();
+        let desk_link = desk.link.expect("an admin gets the link, to pass on");
+        let by_owner = people::invite(st, &bob, "x@shared.test", Role::Customer, bob.org_id, false)
+            .await
+            .unwrap();
+        assert_eq!(by_owner.link, None, "the link goes by mail only");
+        // The owner's invitation did not withdraw the desk's.
+        assert!(people::invitation(st, &token(&desk_link)).await.is_ok());
+        // An address with an account reads like any other to an owner; nothing is sent to it.
+        let existing = people::invite(
+            st,
+            &bob,
+            "alice@acme.test",
+            Role::Customer,
+            bob.org_id,
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (existing.email.as_str(), existing.link.is_none()),
+            ("alice@acme.test", true)
+        );
+        let to_alice: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'alice@acme.test' AND kind = 'invitation'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(to_alice, 0);
+        // Accepting checks the sender: Bob is no longer an owner once another owner exists and
+        // the desk takes his flag; his invitation stops working.
+        let frank_link = {
+            people::invite(
+                st,
+                &bob,
+                "frank@globex.test",
+                Role::Customer,
+                bob.org_id,
+                false,
+            )
+            .await
+            .unwrap();
+            mailed_link(st, "frank@globex.test").await
+        };
+        let gina = people::invite(
+            st,
+            &admin,
+            "gina@globex.test",
+            Role::Customer,
+            bob.org_id,
+            true,
+        )
+        .await
+        .unwrap()
+        .link
+        .unwrap();
+        people::accept_invitation(st, &token(&gina), PASSWORD, PASSWORD)
+            .await
+            .unwrap();
+        people::change(st, &admin, bob.user_id, Change::RemoveOwner)
+            .await
+            .unwrap();
+        assert!(matches!(
+            people::accept_invitation(st, &token(&frank_link), PASSWORD, PASSWORD).await,
+            Err(AppError::Conflict(m)) if m.contains("sender may no longer invite")
+        ));
+        // A disabled admin's invitation stops working too.
+        abuse_portal::server::usecase::accounts::create_user(
+            st,
+            "second-admin@portal.test",
+            PASSWORD,
+            Role::Admin,
+            None,
+        )
+        .await
+        .unwrap();
+        let second = actor(st, "second-admin@portal.test").await;
+        people::change(st, &second, admin.user_id, Change::Disable)
+            .await
+            .unwrap();
+        assert!(matches!(
+            people::accept_invitation(st, &token(&desk_link), PASSWORD, PASSWORD).await,
+            Err(AppError::Conflict(_))
+        ));
+    }
+);
+
+on_both_engines!(
+    owners_cannot_undo_the_desk_or_remove_each_other_and_the_last_owner_stays,
+    |env| {
+        use abuse_portal::server::db::audit::{list_trail, Trail};
+        use abuse_portal::server::usecase::accounts::create_user;
+        let st = &env.st;
+        seed::seed_demo(st).await.unwrap();
+        let admin = actor(st, "admin@portal.test").await;
+        let alice = actor(st, "alice@acme.test").await;
+        create_user(
+            st,
+            "carol@acme.test",
+            PASSWORD,
+            Role::Customer,
+            Some("Acme Hosting Ltd"),
+        )
+        .await
+        .unwrap();
+        let carol = actor(st, "carol@acme.test").await.user_id;
+        let conflict = |r: Result<(), AppError>, words: &str| match r {
+            Err(AppError::Conflict(m)) => assert!(m.contains(words), "{m}"),
+            other => panic!("expected a refusal ({words}), got {other:?}"),
+        };
+        // The desk disables Carol: her owner cannot enable her again.
+        people::change(st, &admin, carol, Change::Disable)
+            .await
+            .unwrap();
+        conflict(
+            people::change(st, &alice, carol, Change::Enable).await,
+            "only the abuse desk",
+        );
+        let view = people::people(st, &alice, None).await.unwrap();
+        let row = view.people.iter().find(|p| p.id == carol.0).unwrap();
+        assert!(row.disabled_by_provider);
+        assert!(
+            row.actions.iter().all(|a| a.change != "enable"),
+            "{:?}",
+            row.actions
+        );
+        people::change(st, &admin, carol, Change::Enable)
+            .await
+            .unwrap();
+        // Alice makes Carol an owner; then neither owner can demote or disable the other.
+        people::change(st, &alice, carol, Change::MakeOwner)
+            .await
+            .unwrap();
+        for change in [Change::RemoveOwner, Change::Disable] {
+            conflict(
+                people::change(st, &alice, carol, change).await,
+                "another owner",
+            );
+        }
+        // The desk can, as long as an owner stays: never the last active one.
+        people::change(st, &admin, carol, Change::RemoveOwner)
+            .await
+            .unwrap();
+        for change in [Change::RemoveOwner, Change::Disable] {
+            conflict(
+                people::change(st, &admin, alice.user_id, change).await,
+                "last active owner",
+            );
+        }
+        // Every change is in the provider's log under its own name.
+        let actions: Vec<String> = list_trail(&st.db, Trail::Provider)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.record.action)
+            .collect();
+        for action in [
+            "account_disabled",
+            "account_enabled",
+            "owner_added",
+            "owner_removed",
+        ] {
+            assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+        }
+    }
+);
+
+/// Makes every insert into the provider's audit log fail, as a full disk or a lost connection
+/// would at that moment.
+async fn refuse_audit_entries(env: &common::TestEnv) {
+    let statements: &[&str] = match env.engine {
+        common::Engine::Sqlite => &[
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON provider_audit_entries \
+             BEGIN SELECT RAISE(ABORT, 'the audit log refuses entries'); END",
+        ],
+        common::Engine::Postgres => &[
+            "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'the audit log refuses entries'; END $$",
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON provider_audit_entries \
+             FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+        ],
+    };
+    for sql in statements {
+        exec(&env.st, sql).await;
+    }
+}
+
+on_both_engines!(a_change_whose_audit_entry_fails_is_undone, |env| {
+    use abuse_portal::server::usecase::{api_tokens, two_factor};
+    let st = &env.st;
+    seed::seed_demo(st).await.unwrap();
+    let admin = actor(st, "admin@portal.test").await;
+    let alice = actor(st, "alice@acme.test").await;
+    let bob = actor(st, "bob@globex.test").await;
+    let open = people::invite(st, &admin, "olga@portal.test", Role::Staff, None, false)
+        .await
+        .unwrap()
+        .link
+        .unwrap();
+    let invitation_id: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM invitations WHERE email = 'olga@portal.test'"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let bob_code = {
+        common::enable_two_factor(st, "bob@globex.test", "demo-password-1").await;
+        common::current_code(st, bob.user_id, 1).await
+    };
+    refuse_audit_entries(&env).await;
+
+    // Each change fails with its entry, and nothing of it stays.
+    assert!(people::change(st, &admin, alice.user_id, Change::Disable)
+        .await
+        .is_err());
+    assert!(sign_in(st, "alice@acme.test", "demo-password-1", None)
+        .await
+        .is_ok());
+    assert!(
+        people::change_password(st, &alice, "demo-password-1", PASSWORD, PASSWORD, None)
+            .await
+            .is_err()
+    );
+    assert!(sign_in(st, "alice@acme.test", "demo-password-1", None)
+        .await
+        .is_ok());
+    assert!(people::revoke_invitation(st, &admin, invitation_id)
+        .await
+        .is_err());
+    assert!(people::invitation(st, &token(&open)).await.is_ok());
+    assert!(
+        api_tokens::create(st, &admin, "billing sync", "inventory:read")
+            .await
+            .is_err()
+    );
+    assert!(api_tokens::list(st, &admin).await.unwrap().is_empty());
+    assert!(two_factor::set_org_requirement(st, &bob, true)
+        .await
+        .is_err());
+    assert!(
+        two_factor::turn_off(st, &bob, "demo-password-1", &bob_code, None)
+            .await
+            .is_err()
+    );
+    let bob_state = abuse_portal::server::db::two_factor::state(&st.db, bob.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(bob_state.totp_enabled_at.is_some() && !bob_state.required_by_org);
+});

@@ -10,7 +10,9 @@ use common::actor;
 use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::ids::{OrgId, ServiceId};
 use abuse_portal::domain::notice::{NoticeCategory, NoticeSource};
-use abuse_portal::domain::report::{EventState, IntakeChannel, IntakeStatus, PublicReportInput};
+use abuse_portal::domain::report::{
+    EventState, IntakeChannel, IntakeStatus, PublicReportInput, MAX_INCIDENTS_PER_REPORT,
+};
 use abuse_portal::error::AppError;
 use abuse_portal::server::db::{audit, notices};
 use abuse_portal::server::intake::BodyKind;
@@ -544,6 +546,10 @@ on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
         description: "Port scans against our whole /24 for an hour.".into(),
     };
     let fresh = reports::form_ticket(st, Vec::new()).ticket;
+    // A ticket carries one report: these are for the later ones.
+    let spare: Vec<String> = (0..2)
+        .map(|_| reports::form_ticket(st, Vec::new()).ticket)
+        .collect();
     let too_fast = reports::submit_public_report(st, &input, &fresh, "", "203.0.113.50")
         .await
         .unwrap_err();
@@ -551,7 +557,12 @@ on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
         .field_message("ticket")
         .unwrap()
         .contains("quicker"));
-    let forged = format!("{}.{}", st.now().unix_timestamp() - 60, "0".repeat(32));
+    let forged = format!(
+        "{}.{}.{}",
+        st.now().unix_timestamp() - 60,
+        "0".repeat(24),
+        "0".repeat(32)
+    );
     assert!(
         reports::submit_public_report(st, &input, &forged, "", "203.0.113.50")
             .await
@@ -601,7 +612,7 @@ on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
     }
     assert!(limited.is_some_and(|s| s <= 3_600));
     // Another address is not held back.
-    reports::submit_public_report(st, &input, &fresh, "", "203.0.113.51")
+    reports::submit_public_report(st, &input, &spare[0], "", "203.0.113.51")
         .await
         .unwrap();
 
@@ -623,7 +634,7 @@ on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
             good_faith: true,
             ..dsa
         },
-        &fresh,
+        &spare[1],
         "",
         "203.0.113.52",
     )
@@ -631,3 +642,203 @@ on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
     .unwrap();
     assert!(receipt.reference.starts_with("DSA-"));
 });
+
+fn by_mail() -> Received {
+    Received {
+        channel: IntakeChannel::Mailbox,
+        by: None,
+        client_address: None,
+    }
+}
+
+on_both_engines!(
+    reports_nobody_vouches_for_wait_for_staff_even_with_a_case_open,
+    |env| {
+        let st = &env.st;
+        initech(st).await;
+        let staff = actor(st, "staff@portal.test").await;
+        // A case about Initech's spam is open (through the report API, whose token vouches).
+        let first = reports::ingest(st, &by_api(), &arf("198.51.100.7", 3, ""), BodyKind::Mail)
+            .await
+            .unwrap();
+        let notice = reports::verify(
+            st,
+            &staff,
+            first.events[0].pending_id.unwrap(),
+            Verification {
+                source: NoticeSource::ThirdPartyReport,
+                summary: "Spam complaints from a feedback loop about this address.".into(),
+                verification_note: "Checked the FBL headers against our outbound logs.".into(),
+                high_risk: false,
+            },
+        )
+        .await
+        .unwrap();
+        let trail_before = audit::list(&st.db, notice).await.unwrap().len();
+        // A forged mail claims a million incidents: it waits, counted as at most 100.
+        let forged = reports::ingest(
+            st,
+            &by_mail(),
+            &arf("198.51.100.7", 1_000_000, ""),
+            BodyKind::Mail,
+        )
+        .await
+        .unwrap();
+        assert_eq!(forged.events[0].state, EventState::NeedsVerification);
+        assert_eq!(forged.events[0].notice_id, None);
+        let record = notices::get(&st.db, notice, None).await.unwrap().unwrap();
+        assert_eq!(
+            (record.event_count, record.escalation_level),
+            (3, 0),
+            "the open case is untouched"
+        );
+        assert_eq!(
+            audit::list(&st.db, notice).await.unwrap().len(),
+            trail_before,
+            "nothing the customer sees was written"
+        );
+        let pending = forged.events[0].pending_id.unwrap();
+        let waiting = reports::pending(st, &staff, pending).await.unwrap();
+        assert_eq!(waiting.row.event_count, MAX_INCIDENTS_PER_REPORT);
+        assert!(
+            waiting.events[0].detail.contains("stated 1000000"),
+            "{:?}",
+            waiting.events[0]
+        );
+        // The public forms wait too.
+        let form = PublicReportInput {
+            name: "Ann".into(),
+            email: "ann@example.org".into(),
+            address: "198.51.100.7".into(),
+            category: "spam".into(),
+            occurred_at: String::new(),
+            description: "Spam from this address to our customers all morning.".into(),
+        };
+        let ticket = reports::form_ticket(st, Vec::new()).ticket;
+        tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+        reports::submit_public_report(st, &form, &ticket, "", "203.0.113.9")
+            .await
+            .unwrap();
+        let record = notices::get(&st.db, notice, None).await.unwrap().unwrap();
+        assert_eq!(record.event_count, 3);
+        assert_eq!(
+            reports::pending(st, &staff, pending)
+                .await
+                .unwrap()
+                .row
+                .event_count,
+            MAX_INCIDENTS_PER_REPORT + 1
+        );
+        // Staff verify: the events join the open case (no second notice), with their reason.
+        let joined = reports::verify(
+            st,
+            &staff,
+            pending,
+            Verification {
+                source: NoticeSource::ThirdPartyReport,
+                summary: "Spam complaints from a feedback loop about this address.".into(),
+                verification_note: "Matched the complaint against our outbound mail logs.".into(),
+                high_risk: false,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(joined, notice);
+        let record = notices::get(&st.db, notice, None).await.unwrap().unwrap();
+        assert_eq!(record.event_count, 3 + MAX_INCIDENTS_PER_REPORT + 1);
+        let trail = audit::list(&st.db, notice).await.unwrap();
+        let added = &trail[trail_before].record;
+        assert_eq!(added.action, "events_added");
+        assert!(
+            added.detail.contains("verified by the abuse desk"),
+            "{}",
+            added.detail
+        );
+        assert!(
+            added.detail.contains("Matched the complaint"),
+            "{}",
+            added.detail
+        );
+    }
+);
+
+on_both_engines!(the_public_forms_count_by_slash_64_and_all_together, |env| {
+    let st = &env.st;
+    initech(st).await;
+    let input = PublicReportInput {
+        name: "Ann".into(),
+        email: "ann@example.org".into(),
+        address: "198.51.100.7".into(),
+        category: "scanning".into(),
+        occurred_at: String::new(),
+        description: "Port scans against our whole /24 for an hour.".into(),
+    };
+    let tickets: Vec<String> = (0..40)
+        .map(|_| reports::form_ticket(st, Vec::new()).ticket)
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    // A ticket carries one report.
+    reports::submit_public_report(st, &input, &tickets[0], "", "198.51.100.200")
+        .await
+        .unwrap();
+    let again = reports::submit_public_report(st, &input, &tickets[0], "", "198.51.100.201")
+        .await
+        .unwrap_err();
+    assert!(
+        again
+            .field_message("ticket")
+            .unwrap()
+            .contains("sent already"),
+        "{again:?}"
+    );
+    // Every address of one /64 counts as one client: 10 an hour between them.
+    let key = |n: usize| {
+        abuse_portal::domain::throttle::address_key(format!("2001:db8:5:6::{n:x}").parse().unwrap())
+    };
+    let mut accepted = 0;
+    for (n, ticket) in tickets[1..=12].iter().enumerate() {
+        match reports::submit_public_report(st, &input, ticket, "", &key(n + 1)).await {
+            Ok(_) => accepted += 1,
+            Err(AppError::RateLimited { .. }) => {}
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(accepted, st.config.reports.form_per_hour as usize);
+});
+
+on_both_engines!(
+    the_public_forms_take_a_few_hundred_an_hour_in_all,
+    adjust = |c| c.reports.form_global_per_hour = 15,
+    |env| {
+        let st = &env.st;
+        initech(st).await;
+        let input = PublicReportInput {
+            name: "Ann".into(),
+            email: "ann@example.org".into(),
+            address: "198.51.100.7".into(),
+            category: "scanning".into(),
+            occurred_at: String::new(),
+            description: "Port scans against our whole /24 for an hour.".into(),
+        };
+        let tickets: Vec<String> = (0..20)
+            .map(|_| reports::form_ticket(st, Vec::new()).ticket)
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+        // Twenty clients, one report each: the first 15 go in, then everyone waits.
+        let mut outcomes = Vec::new();
+        for (n, ticket) in tickets.iter().enumerate() {
+            let client = format!("2001:db8:{n:x}::/64");
+            outcomes.push(
+                reports::submit_public_report(st, &input, ticket, "", &client)
+                    .await
+                    .is_ok(),
+            );
+        }
+        assert_eq!(
+            outcomes.iter().filter(|ok| **ok).count(),
+            15,
+            "{outcomes:?}"
+        );
+        assert!(outcomes[15..].iter().all(|ok| !ok));
+    }
+);

@@ -664,3 +664,302 @@ fn a_full_hash_queue_answers_503_and_counts_nothing_against_the_person() {
         env.finish().await;
     })
 }
+
+/// A sign-in of `email` from `forwarded_for` (behind a trusted proxy) as a script would post it:
+/// the status and where it leads.
+async fn password_step(
+    c: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+    forwarded_for: &str,
+) -> (u16, String) {
+    let res = c
+        .post(format!("{base}/api/auth/login"))
+        .header("origin", base)
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), location(&res))
+}
+
+/// A second-factor code posted as a script would: the status, and the error's message.
+async fn code_step(
+    c: &reqwest::Client,
+    base: &str,
+    code: &str,
+    forwarded_for: &str,
+) -> (u16, String) {
+    let res = c
+        .post(format!("{base}/api/auth/code"))
+        .header("origin", base)
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[("code", code)])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let message = res
+        .json::<abuse_portal::error::AppError>()
+        .await
+        .map(|e| e.user_message())
+        .unwrap_or_default();
+    (status, message)
+}
+
+on_both_engines!(
+    a_right_password_never_resets_the_count_of_wrong_codes,
+    adjust = |c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()],
+    |env| {
+        use abuse_portal::domain::actor::Role;
+        use abuse_portal::server::usecase::accounts::create_user;
+        let st = &env.st;
+        let password = "staff password 12";
+        create_user(st, "sam@portal.test", password, Role::Staff, None)
+            .await
+            .unwrap();
+        let sam = common::enable_two_factor(st, "sam@portal.test", password).await;
+        let wrong = common::wrong_code(st, sam).await;
+        let base = env.serve().await;
+        // The attack: a right password, four wrong codes, again and again, each round from
+        // another IPv6 /64 of one /48 (the per-address limit never starts).
+        let (mut checked, mut throttled, mut ended) = (0, 0, 0);
+        for round in 0..100u32 {
+            let from = format!("2001:db8:77:{round:x}::1");
+            let c = api_client();
+            let (status, next) = password_step(&c, &base, "sam@portal.test", password, &from).await;
+            assert!(
+                status < 400 && next == "/login/code",
+                "round {round}: {status} {next}"
+            );
+            for _ in 0..4 {
+                match code_step(&c, &base, &wrong, &from).await {
+                    (422, _) => checked += 1,
+                    (429, _) => throttled += 1,
+                    (409, m) if m.contains("wrong too many times") => {
+                        checked += 1;
+                        ended += 1;
+                    }
+                    (409, _) => ended += 1,
+                    other => panic!("round {round}: {other:?}"),
+                }
+            }
+        }
+        let allowed = st.config.login_throttle.per_account as usize;
+        assert!(
+            checked <= allowed,
+            "{checked} wrong codes were checked in 100 rounds; at most {allowed} may be"
+        );
+        assert!(
+            throttled > 0 && ended > 0,
+            "{throttled} throttled, {ended} ended"
+        );
+        let codes = throttle::streak(&st.db, &format!("code:{}", sam.0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            codes.failures as usize, checked,
+            "every checked code counted"
+        );
+        // Once the wait is over, the owner signs in with a right code, which ends both streaks.
+        age_streaks(&env, 15 * 60).await;
+        let c = api_client();
+        password_step(
+            &c,
+            &base,
+            "sam@portal.test",
+            password,
+            "2001:db8:77:ffff::1",
+        )
+        .await;
+        let right = common::current_code(st, sam, 1).await;
+        let (status, message) = code_step(&c, &base, &right, "2001:db8:77:ffff::1").await;
+        assert!(status == 200 || status == 302, "{status} {message}");
+        for key in [
+            format!("code:{}", sam.0),
+            "account:sam@portal.test".to_owned(),
+        ] {
+            assert_eq!(throttle::streak(&st.db, &key).await.unwrap(), None, "{key}");
+        }
+    }
+);
+
+on_both_engines!(
+    changing_the_second_factor_asks_for_the_password_and_is_throttled,
+    |env| {
+        use abuse_portal::domain::actor::Role;
+        use abuse_portal::server::usecase::accounts::create_user;
+        let st = &env.st;
+        let password = "customer password 12";
+        create_user(
+            st,
+            "dora@initech.test",
+            password,
+            Role::Customer,
+            Some("Initech"),
+        )
+        .await
+        .unwrap();
+        let dora = common::enable_two_factor(st, "dora@initech.test", password).await;
+        let base = env.serve().await;
+        let c = api_client();
+        password_step(&c, &base, "dora@initech.test", password, "198.51.100.9").await;
+        let code = common::current_code(st, dora, 1).await;
+        code_step(&c, &base, &code, "198.51.100.9").await;
+        let change = |action: &'static str, password: &str, code: &str| {
+            let form = [
+                ("action", action.to_owned()),
+                ("password", password.to_owned()),
+                ("code", code.to_owned()),
+            ];
+            let (c, base) = (c.clone(), base.clone());
+            async move {
+                let res = c
+                    .post(format!("{base}/api/account/two_factor/change"))
+                    .header("origin", &base)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                (status, res.text().await.unwrap())
+            }
+        };
+        // A right code alone no longer renews the recovery codes or turns the factor off.
+        let now_code = common::current_code(st, dora, 0).await;
+        for action in ["renew", "off"] {
+            let (status, body) = change(action, "", &now_code).await;
+            assert_eq!(status, 422, "{action}: {body}");
+            assert!(body.contains("password"), "{body}");
+            let (status, body) = change(action, "not the password", &now_code).await;
+            assert_eq!(status, 422, "{action}: {body}");
+            assert!(body.contains("not your current password"), "{body}");
+        }
+        // Wrong codes with the right password are throttled like sign-in.
+        let wrong = common::wrong_code(st, dora).await;
+        let mut statuses = Vec::new();
+        for _ in 0..8 {
+            statuses.push(change("renew", password, &wrong).await.0);
+        }
+        let checked = statuses.iter().filter(|s| **s == 422).count();
+        assert!(
+            checked <= st.config.login_throttle.per_account as usize && statuses.contains(&429),
+            "{statuses:?}"
+        );
+        let state = abuse_portal::server::db::two_factor::state(&st.db, dora)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(state.totp_enabled_at.is_some() && state.recovery_left == 10);
+    }
+);
+
+on_both_engines!(
+    a_new_password_or_signing_out_everywhere_ends_a_sign_in_waiting_for_its_code,
+    |env| {
+        use abuse_portal::domain::actor::Role;
+        use abuse_portal::server::usecase::accounts::create_user;
+        let st = &env.st;
+        let password = "customer password 12";
+        create_user(
+            st,
+            "ed@initech.test",
+            password,
+            Role::Customer,
+            Some("Initech"),
+        )
+        .await
+        .unwrap();
+        let base = env.serve().await;
+        // Ed, signed in on his laptop, then turns two-factor sign-in on.
+        let laptop = api_client();
+        api_login(&laptop, &base, "ed@initech.test", password).await;
+        let ed = common::enable_two_factor(st, "ed@initech.test", password).await;
+        // Someone else has his password and waits for a code.
+        let stranger = api_client();
+        let (status, next) = password_step(
+            &stranger,
+            &base,
+            "ed@initech.test",
+            password,
+            "203.0.113.66",
+        )
+        .await;
+        assert!(status < 400 && next == "/login/code", "{status} {next}");
+        // Ed changes his password: the waiting sign-in is over, even with a right code.
+        let res = call(
+            &laptop,
+            &base,
+            "account/password",
+            &[
+                ("current", password),
+                ("new", "a brand new password 34"),
+                ("again", "a brand new password 34"),
+            ],
+        )
+        .await;
+        assert!(res.status().is_success(), "{}", res.status());
+        // (The code of the next step: the one that turned the factor on is spent.)
+        let right = common::current_code(st, ed, 1).await;
+        let (status, message) = code_step(&stranger, &base, &right, "203.0.113.66").await;
+        assert_eq!(status, 409, "{message}");
+        // The same after signing out everywhere.
+        let stranger = api_client();
+        password_step(
+            &stranger,
+            &base,
+            "ed@initech.test",
+            "a brand new password 34",
+            "203.0.113.66",
+        )
+        .await;
+        let res = call(&laptop, &base, "account/sign_out_everywhere", &[]).await;
+        assert!(res.status().is_success() || res.status().is_redirection());
+        let (status, message) = code_step(&stranger, &base, &right, "203.0.113.66").await;
+        assert_eq!(status, 409, "{message}");
+        assert!(sessions::for_user(&st.db, ed, st.now())
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
+
+on_both_engines!(a_wrong_current_password_slows_only_its_own_account, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    let base = env.serve().await;
+    let (alice, bob) = (api_client(), api_client());
+    api_login(&alice, &base, "alice@acme.test", DEMO).await;
+    api_login(&bob, &base, "bob@globex.test", DEMO).await;
+    let change = |c: reqwest::Client, current: &'static str| {
+        let base = base.clone();
+        async move {
+            let new = "a long new password 9";
+            call(
+                &c,
+                &base,
+                "account/password",
+                &[("current", current), ("new", new), ("again", new)],
+            )
+            .await
+        }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        statuses.push(
+            change(alice.clone(), "not alice's password")
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert!(
+        statuses.contains(&429),
+        "Alice's guesses are throttled: {statuses:?}"
+    );
+    // Bob, at the same address, changes his password at once.
+    let res = change(bob, DEMO).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+});

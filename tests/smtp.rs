@@ -34,7 +34,8 @@ async fn alice_and_service(st: &AppState, ip: &str) -> (UserId, OrgId, ServiceId
     seed::seed_demo(st).await.unwrap();
     let alice = usecase::accounts::sign_in(st, "alice@acme.test", "demo-password-1", None)
         .await
-        .unwrap();
+        .unwrap()
+        .user();
     let org = accounts::find_user(&st.db, alice)
         .await
         .unwrap()
@@ -265,7 +266,8 @@ fn good_form(ip: &str) -> RequestForm {
 async fn actor_of(st: &AppState, email: &str, password: &str) -> Actor {
     let id = usecase::accounts::sign_in(st, email, password, None)
         .await
-        .unwrap();
+        .unwrap()
+        .user();
     let row = accounts::find_user(&st.db, id).await.unwrap().unwrap();
     Actor {
         user_id: id,

@@ -5,6 +5,11 @@
 //! removes colleagues of their own organisation, never anyone else's, and never themselves.
 //! Nobody changes their own role or disables themselves (the last admin cannot lock everyone
 //! out, and a staff member cannot make themselves admin).
+//!
+//! Owners among themselves ([`Caller::may_change`]): an owner makes a colleague an owner, but
+//! only the provider takes the flag from an owner or disables one; an account the provider
+//! disabled is enabled again by the provider only; and nobody leaves an organisation without an
+//! active owner (make someone else owner first).
 
 use super::actor::{AccessError, Actor, Role};
 use super::ids::{OrgId, UserId};
@@ -25,6 +30,59 @@ pub enum PeopleError {
     /// A customer invitation without an organisation, or a provider one with.
     #[error("Customers belong to an organisation; staff and admins to none.")]
     WrongOrganisation,
+    /// The owner flag is for customers only.
+    #[error("Only customers own an organisation.")]
+    OnlyCustomersOwn,
+    /// An owner tried to disable another owner or take their flag.
+    #[error("Only the abuse desk can disable another owner or make them a member.")]
+    OtherOwner,
+    /// An owner tried to enable an account the provider disabled.
+    #[error("The abuse desk disabled this account: only the abuse desk can enable it again.")]
+    DisabledByProvider,
+    /// The change would leave the organisation without an active owner.
+    #[error("This is the organisation's last active owner: make someone else owner first.")]
+    LastOwner,
+}
+
+/// What an admin or owner does to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Disable it: it cannot sign in, and its sessions end at once.
+    Disable,
+    /// Enable it again.
+    Enable,
+    /// Make the customer their organisation's owner.
+    MakeOwner,
+    /// Take the owner flag away.
+    RemoveOwner,
+    /// Give a provider account this role (admins only).
+    Role(Role),
+}
+
+impl Change {
+    /// The form value of each change the people pages offer.
+    pub fn parse(raw: &str) -> Option<Change> {
+        Some(match raw {
+            "disable" => Change::Disable,
+            "enable" => Change::Enable,
+            "owner" => Change::MakeOwner,
+            "not_owner" => Change::RemoveOwner,
+            "staff" => Change::Role(Role::Staff),
+            "admin" => Change::Role(Role::Admin),
+            _ => return None,
+        })
+    }
+
+    /// The audit action that records it.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Change::Disable => "account_disabled",
+            Change::Enable => "account_enabled",
+            Change::MakeOwner => "owner_added",
+            Change::RemoveOwner => "owner_removed",
+            Change::Role(_) => "role_changed",
+        }
+    }
 }
 
 /// What the caller is, for people decisions: the actor and whether they own their organisation.
@@ -45,6 +103,19 @@ pub struct Target {
     pub role: Role,
     /// Its organisation (customers).
     pub org: Option<OrgId>,
+    /// Whether it owns its organisation.
+    pub owner: bool,
+    /// Whether it is disabled.
+    pub disabled: bool,
+    /// Whether the provider (an admin) disabled it.
+    pub disabled_by_provider: bool,
+}
+
+impl Target {
+    /// Whether it counts as one of its organisation's active owners.
+    pub fn is_active_owner(&self) -> bool {
+        self.owner && !self.disabled
+    }
 }
 
 impl Caller<'_> {
@@ -84,6 +155,39 @@ impl Caller<'_> {
             }
             _ => Err(AccessError::NotAdmin.into()),
         }
+    }
+
+    /// May the caller make `change` to `target`? `other_active_owners` counts the active owners
+    /// of the target's organisation besides the target (the last one is never removed). The
+    /// rules of the module's documentation, on top of [`Caller::may_manage`] and
+    /// [`Caller::may_set_role`].
+    pub fn may_change(
+        &self,
+        target: &Target,
+        change: Change,
+        other_active_owners: u64,
+    ) -> Result<(), PeopleError> {
+        if let Change::Role(role) = change {
+            return self.may_set_role(target, role);
+        }
+        self.may_manage(target)?;
+        if matches!(change, Change::MakeOwner | Change::RemoveOwner)
+            && target.role != Role::Customer
+        {
+            return Err(PeopleError::OnlyCustomersOwn);
+        }
+        let by_owner = self.actor.role == Role::Customer;
+        let takes_an_owner = matches!(change, Change::Disable | Change::RemoveOwner);
+        if by_owner && takes_an_owner && target.owner {
+            return Err(PeopleError::OtherOwner);
+        }
+        if by_owner && change == Change::Enable && target.disabled_by_provider {
+            return Err(PeopleError::DisabledByProvider);
+        }
+        if takes_an_owner && target.is_active_owner() && other_active_owners == 0 {
+            return Err(PeopleError::LastOwner);
+        }
+        Ok(())
     }
 
     /// May the caller give `target` the provider role `role` (staff ↔ admin)? Admins only,
@@ -143,6 +247,10 @@ impl InvitationState {
     }
 }
 
+/// What the outbox keeps in place of an invitation's link (the mail as sent carries it; see
+/// `server::db::outbox::NewMail::sealed_body`).
+pub const LINK_NOT_KEPT: &str = "[the one-time link: in the mail as sent, not kept]";
+
 /// The mail that carries an invitation: who invites, as what, the one-time link, and until
 /// when it works (`expires_text`, in UTC: the invited person has no time zone yet).
 pub fn invitation_mail(
@@ -187,7 +295,76 @@ mod tests {
             user: UserId(id),
             role,
             org: org.map(OrgId),
+            owner: false,
+            disabled: false,
+            disabled_by_provider: false,
         }
+    }
+
+    #[test]
+    fn owners_keep_their_organisation_owned_and_their_colleagues_in_their_place() {
+        let alice = actor(2, Role::Customer, Some(7));
+        let owner = Caller {
+            actor: &alice,
+            owner: true,
+        };
+        let admin = actor(1, Role::Admin, None);
+        let admin = Caller {
+            actor: &admin,
+            owner: false,
+        };
+        let member = target(5, Role::Customer, Some(7));
+        let co_owner = Target {
+            owner: true,
+            ..target(6, Role::Customer, Some(7))
+        };
+        // An owner makes a colleague owner, and disables or enables members.
+        for change in [Change::MakeOwner, Change::Disable, Change::Enable] {
+            assert_eq!(owner.may_change(&member, change, 1), Ok(()), "{change:?}");
+        }
+        // Another owner is the provider's to disable or demote, never a co-owner's.
+        for change in [Change::Disable, Change::RemoveOwner] {
+            assert_eq!(
+                owner.may_change(&co_owner, change, 1),
+                Err(PeopleError::OtherOwner)
+            );
+            assert_eq!(admin.may_change(&co_owner, change, 1), Ok(()));
+            // The last active owner stays, whoever asks.
+            assert_eq!(
+                admin.may_change(&co_owner, change, 0),
+                Err(PeopleError::LastOwner)
+            );
+        }
+        // A disabled owner is not an active one: their flag may go.
+        let disabled_owner = Target {
+            disabled: true,
+            ..co_owner
+        };
+        assert_eq!(
+            admin.may_change(&disabled_owner, Change::RemoveOwner, 0),
+            Ok(())
+        );
+        // What the provider disabled, only the provider enables.
+        let disabled_by_desk = Target {
+            disabled: true,
+            disabled_by_provider: true,
+            ..member
+        };
+        assert_eq!(
+            owner.may_change(&disabled_by_desk, Change::Enable, 1),
+            Err(PeopleError::DisabledByProvider)
+        );
+        assert_eq!(
+            admin.may_change(&disabled_by_desk, Change::Enable, 1),
+            Ok(())
+        );
+        // The owner flag is a customer's.
+        assert_eq!(
+            admin.may_change(&target(3, Role::Staff, None), Change::MakeOwner, 0),
+            Err(PeopleError::OnlyCustomersOwn)
+        );
+        assert_eq!(Change::parse("not_owner"), Some(Change::RemoveOwner));
+        assert_eq!(Change::parse("root"), None);
     }
 
     #[test]

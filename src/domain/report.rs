@@ -40,6 +40,16 @@ named_enum!(
     }
 );
 
+impl IntakeChannel {
+    /// Whether the channel vouches for who sent the report: only the report API, whose token
+    /// belongs to an active admin. A form or a mail could come from anyone: their events wait
+    /// for staff to verify them, even when their service has a case open (the policy acts on
+    /// verified reports only).
+    pub fn vouches_for_sender(self) -> bool {
+        self == IntakeChannel::Api
+    }
+}
+
 named_enum!(
     /// What became of a report.
     IntakeStatus, "intake status" {
@@ -70,8 +80,27 @@ named_enum!(
 pub const MAX_REPORT_BYTES: usize = 2 * 1024 * 1024;
 /// The most events one report may name.
 pub const MAX_EVENTS_PER_REPORT: usize = 500;
-/// The largest `Incidents` count believed for one event.
+/// The largest `Incidents` count a report may state and still be read.
 pub const MAX_INCIDENTS: i64 = 1_000_000;
+/// The most events one report adds to the counts (the sum of its events' incidents): a report
+/// that states more is recorded with what it stated, and counts this many. One report, true or
+/// forged, cannot escalate a case or set its damages alone.
+pub const MAX_INCIDENTS_PER_REPORT: i64 = 100;
+
+/// The incidents each of a report's events counts (`stated`, in order), within
+/// [`MAX_INCIDENTS_PER_REPORT`] for the report: the first events count fully, later ones what is
+/// left, and every event at least one.
+pub fn counted_incidents(stated: &[i64]) -> Vec<i64> {
+    let mut left = MAX_INCIDENTS_PER_REPORT;
+    stated
+        .iter()
+        .map(|&n| {
+            let counted = n.clamp(1, left.max(1));
+            left = (left - counted).max(0);
+            counted
+        })
+        .collect()
+}
 /// How far in the future an event time may lie (clock skew), before it is refused.
 pub const FUTURE_SKEW: Duration = Duration::minutes(15);
 
@@ -360,6 +389,26 @@ pub struct DsaNotice {
 /// A field of a public form and what is wrong with it.
 pub type FieldError = (&'static str, String);
 
+/// The longest description a public report may have, in characters.
+pub const DESCRIPTION_MAX_CHARS: usize = 5_000;
+/// The longest explanation a DSA notice may have, in characters.
+pub const EXPLANATION_MAX_CHARS: usize = 10_000;
+/// The longest location a DSA notice may give, in characters.
+pub const LOCATION_MAX_CHARS: usize = 4_000;
+/// The longest name a public form keeps, in characters.
+pub const NAME_MAX_CHARS: usize = 200;
+
+/// The most of a public form's field worth keeping in a refused form's draft: what a valid value
+/// may hold (anything longer is refused anyway), 254 characters for the short fields.
+pub fn draft_max_chars(field: &str) -> usize {
+    match field {
+        "description" => DESCRIPTION_MAX_CHARS,
+        "explanation" => EXPLANATION_MAX_CHARS,
+        "location" => LOCATION_MAX_CHARS,
+        _ => 254,
+    }
+}
+
 fn email_ok(raw: &str) -> bool {
     let raw = raw.trim();
     let Some((local, domain)) = raw.split_once('@') else {
@@ -397,7 +446,12 @@ pub fn public_report(
     now: OffsetDateTime,
 ) -> Result<PublicReport, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = input.name.trim().chars().take(200).collect::<String>();
+    let name = input
+        .name
+        .trim()
+        .chars()
+        .take(NAME_MAX_CHARS)
+        .collect::<String>();
     if !email_ok(&input.email) {
         errors.push((
             "email",
@@ -437,7 +491,7 @@ pub fn public_report(
         "description",
         &input.description,
         20,
-        5_000,
+        DESCRIPTION_MAX_CHARS,
         "Describe what happened",
         &mut errors,
     );
@@ -469,7 +523,7 @@ pub fn dsa_notice(input: &DsaNoticeInput) -> Result<DsaNotice, Vec<FieldError>> 
         "explanation",
         &input.explanation,
         30,
-        10_000,
+        EXPLANATION_MAX_CHARS,
         "Explain why you consider the content illegal",
         &mut errors,
     );
@@ -477,7 +531,7 @@ pub fn dsa_notice(input: &DsaNoticeInput) -> Result<DsaNotice, Vec<FieldError>> 
         "location",
         &input.location,
         7,
-        4_000,
+        LOCATION_MAX_CHARS,
         "Give the exact location: the full URL(s), or the IP address",
         &mut errors,
     );
@@ -488,7 +542,14 @@ pub fn dsa_notice(input: &DsaNoticeInput) -> Result<DsaNotice, Vec<FieldError>> 
             "Give full URLs (https://…) or an IP address, one per line.".into(),
         ));
     }
-    let name = text_between("name", &input.name, 2, 200, "Enter your name", &mut errors);
+    let name = text_between(
+        "name",
+        &input.name,
+        2,
+        NAME_MAX_CHARS,
+        "Enter your name",
+        &mut errors,
+    );
     if !email_ok(&input.email) {
         errors.push((
             "email",
@@ -617,6 +678,26 @@ mod tests {
         assert_eq!(reference(ReportFormat::WebForm, 42), "AR-000042");
         assert_eq!(reference(ReportFormat::DsaNotice, 7), "DSA-000007");
         assert_eq!(reference(ReportFormat::Arf, 1_234_567), "AR-1234567");
+    }
+
+    #[test]
+    fn a_report_counts_at_most_its_share_of_incidents() {
+        assert_eq!(counted_incidents(&[1]), [1]);
+        assert_eq!(counted_incidents(&[1_000_000]), [MAX_INCIDENTS_PER_REPORT]);
+        assert_eq!(counted_incidents(&[60, 60, 5]), [60, 40, 1]);
+        assert_eq!(
+            counted_incidents(&[0]),
+            [1],
+            "every event counts once at least"
+        );
+        assert!(IntakeChannel::Api.vouches_for_sender());
+        for channel in [
+            IntakeChannel::Mailbox,
+            IntakeChannel::WebForm,
+            IntakeChannel::DsaForm,
+        ] {
+            assert!(!channel.vouches_for_sender(), "{channel:?}");
+        }
     }
 
     #[test]

@@ -26,6 +26,11 @@ pub struct LoginThrottle {
     pub max_delay: Duration,
 }
 
+/// Wrong second-factor codes one correct password allows: after these the half-finished sign-in
+/// ends and the password is asked for again. (The codes' own streak, per user, keeps counting
+/// across sign-ins; only a correct code ends it.)
+pub const WRONG_CODES_PER_PASSWORD: u32 = 3;
+
 impl Default for LoginThrottle {
     fn default() -> Self {
         LoginThrottle {

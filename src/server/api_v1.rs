@@ -13,9 +13,7 @@ use crate::domain::report::{IntakeChannel, IntakeStatus, MAX_REPORT_BYTES};
 use crate::error::AppError;
 use crate::server::intake::BodyKind;
 use crate::server::usecase::reports::{ingest, Received};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::rejection::JsonRejection;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -107,11 +105,7 @@ pub fn router() -> Router<AppState> {
             get(list_organisations).post(post_organisation),
         )
         .route("/api/v1/services", get(list_services).put(put_service))
-        .route(
-            "/api/v1/reports",
-            post(post_report).layer(axum::extract::DefaultBodyLimit::max(MAX_REPORT_BYTES + 1)),
-        )
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .route("/api/v1/reports", post(post_report))
 }
 
 /// An error as API clients read it: its status, and `{"error": …, "field": …}`.
@@ -172,11 +166,60 @@ async fn caller(
     Ok(authenticate(st, authorization, scope).await?)
 }
 
-fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    payload.map(|Json(t)| t).map_err(|e| {
+/// A request's body, read only once its caller is known: at most `limit` bytes (413 beyond).
+/// The handlers take the body unread, so that a request without a valid token costs no reading.
+async fn read_body(body: Body, limit: usize, what: &str) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            ApiError(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("The {what} is larger than {limit} bytes."),
+                None,
+            )
+        } else {
+            ApiError(
+                StatusCode::BAD_REQUEST,
+                format!("The {what} could not be read: {e}"),
+                None,
+            )
+        }
+    })
+}
+
+/// The request's media type, lower-case, without parameters (`""` when none is given).
+fn media_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A JSON body of an authenticated request: 415 unless it says it is JSON, 413 beyond
+/// [`MAX_BODY`], 400 when it is not the JSON expected.
+async fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<T, ApiError> {
+    let media = media_type(headers);
+    if media != "application/json" && !media.ends_with("+json") {
+        return Err(ApiError(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the body as application/json.".into(),
+            None,
+        ));
+    }
+    let bytes = read_body(body, MAX_BODY, "body").await?;
+    serde_json::from_slice(&bytes).map_err(|e| {
         ApiError(
             StatusCode::BAD_REQUEST,
-            format!("The body is not the JSON expected: {}", e.body_text()),
+            format!("The body is not the JSON expected: {e}"),
             None,
         )
     })
@@ -265,11 +308,11 @@ pub struct OrganisationIn {
 async fn post_organisation(
     State(st): State<AppState>,
     headers: HeaderMap,
-    payload: Result<Json<OrganisationIn>, JsonRejection>,
+    body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     use super::usecase::organisations::{create_organisation, update_organisation, OrgForm};
     let who = caller(&st, &headers, ApiScope::InventoryWrite).await?;
-    let input = body(payload)?;
+    let input: OrganisationIn = json_body(&headers, body).await?;
     let reason = format!("Sent by {} through the inventory API.", who.label);
     let existing = super::db::inventory::org_by_name(&st.db, input.name.trim())
         .await
@@ -408,10 +451,10 @@ pub struct ServiceIn {
 async fn put_service(
     State(st): State<AppState>,
     headers: HeaderMap,
-    payload: Result<Json<ServiceIn>, JsonRejection>,
+    body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let who = caller(&st, &headers, ApiScope::InventoryWrite).await?;
-    let input = body(payload)?;
+    let input: ServiceIn = json_body(&headers, body).await?;
     let changes = super::usecase::inventory_import::make_service_match(
         &st,
         &who.actor,
@@ -431,28 +474,10 @@ async fn put_service(
 async fn post_report(
     State(st): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let who = caller(&st, &headers, ApiScope::ReportsWrite).await?;
-    let body = body.map_err(|e| {
-        let status = e.status();
-        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            format!("The report is larger than {MAX_REPORT_BYTES} bytes.")
-        } else {
-            format!("The report could not be read: {}", e.body_text())
-        };
-        ApiError(status, message, None)
-    })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let kind = match content_type.as_str() {
+    let kind = match media_type(&headers).as_str() {
         "application/json" => BodyKind::Json,
         "message/rfc822" | "multipart/report" => BodyKind::Mail,
         "" | "text/plain" | "application/octet-stream" => BodyKind::Sniff,
@@ -464,6 +489,7 @@ async fn post_report(
             ))
         }
     };
+    let body = read_body(body, MAX_REPORT_BYTES, "report").await?;
     let received = Received {
         channel: IntakeChannel::Api,
         by: Some(who.actor.user_id),
@@ -525,14 +551,17 @@ pub fn openapi(server: &str) -> serde_json::Value {
             let ok = operation["responses"]["200"].clone();
             let responses = operation["responses"].as_object_mut().expect("an object");
             responses.insert("201".into(), ok);
-            responses.insert(
-                "413".into(),
-                json!({ "$ref": "#/components/responses/Error" }),
-            );
-            responses.insert(
-                "415".into(),
-                json!({ "$ref": "#/components/responses/Error" }),
-            );
+        }
+        if e.request.is_some() {
+            // Every body is read only once the token is checked: too large (413), or of a type
+            // the endpoint does not take (415).
+            let responses = operation["responses"].as_object_mut().expect("an object");
+            for status in ["413", "415"] {
+                responses.insert(
+                    status.into(),
+                    json!({ "$ref": "#/components/responses/Error" }),
+                );
+            }
         }
         if e.method == "get" && e.path != "/api/v1/openapi.json" {
             operation["parameters"] = json!([

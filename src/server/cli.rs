@@ -348,22 +348,19 @@ async fn port25_default(st: &AppState, action: Port25DefaultCommand) -> Result<(
         let kind: ServiceKind = kind.parse().map_err(|_| {
             format!("{kind:?} is not a service kind; `portal port25-default list` shows them")
         })?;
-        set_restricted_by_default(&st.db, kind, *restricted).await?;
         let detail = format!(
             "New {} services start with port 25 {}.",
             kind.label(),
             if *restricted { "restricted" } else { "allowed" }
         );
         let mut tx = st.db.begin_write().await?;
-        super::db::audit::append_provider(
+        set_restricted_by_default(&mut tx, kind, *restricted).await?;
+        super::usecase::audit::record_provider(
+            st,
             &mut tx,
-            &st.audit_keys,
-            st.now(),
-            super::db::audit::AuditEvent {
-                actor: "command line",
-                action: "port25_default_changed",
-                detail: &detail,
-            },
+            "command line",
+            "port25_default_changed",
+            &detail,
         )
         .await?;
         tx.commit().await?;

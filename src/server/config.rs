@@ -84,8 +84,12 @@ pub struct MailConfig {
 pub struct ReportsConfig {
     /// When a case's verified events mark it escalated (default 25 and 100).
     pub escalation: crate::domain::report::EscalationRules,
-    /// Reports the public forms take from one client address per hour (default 10).
+    /// Reports the public forms take from one client address (IPv6 by /64) per hour
+    /// (default 10).
     pub form_per_hour: i64,
+    /// Reports the public forms take from everyone together per hour (default 200): a flood
+    /// from many addresses waits too.
+    pub form_global_per_hour: i64,
 }
 
 impl Default for ReportsConfig {
@@ -93,6 +97,7 @@ impl Default for ReportsConfig {
         ReportsConfig {
             escalation: Default::default(),
             form_per_hour: 10,
+            form_global_per_hour: 200,
         }
     }
 }
@@ -110,6 +115,7 @@ fn reports_config() -> Result<ReportsConfig, ConfigError> {
     Ok(ReportsConfig {
         escalation,
         form_per_hour: positive("PORTAL_REPORT_FORM_PER_HOUR", 10)?,
+        form_global_per_hour: positive("PORTAL_REPORT_FORM_GLOBAL_PER_HOUR", 200)?,
     })
 }
 

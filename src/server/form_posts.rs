@@ -3,17 +3,24 @@
 //! back to the page (the `Referer`), which loses the server function's answer and what was
 //! typed.
 //!
-//! One layer ([`outcomes`]) keeps them for the page the browser loads next, through the session:
+//! One layer ([`outcomes`]) keeps them for the page the browser loads next:
 //! - Around the server functions ([`keep_outcome`]): after a plain post that was answered with a
 //!   redirect, it keeps a [`PostOutcome`]: the function's path, the answer (its output or its
-//!   error, as JSON) and the posted fields without anything secret. A refusal then redirects to
-//!   the clean page address: the error travels in the session, not in the URL.
-//! - Around the pages ([`take_outcome`]): a page load takes the outcome out of the session (it is
-//!   shown once) and leaves it in the request's extensions, where
+//!   error, as JSON) and the posted fields without anything secret, each cut to
+//!   [`MAX_KEPT_FIELD_BYTES`] and all to [`MAX_KEPT_FIELDS_BYTES`]. The outcome is sealed (see
+//!   [`super::sealed`]): an answer may be a one-time secret (recovery codes, a new API token, an
+//!   invitation link), which is never stored readable. It goes into the session when the session
+//!   holds something (a signed-in user, a sign-in waiting for its code, a public form's draft);
+//!   a refusal of a visitor without one goes into a short-lived cookie instead, so that anonymous
+//!   posts never make session rows. A refusal then redirects to the clean page address: the
+//!   error travels in the session or the cookie, not in the URL.
+//! - Around the pages ([`take_outcome`]): a page load takes the outcome out of the session or
+//!   the cookie (it is shown once) and leaves it in the request's extensions, where
 //!   `ui::components::form_action` and `ui::components::kept` read it.
 
 use super::auth::session::TypedSession;
 use super::state::AppState;
+use crate::domain::audit::Keyring;
 use crate::views::forms::{PostOutcome, FORM_FIELD};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -21,6 +28,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::Session;
 
 /// The largest form body kept (larger posts pass through and keep nothing). An inventory
@@ -30,6 +38,25 @@ const MAX_FORM_BYTES: u64 = 1024 * 1024;
 /// The largest answer kept (a server function's output for a form is a message or a short
 /// view; anything larger is not kept).
 const MAX_ANSWER_BYTES: usize = 256 * 1024;
+
+/// The most of one posted field that is kept to fill the form again.
+pub const MAX_KEPT_FIELD_BYTES: usize = 4 * 1024;
+
+/// The most of all a post's fields that is kept.
+pub const MAX_KEPT_FIELDS_BYTES: usize = 16 * 1024;
+
+/// The cookie that carries an anonymous visitor's refused post to the next page load.
+pub const FLASH_COOKIE: &str = "portal_flash";
+
+/// The largest sealed outcome put into [`FLASH_COOKIE`] (browsers keep cookies of up to 4 KiB,
+/// name and attributes included). A larger one stays in Leptos' redirect address instead.
+const MAX_FLASH_BYTES: usize = 3 * 1024;
+
+/// How long the flash cookie lives: the browser loads the page at once.
+const FLASH_SECONDS: i64 = 120;
+
+/// What outcomes are sealed for (see [`super::sealed`]).
+const SEAL_PURPOSE: &[u8] = b"post outcome";
 
 /// Whether a field must never be kept: passwords, one-time codes and tokens, and the
 /// current/new/repeated password fields of the password page. (A public form's anti-spam ticket
@@ -64,7 +91,7 @@ pub async fn outcomes(st: State<AppState>, req: Request, next: Next) -> Response
     if req.method() == Method::POST {
         keep_outcome(st, req, next).await
     } else {
-        take_outcome(req, next).await
+        take_outcome(&st, req, next).await
     }
 }
 
@@ -126,6 +153,7 @@ async fn keep_outcome(State(st): State<AppState>, req: Request, next: Next) -> R
         Body::from(bytes)
     };
     fields.retain(|(name, _)| !is_secret(name));
+    let fields = bounded(fields);
     let path = parts.uri.path().to_owned();
     let mut res = next.run(Request::from_parts(parts, body)).await;
     if !res.status().is_redirection() {
@@ -140,9 +168,10 @@ async fn keep_outcome(State(st): State<AppState>, req: Request, next: Next) -> R
         .as_deref()
         .is_some_and(|l| refusal_of(l).is_some_and(|p| p == path));
     // A success keeps its answer only in a session that holds something: signing out empties
-    // the session, and a visitor without one gets none for a success. A refusal always keeps
-    // what was typed, in a new session if need be.
-    if !refused && session.is_empty().await {
+    // the session, and a visitor without one gets none for a success. A refusal of a visitor
+    // without a session goes into the flash cookie: no session row for an anonymous post.
+    let anonymous = session.is_empty().await;
+    if !refused && anonymous {
         // Leptos leaves a bare `?` where it took an old error out of the address.
         if let Some(bare) = location.as_deref().and_then(|l| l.strip_suffix('?')) {
             if let Ok(value) = HeaderValue::from_str(bare) {
@@ -163,25 +192,102 @@ async fn keep_outcome(State(st): State<AppState>, req: Request, next: Next) -> R
         answer,
         fields,
     };
-    match TypedSession(session).keep_post_outcome(&outcome).await {
-        Ok(()) => {
-            // An error now travels in the session: the page's address stays clean, and a
-            // reload does not show an old error again.
-            if let Some(clean) = location.as_deref().map(without_refusal) {
-                if let Ok(value) = HeaderValue::from_str(&clean) {
-                    res_parts.headers.insert(header::LOCATION, value);
-                }
+    let sealed = seal_outcome(&st.audit_keys, &outcome);
+    let kept = if anonymous {
+        flash_cookie(&sealed, st.config.cookie_secure).and_then(|cookie| {
+            HeaderValue::from_str(&cookie.to_string())
+                .ok()
+                .map(|value| {
+                    res_parts.headers.append(header::SET_COOKIE, value);
+                })
+        })
+    } else {
+        match TypedSession(session).keep_post_outcome(&sealed).await {
+            Ok(()) => Some(()),
+            Err(e) => {
+                tracing::warn!(cause = %e, "a form post's outcome could not be kept");
+                None
             }
         }
-        Err(e) => tracing::warn!(cause = %e, "a form post's outcome could not be kept"),
+    };
+    // The outcome now travels in the session or the cookie: the page's address stays clean, and
+    // a reload does not show an old error again. Kept nowhere, the error stays in the address.
+    if kept.is_some() {
+        if let Some(clean) = location.as_deref().map(without_refusal) {
+            if let Ok(value) = HeaderValue::from_str(&clean) {
+                res_parts.headers.insert(header::LOCATION, value);
+            }
+        }
     }
     Response::from_parts(res_parts, Body::empty())
 }
 
-/// A page load takes the waiting outcome out of the session and leaves it in the request's
-/// extensions as `Arc<PostOutcome>`. Costs no statement: the session is read only when the
-/// browser sent its cookie, and pages read it anyway.
-async fn take_outcome(mut req: Request, next: Next) -> Response {
+/// The posted fields as kept: each value cut to [`MAX_KEPT_FIELD_BYTES`], and all of them to
+/// [`MAX_KEPT_FIELDS_BYTES`] (later fields get what is left), on character boundaries.
+fn bounded(fields: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut left = MAX_KEPT_FIELDS_BYTES;
+    fields
+        .into_iter()
+        .map(|(name, value)| {
+            let value = cut_to(&value, MAX_KEPT_FIELD_BYTES.min(left)).to_owned();
+            left -= value.len();
+            (name, value)
+        })
+        .collect()
+}
+
+/// The longest start of `text` of at most `bytes` bytes that ends on a character boundary.
+fn cut_to(text: &str, bytes: usize) -> &str {
+    if text.len() <= bytes {
+        return text;
+    }
+    let mut end = bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn seal_outcome(keys: &Keyring, outcome: &PostOutcome) -> String {
+    let json = serde_json::to_vec(outcome).expect("an outcome is plain data");
+    super::sealed::seal(keys, SEAL_PURPOSE, &json)
+}
+
+fn open_outcome(keys: &Keyring, sealed: &str) -> Option<PostOutcome> {
+    let json = super::sealed::open(keys, SEAL_PURPOSE, sealed)?;
+    serde_json::from_slice(&json).ok()
+}
+
+/// The flash cookie holding `sealed`, unless it is too large for a cookie.
+fn flash_cookie(sealed: &str, secure: bool) -> Option<Cookie<'static>> {
+    (sealed.len() <= MAX_FLASH_BYTES).then(|| {
+        Cookie::build((FLASH_COOKIE, sealed.to_owned()))
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(SameSite::Lax)
+            .max_age(time::Duration::seconds(FLASH_SECONDS))
+            .build()
+    })
+}
+
+/// The sealed value of the flash cookie in the request's `Cookie` headers, if any.
+fn flash_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == FLASH_COOKIE)
+        .map(|c| c.value().to_owned())
+}
+
+/// A page load takes the waiting outcome out of the session (or the flash cookie, which the
+/// answer then clears) and leaves it in the request's extensions as `Arc<PostOutcome>`. Costs no
+/// statement: the session is read only when the browser sent its cookie, and pages read it
+/// anyway.
+async fn take_outcome(st: &AppState, mut req: Request, next: Next) -> Response {
     let is_page_load = req.method() == Method::GET
         && !req.uri().path().starts_with("/api/")
         && !req.uri().path().starts_with("/pkg/")
@@ -190,14 +296,31 @@ async fn take_outcome(mut req: Request, next: Next) -> Response {
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"));
-    if is_page_load {
-        if let Some(session) = req.extensions().get::<Session>().cloned() {
-            if let Ok(Some(outcome)) = TypedSession(session).take_post_outcome().await {
-                req.extensions_mut().insert(Arc::new(outcome));
-            }
+    if !is_page_load {
+        return next.run(req).await;
+    }
+    let mut sealed = None;
+    if let Some(session) = req.extensions().get::<Session>().cloned() {
+        if let Ok(Some(kept)) = TypedSession(session).take_post_outcome().await {
+            sealed = Some(kept);
         }
     }
-    next.run(req).await
+    let flash = flash_of(req.headers());
+    if let Some(outcome) = sealed
+        .or_else(|| flash.clone())
+        .and_then(|s| open_outcome(&st.audit_keys, &s))
+    {
+        req.extensions_mut().insert(Arc::new(outcome));
+    }
+    let mut res = next.run(req).await;
+    if flash.is_some() {
+        let mut gone = Cookie::build((FLASH_COOKIE, "")).path("/").build();
+        gone.make_removal();
+        if let Ok(value) = HeaderValue::from_str(&gone.to_string()) {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    res
 }
 
 /// The server function path named by the `__path` of a refusal in a Leptos redirect's address.
@@ -297,6 +420,49 @@ mod tests {
             "/api/auth/login",
             &script
         ));
+    }
+
+    #[test]
+    fn kept_fields_are_cut_per_field_and_per_post_on_character_boundaries() {
+        let big = "é".repeat(10_000);
+        let kept = bounded(vec![
+            ("a".into(), "four".into()),
+            ("b".into(), big.clone()),
+            ("c".into(), big.clone()),
+            ("d".into(), big.clone()),
+            ("e".into(), big.clone()),
+            ("f".into(), "late".into()),
+        ]);
+        assert_eq!(kept[0].1, "four");
+        assert_eq!(kept[1].1.len(), MAX_KEPT_FIELD_BYTES);
+        assert!(kept.iter().all(|(_, v)| v.len() <= MAX_KEPT_FIELD_BYTES));
+        let total: usize = kept.iter().map(|(_, v)| v.len()).sum();
+        assert_eq!(
+            total, MAX_KEPT_FIELDS_BYTES,
+            "the budget is used up exactly"
+        );
+        assert_eq!(
+            kept[5].1, "",
+            "nothing is left for a field after the budget"
+        );
+        assert_eq!(kept.len(), 6, "every field keeps its name");
+        assert_eq!(cut_to("aé", 2), "a");
+    }
+
+    #[test]
+    fn the_flash_cookie_is_read_back_and_too_large_an_outcome_gets_none() {
+        let cookie = flash_cookie("k1.abc", true).unwrap().to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("Secure"),
+            "{cookie}"
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("portal_session=x; portal_flash=k1.abc"),
+        );
+        assert_eq!(flash_of(&headers).as_deref(), Some("k1.abc"));
+        assert!(flash_cookie(&"x".repeat(MAX_FLASH_BYTES + 1), false).is_none());
     }
 
     #[test]

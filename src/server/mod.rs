@@ -19,6 +19,7 @@ pub mod listen;
 pub mod mail;
 pub mod notifications_http;
 pub mod payments;
+pub mod sealed;
 pub mod seed;
 pub mod state;
 pub mod storage;

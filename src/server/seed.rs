@@ -366,9 +366,10 @@ async fn seed_demo_cases(st: &AppState) -> Result<(), AppError> {
 
 /// Port 25: the default restriction on three services, one request approved in writing (on an
 /// IPv6 address, with a daily cap and a probation) and one waiting for the abuse desk.
-/// Reports as a mailbox import would bring them: a feedback-loop complaint and a honeypot's
-/// scan report that wait for verification, a brute-force report added to Acme's overdue case
-/// (escalating it), one from an address nobody holds, and one that cannot be read.
+/// Reports as a mailbox import would bring them, all waiting for verification (a mail could
+/// come from anyone): a feedback-loop complaint and a honeypot's scan report, a brute-force
+/// report about the service of Acme's overdue case (verified, it joins that case), one from an
+/// address nobody holds, and one that cannot be read.
 async fn seed_demo_reports(st: &AppState) -> Result<(), AppError> {
     use super::intake::BodyKind;
     use super::usecase::reports::{ingest, Received};

@@ -16,10 +16,25 @@ pub struct PersonView {
     pub owner: bool,
     /// Whether the account is disabled.
     pub disabled: bool,
+    /// Whether the abuse desk disabled it (then only the desk enables it again).
+    pub disabled_by_provider: bool,
     /// Since (UTC), in words.
     pub since_text: String,
     /// Whether it is the viewer's own account (which they cannot change here).
     pub you: bool,
+    /// The changes the viewer may make to it, as buttons.
+    pub actions: Vec<PersonAction>,
+}
+
+/// A change the viewer may make to an account: a button of its row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonAction {
+    /// The form value (`disable`, `enable`, `owner`, `not_owner`, `staff`, `admin`).
+    pub change: String,
+    /// The button's words, naming the account.
+    pub label: String,
+    /// Whether it takes something away (drawn as a danger).
+    pub danger: bool,
 }
 
 /// An invitation in a people list.
@@ -54,13 +69,14 @@ pub struct PeopleView {
     pub admin: bool,
 }
 
-/// What inviting someone gave: the link to pass on (until mail exists).
+/// What inviting someone gave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationCreated {
     /// Who is invited.
     pub email: String,
-    /// The one-time link.
-    pub link: String,
+    /// The one-time link, for an admin to pass on (or anyone, while the portal has no mail
+    /// relay); `None` when it went by mail only.
+    pub link: Option<String>,
     /// Until when it can be used, in words (in the inviter's zone).
     pub expires_text: String,
 }

@@ -136,6 +136,9 @@ pub struct PendingView {
     pub state: String,
     /// The notice it became.
     pub notice_id: Option<i64>,
+    /// While it waits: the notice open for its service and category, which verifying adds its
+    /// events to (instead of opening another).
+    pub open_notice: Option<i64>,
     /// Who decided, when and why.
     pub decision: Option<(String, String, String)>,
     /// Its newest events.

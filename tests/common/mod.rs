@@ -64,13 +64,10 @@ macro_rules! on_both_engines {
             }
 
             #[test]
+            #[cfg_attr(not(postgres_tests), ignore = "PORTAL_TEST_POSTGRES_URL is not set")]
             fn postgres() {
                 $crate::common::block_on(async {
-                    let Some(env) =
-                        $crate::common::TestEnv::postgres_if_configured_with($adjust).await
-                    else {
-                        return;
-                    };
+                    let env = $crate::common::TestEnv::postgres_with($adjust).await;
                     let cleanup = env.clone();
                     body(env).await;
                     cleanup.finish().await;
@@ -135,22 +132,21 @@ impl TestEnv {
             .expect("PostgreSQL test URL")
     }
 
-    /// A PostgreSQL environment when `PORTAL_TEST_POSTGRES_URL` is set; `None` (the test is
-    /// skipped) otherwise. When set, an unreachable server fails the test.
-    pub async fn postgres_if_configured() -> Option<TestEnv> {
-        Self::postgres_if_configured_with(|_| {}).await
-    }
-
-    /// [`TestEnv::postgres_if_configured`], with the configuration adjusted by `adjust` first.
-    pub async fn postgres_if_configured_with(adjust: impl FnOnce(&mut Config)) -> Option<TestEnv> {
-        if std::env::var("PORTAL_TEST_POSTGRES_URL")
-            .map(|v| v.is_empty())
-            .unwrap_or(true)
-        {
-            eprintln!("PORTAL_TEST_POSTGRES_URL is not set: PostgreSQL test skipped");
-            return None;
+    /// A PostgreSQL environment, in a fresh database on the server `PORTAL_TEST_POSTGRES_URL`
+    /// names, with the configuration adjusted by `adjust` first. PostgreSQL tests run only in a
+    /// build with `cfg(postgres_tests)` (see build.rs; otherwise they are reported as ignored):
+    /// there, a missing URL or an unreachable server fails the test.
+    pub async fn postgres_with(adjust: impl FnOnce(&mut Config)) -> TestEnv {
+        if std::env::var("PORTAL_TEST_POSTGRES_URL").map_or(true, |v| v.is_empty()) {
+            panic!(
+                "PORTAL_TEST_POSTGRES_URL is not set, but this build runs the PostgreSQL tests \
+                 (PORTAL_TEST_REQUIRE_POSTGRES=1 or an earlier URL): set it, e.g. \
+                 postgres://postgres@127.0.0.1:5432/postgres"
+            );
         }
-        Self::with_config(Engine::Postgres, None, adjust).await
+        Self::with_config(Engine::Postgres, None, adjust)
+            .await
+            .expect("a PostgreSQL environment")
     }
 
     /// An environment whose public URL is `public_url`, or by default the address it serves on.
@@ -381,4 +377,53 @@ pub async fn actor(st: &AppState, email: &str) -> abuse_portal::domain::actor::A
         org_id: row.org_id(),
         zone: row.zone(),
     }
+}
+
+/// The code an authenticator app shows `step_offset` steps from now for `user`'s secret (read
+/// from the database and opened with the portal's key file, as the portal itself does).
+pub async fn current_code(
+    st: &AppState,
+    user: abuse_portal::domain::ids::UserId,
+    step_offset: i64,
+) -> String {
+    use abuse_portal::server::auth::two_factor as totp;
+    let sealed: String = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
+        "SELECT totp_secret FROM users WHERE id = $1"
+    )
+    .bind(user.0)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let secret = totp::open(&st.audit_keys, user, &sealed).unwrap();
+    let step = (st.now().unix_timestamp() / 30 + step_offset) as u64;
+    totp::code_at(&secret, step, totp::DIGITS)
+}
+
+/// A six-digit code that is none of `user`'s codes around now: wrong, and never right by chance.
+pub async fn wrong_code(st: &AppState, user: abuse_portal::domain::ids::UserId) -> String {
+    let mut near = Vec::new();
+    for offset in -2..=2 {
+        near.push(current_code(st, user, offset).await);
+    }
+    (0..1_000_000)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !near.contains(c))
+        .unwrap()
+}
+
+/// Turns two-factor sign-in on for the account `email`, whose password is `password`, as its
+/// owner does on the two-factor page.
+pub async fn enable_two_factor(
+    st: &AppState,
+    email: &str,
+    password: &str,
+) -> abuse_portal::domain::ids::UserId {
+    use abuse_portal::server::usecase::two_factor;
+    let who = actor(st, email).await;
+    two_factor::status(st, &who).await.unwrap();
+    let code = current_code(st, who.user_id, 0).await;
+    two_factor::confirm(st, &who, password, &code, None)
+        .await
+        .unwrap();
+    who.user_id
 }

@@ -17,9 +17,16 @@ test('a staff member turns on two-factor sign-in, then signs in with a code', as
   const key = (await page.locator('.totp-key').textContent())!;
   expect(key.replace(/\s/g, '')).toMatch(/^[A-Z2-7]{32}$/);
   await noAxeViolations(page);
+  // The password is asked again before the second factor changes.
+  await page.getByLabel('Your password').fill('not-the-password-1');
+  await page.getByLabel('Code from the app').fill(totp(key));
+  await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+  await expect(page.locator('#setup-password-error')).toContainText('That is not your current password');
+  await page.getByLabel('Your password').fill('e2e-password-12');
   await page.getByLabel('Code from the app').fill('000000');
   await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
   await expect(page.locator('#setup-code-error')).toContainText('That code is not right');
+  await page.getByLabel('Your password').fill('e2e-password-12');
   await page.getByLabel('Code from the app').fill(totp(key));
   await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
   await expect(page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')).toHaveCount(10);

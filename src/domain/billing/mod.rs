@@ -2,6 +2,7 @@
 //! gapless numbers and payment references, and the conditions for reactivating a suspended
 //! service.
 
+pub mod checkout;
 pub mod fees;
 pub mod invoice;
 pub mod money;

@@ -2,6 +2,7 @@
 
 use crate::domain::ids::UserId;
 use crate::domain::session::RENEW_AFTER;
+use crate::domain::throttle::WRONG_CODES_PER_PASSWORD;
 use crate::views::notices::EvidenceDraft;
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -16,9 +17,13 @@ const LAST_IMPORT: &str = "last_import";
 const POST_OUTCOME: &str = "post_outcome";
 /// Rows of an import outcome kept in the session (the counts cover every row).
 pub const IMPORT_ROWS_KEPT: usize = 500;
-const PENDING_USER: &str = "pending_user";
+/// The key holding the user whose password was right and whose code is due; the session store
+/// copies it into the row's user column too, so that ending a user's sessions (signing out
+/// everywhere, a new password, a disabled account) ends a half-finished sign-in as well.
+pub const PENDING_USER: &str = "pending_user";
 const PENDING_AT: &str = "pending_at";
 const PENDING_NEXT: &str = "pending_next";
+const PENDING_WRONG: &str = "pending_wrong";
 /// How long a correct password waits for its second factor.
 const PENDING_SECONDS: i64 = 300;
 /// The longest user agent kept (they only serve to tell sessions apart).
@@ -101,6 +106,21 @@ impl TypedSession {
         Ok(user
             .filter(|_| now.unix_timestamp() - at <= PENDING_SECONDS)
             .map(|user| (UserId(user), next)))
+    }
+
+    /// Counts a wrong code against the half-finished sign-in. After
+    /// [`WRONG_CODES_PER_PASSWORD`] it ends (nobody waits for a code any more) and `true` is
+    /// returned: the password must be typed again.
+    pub async fn count_wrong_code(&self) -> Result<bool, tower_sessions::session::Error> {
+        let wrong = self.0.get::<u32>(PENDING_WRONG).await?.unwrap_or(0) + 1;
+        if wrong >= WRONG_CODES_PER_PASSWORD {
+            for key in [PENDING_USER, PENDING_AT, PENDING_NEXT, PENDING_WRONG] {
+                self.0.remove_value(key).await?;
+            }
+            return Ok(true);
+        }
+        self.0.insert(PENDING_WRONG, wrong).await?;
+        Ok(false)
     }
 
     /// The signed-in user, if any.
@@ -211,30 +231,31 @@ impl TypedSession {
             .map(|_| ())
     }
 
-    /// Keeps a plain form post's outcome for the next page load (see
-    /// [`crate::server::form_posts`]); it replaces any outcome not yet shown.
+    /// Keeps a plain form post's outcome, sealed (see [`crate::server::form_posts`]), for the
+    /// next page load; it replaces any outcome not yet shown.
     pub async fn keep_post_outcome(
         &self,
-        outcome: &crate::views::forms::PostOutcome,
+        sealed: &str,
     ) -> Result<(), tower_sessions::session::Error> {
-        self.0.insert(POST_OUTCOME, outcome).await
+        self.0.insert(POST_OUTCOME, sealed).await
     }
 
-    /// The outcome waiting for this page load, once: reading it forgets it. A session without
-    /// one is not written.
+    /// The sealed outcome waiting for this page load, once: reading it forgets it. A session
+    /// without one is not written.
     pub async fn take_post_outcome(
         &self,
-    ) -> Result<Option<crate::views::forms::PostOutcome>, tower_sessions::session::Error> {
-        let outcome = self.0.get(POST_OUTCOME).await?;
-        if outcome.is_some() {
-            self.0.remove_value(POST_OUTCOME).await?;
+    ) -> Result<Option<String>, tower_sessions::session::Error> {
+        let outcome = self.0.get::<serde_json::Value>(POST_OUTCOME).await?;
+        if outcome.is_none() {
+            return Ok(None);
         }
-        Ok(outcome)
+        self.0.remove_value(POST_OUTCOME).await?;
+        Ok(outcome.and_then(|v| v.as_str().map(str::to_owned)))
     }
 
     /// Keeps what was typed into a public form (`form`: `report` or `dsa`) that was refused, so
     /// that the page shows it again: without JavaScript the browser reloads the form. Each value
-    /// is cut to 20,000 characters.
+    /// is cut to what a valid one may hold (`domain::report::draft_max_chars`).
     pub async fn save_form_draft(
         &self,
         form: &str,
@@ -242,7 +263,10 @@ impl TypedSession {
     ) -> Result<(), tower_sessions::session::Error> {
         let kept: Vec<(String, String)> = fields
             .iter()
-            .map(|(name, value)| ((*name).to_owned(), value.chars().take(20_000).collect()))
+            .map(|(name, value)| {
+                let max = crate::domain::report::draft_max_chars(name);
+                ((*name).to_owned(), value.chars().take(max).collect())
+            })
             .collect();
         self.0.insert(&format!("form_draft_{form}"), kept).await
     }

@@ -1,6 +1,6 @@
 //! API tokens (migration 0009): only the SHA-256 of each token is stored.
 
-use super::{on_db, stored_time, Db, DbError};
+use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
 use crate::domain::actor::AdminToken;
 use crate::domain::ids::UserId;
 use time::OffsetDateTime;
@@ -32,7 +32,7 @@ const SELECT: &str =
 
 /// Records a token; returns its id.
 pub async fn insert(
-    db: &Db,
+    tx: &mut Tx,
     _admin: AdminToken,
     name: &str,
     token_hash: &str,
@@ -40,7 +40,7 @@ pub async fn insert(
     by: UserId,
     now: OffsetDateTime,
 ) -> Result<i64, DbError> {
-    Ok(on_db!(db, |pool| {
+    Ok(on_tx!(tx, |conn| {
         sqlx::query_scalar(
         "INSERT INTO api_tokens (name, token_hash, scopes, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
     )
@@ -49,7 +49,7 @@ pub async fn insert(
     .bind(scopes)
     .bind(by.0)
     .bind(stored_time(now))
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await
     })?)
 }
@@ -89,17 +89,17 @@ pub async fn list(db: &Db, _admin: AdminToken) -> Result<Vec<TokenRow>, DbError>
 
 /// Revokes a token; `false` when it was revoked already or does not exist.
 pub async fn revoke(
-    db: &Db,
+    tx: &mut Tx,
     _admin: AdminToken,
     id: i64,
     now: OffsetDateTime,
 ) -> Result<bool, DbError> {
-    let n = on_db!(db, |pool| sqlx::query(
+    let n = on_tx!(tx, |conn| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
     )
     .bind(stored_time(now))
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(n == 1)

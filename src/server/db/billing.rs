@@ -784,6 +784,36 @@ pub async fn insert_checkout(
     })?)
 }
 
+/// A checkout attempt made recently, as a new click weighs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecentCheckoutRow {
+    /// The attempt.
+    #[sqlx(flatten)]
+    pub checkout: CheckoutRow,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
+    /// The form's idempotency key it was made under.
+    pub idempotency_key: String,
+}
+
+/// The invoice's checkout attempts made since `since`.
+pub async fn recent_checkouts(
+    tx: &mut Tx,
+    invoice_id: i64,
+    since: OffsetDateTime,
+) -> Result<Vec<RecentCheckoutRow>, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_as::<_, RecentCheckoutRow>(
+            "SELECT id, invoice_id, stripe_id, url, amount_minor, created_at, idempotency_key \
+             FROM checkout_sessions WHERE invoice_id = $1 AND created_at > $2 ORDER BY id",
+        )
+        .bind(invoice_id)
+        .bind(stored_time(since))
+        .fetch_all(&mut *conn)
+        .await
+    })?)
+}
+
 /// Stores the session Stripe created for an attempt.
 pub async fn set_checkout_session(
     db: &Db,

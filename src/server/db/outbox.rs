@@ -18,14 +18,17 @@ pub struct NewMail<'a> {
     pub org: Option<OrgId>,
     /// What it is about (a notification kind's stored spelling, or `invitation`).
     pub kind: &'a str,
+    /// For a mail that carries a one-time secret: the whole mail, sealed (`body` then leaves
+    /// the secret out). It is sent in place of `body`, and forgotten once sent.
+    pub sealed_body: Option<&'a str>,
 }
 
 /// Queues a mail, due now.
 pub async fn enqueue(tx: &mut Tx, mail: &NewMail<'_>, now: OffsetDateTime) -> Result<i64, DbError> {
     Ok(on_tx!(tx, |conn| {
         sqlx::query_scalar(
-        "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, organisation_id, kind) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING id"
+        "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, organisation_id, kind, sealed_body) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id"
     )
     .bind(mail.recipient)
     .bind(mail.subject)
@@ -33,6 +36,7 @@ pub async fn enqueue(tx: &mut Tx, mail: &NewMail<'_>, now: OffsetDateTime) -> Re
     .bind(stored_time(now))
     .bind(mail.org.map(|o| o.0))
     .bind(mail.kind)
+    .bind(mail.sealed_body)
     .fetch_one(&mut *conn)
     .await
     })?)
@@ -49,6 +53,9 @@ pub struct OutboxRow {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// The whole body, sealed, for a mail that carries a one-time secret (sent in place of
+    /// `body`).
+    pub sealed_body: Option<String>,
     /// Attempts so far.
     pub attempts: i64,
 }
@@ -56,7 +63,7 @@ pub struct OutboxRow {
 /// Mails due at `now`, oldest first.
 pub async fn due(db: &Db, now: OffsetDateTime, limit: i64) -> Result<Vec<OutboxRow>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as::<_, OutboxRow>(
-        "SELECT id, recipient, subject, body, attempts FROM outbox \
+        "SELECT id, recipient, subject, body, sealed_body, attempts FROM outbox \
          WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $1 \
          ORDER BY next_attempt_at, id LIMIT $2"
     )
@@ -66,10 +73,11 @@ pub async fn due(db: &Db, now: OffsetDateTime, limit: i64) -> Result<Vec<OutboxR
     .await)?)
 }
 
-/// Records that a mail was accepted by the relay.
+/// Records that a mail was accepted by the relay; a one-time secret it carried is not kept.
 pub async fn sent(db: &Db, id: i64, now: OffsetDateTime) -> Result<(), DbError> {
     on_db!(db, |pool| sqlx::query(
-        "UPDATE outbox SET sent_at = $2, attempts = attempts + 1 WHERE id = $1 AND sent_at IS NULL"
+        "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, sealed_body = NULL \
+         WHERE id = $1 AND sent_at IS NULL"
     )
     .bind(id)
     .bind(stored_time(now))

@@ -23,12 +23,14 @@ pub struct AccountRow {
     pub created_at: OffsetDateTime,
     /// Disabled since.
     pub disabled_at: Option<OffsetDateTime>,
+    /// Whether the provider (an admin) disabled it.
+    pub disabled_by_provider: bool,
     /// The kinds of news they receive by mail themselves (stored spelling).
     pub mail_kinds: String,
 }
 
-const ACCOUNT_SELECT: &str =
-    "SELECT id, email, role, organisation_id, org_owner, created_at, disabled_at, mail_kinds FROM users";
+const ACCOUNT_SELECT: &str = "SELECT id, email, role, organisation_id, org_owner, created_at, \
+     disabled_at, disabled_by_provider, mail_kinds FROM users";
 
 /// The provider's accounts (staff and admins), by e-mail.
 pub async fn provider_accounts(db: &Db) -> Result<Vec<AccountRow>, DbError> {
@@ -56,56 +58,97 @@ pub async fn account(db: &Db, id: UserId) -> Result<Option<AccountRow>, DbError>
         .await)?)
 }
 
-/// Disables an account (`Some(time)`) or enables it again (`None`).
-pub async fn set_disabled(db: &Db, id: UserId, at: Option<OffsetDateTime>) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE users SET disabled_at = $1 WHERE id = $2"
+/// Disables an account (`Some(time)`, `by_provider` when an admin did) or enables it again
+/// (`None`).
+pub async fn set_disabled(
+    tx: &mut Tx,
+    id: UserId,
+    at: Option<OffsetDateTime>,
+    by_provider: bool,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE users SET disabled_at = $1, disabled_by_provider = $2 WHERE id = $3"
     )
     .bind(at.map(stored_time))
+    .bind(at.is_some() && by_provider)
     .bind(id.0)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
 /// Makes a customer their organisation's owner, or not.
-pub async fn set_owner(db: &Db, id: UserId, owner: bool) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
+pub async fn set_owner(tx: &mut Tx, id: UserId, owner: bool) -> Result<(), DbError> {
+    on_tx!(tx, |conn| sqlx::query(
         "UPDATE users SET org_owner = $1 WHERE id = $2 AND role = 'customer'"
     )
     .bind(owner)
     .bind(id.0)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
 /// Sets a provider account's role.
-pub async fn set_role(db: &Db, id: UserId, role: Role) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
+pub async fn set_role(tx: &mut Tx, id: UserId, role: Role) -> Result<(), DbError> {
+    on_tx!(tx, |conn| sqlx::query(
         "UPDATE users SET role = $1 WHERE id = $2 AND role IN ('staff', 'admin')"
     )
     .bind(role.as_str())
     .bind(id.0)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
 /// Replaces an account's password hash.
-pub async fn set_password_hash(db: &Db, id: UserId, hash: &str) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
+pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str) -> Result<(), DbError> {
+    on_tx!(tx, |conn| sqlx::query(
         "UPDATE users SET password_hash = $1 WHERE id = $2"
     )
     .bind(hash)
     .bind(id.0)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())
+}
+
+/// The active owners of `org` (enabled, with the owner flag) other than `except`, counted after
+/// locking the organisation's row until `tx` ends: two owner changes of one organisation are
+/// decided one after the other, so that together they cannot remove its last owner.
+pub async fn other_active_owners(tx: &mut Tx, org: OrgId, except: UserId) -> Result<u64, DbError> {
+    let lock = format!(
+        "SELECT id FROM organisations WHERE id = $1{}",
+        tx.lock_clause()
+    );
+    let count: i64 = on_tx!(tx, |conn| {
+        sqlx::query(&lock).bind(org.0).execute(&mut *conn).await?;
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE organisation_id = $1 AND role = 'customer' \
+             AND org_owner AND disabled_at IS NULL AND id <> $2",
+        )
+        .bind(org.0)
+        .bind(except.0)
+        .fetch_one(&mut *conn)
+        .await
+    })?;
+    Ok(count.max(0) as u64)
+}
+
+/// The active owners of `org` (for the changes the people page offers).
+pub async fn active_owners(db: &Db, org: OrgId) -> Result<u64, DbError> {
+    let count: i64 = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE organisation_id = $1 AND role = 'customer' \
+         AND org_owner AND disabled_at IS NULL"
+    )
+    .bind(org.0)
+    .fetch_one(pool)
+    .await)?;
+    Ok(count.max(0) as u64)
 }
 
 /// An invitation, with the names that its page shows.
@@ -123,8 +166,18 @@ pub struct InvitationRow {
     pub organisation_name: Option<String>,
     /// As its owner.
     pub org_owner: bool,
+    /// Who invited.
+    pub invited_by: i64,
     /// Who invited (e-mail).
     pub invited_by_email: String,
+    /// The inviter's role now.
+    pub inviter_role: String,
+    /// The inviter's organisation now.
+    pub inviter_organisation_id: Option<i64>,
+    /// Whether the inviter owns their organisation now.
+    pub inviter_owner: bool,
+    /// Since when the inviter is disabled, if they are.
+    pub inviter_disabled_at: Option<OffsetDateTime>,
     /// When.
     pub created_at: OffsetDateTime,
     /// Until when it can be used.
@@ -136,7 +189,9 @@ pub struct InvitationRow {
 }
 
 const INVITATION_SELECT: &str = "SELECT i.id, i.email, i.role, i.organisation_id, o.name AS organisation_name, \
-     i.org_owner, u.email AS invited_by_email, i.created_at, i.expires_at, i.accepted_at, i.revoked_at \
+     i.org_owner, i.invited_by, u.email AS invited_by_email, u.role AS inviter_role, \
+     u.organisation_id AS inviter_organisation_id, u.org_owner AS inviter_owner, \
+     u.disabled_at AS inviter_disabled_at, i.created_at, i.expires_at, i.accepted_at, i.revoked_at \
      FROM invitations i JOIN users u ON u.id = i.invited_by LEFT JOIN organisations o ON o.id = i.organisation_id";
 
 /// An invitation to record.
@@ -160,14 +215,18 @@ pub struct NewInvitation<'a> {
     pub expires_at: OffsetDateTime,
 }
 
-/// Records an invitation, withdrawing any open one for the same address; returns its id.
+/// Records an invitation, withdrawing any open one for the same address into the same
+/// organisation (or, for staff and admins, the provider's own); another organisation's
+/// invitation of the address stays as it is. Returns its id.
 pub async fn insert_invitation(tx: &mut Tx, i: &NewInvitation<'_>) -> Result<i64, DbError> {
     on_tx!(tx, |conn| {
         sqlx::query(
-        "UPDATE invitations SET revoked_at = $1 WHERE email = $2 AND accepted_at IS NULL AND revoked_at IS NULL"
+        "UPDATE invitations SET revoked_at = $1 WHERE email = $2 AND accepted_at IS NULL AND revoked_at IS NULL \
+         AND (organisation_id = $3 OR (organisation_id IS NULL AND $3 IS NULL))"
     )
     .bind(stored_time(i.at))
     .bind(i.email)
+    .bind(i.org.map(|o| o.0))
     .execute(&mut *conn)
     .await
     .map(|_| ())
@@ -233,14 +292,14 @@ pub async fn accept(
 }
 
 /// Withdraws an open invitation; `false` when it was not open.
-pub async fn revoke(db: &Db, id: i64, now: OffsetDateTime) -> Result<bool, DbError> {
-    let n = on_db!(db, |pool| {
+pub async fn revoke(tx: &mut Tx, id: i64, now: OffsetDateTime) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |conn| {
         sqlx::query(
         "UPDATE invitations SET revoked_at = $1 WHERE id = $2 AND accepted_at IS NULL AND revoked_at IS NULL"
     )
     .bind(stored_time(now))
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected())
     })?;

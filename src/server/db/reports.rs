@@ -137,6 +137,11 @@ pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64, DbError>
     })?)
 }
 
+/// The newest unfinished notice of a service in a category.
+const OPEN_NOTICE: &str = "SELECT id, event_count, escalation_level FROM notices \
+     WHERE service_id = $1 AND category = $2 AND state NOT IN ('resolved', 'withdrawn', 'closed') \
+     ORDER BY id DESC LIMIT 1";
+
 /// The newest unfinished notice of a service in a category, locked, with its event count and
 /// escalation level.
 pub async fn open_notice_for(
@@ -144,11 +149,7 @@ pub async fn open_notice_for(
     service: ServiceId,
     category: NoticeCategory,
 ) -> Result<Option<(i64, i64, i64)>, DbError> {
-    let sql = format!(
-        "SELECT id, event_count, escalation_level FROM notices WHERE service_id = $1 AND category = $2 \
-         AND state NOT IN ('resolved', 'withdrawn', 'closed') ORDER BY id DESC LIMIT 1{}",
-        tx.lock_clause()
-    );
+    let sql = format!("{OPEN_NOTICE}{}", tx.lock_clause());
     Ok(on_tx!(tx, |conn| sqlx::query_as::<_, (i64, i64, i64)>(
         &sql
     )
@@ -158,40 +159,58 @@ pub async fn open_notice_for(
     .await)?)
 }
 
-/// Adds reported incidents to an open notice: its verified event count, the span of its events,
-/// its escalation level, and the block among its addresses.
+/// The id of the newest unfinished notice of a service in a category, if any (for the pages).
+pub async fn open_notice_id(
+    db: &Db,
+    service: ServiceId,
+    category: NoticeCategory,
+) -> Result<Option<i64>, DbError> {
+    let row: Option<(i64, i64, i64)> = on_db!(db, |pool| sqlx::query_as(OPEN_NOTICE)
+        .bind(service.0)
+        .bind(category.as_str())
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(|(id, _, _)| id))
+}
+
+/// Adds `incidents` verified events seen between `seen_from` and `seen_until` from `blocks` to
+/// a notice, at escalation level `escalation_level`.
+#[allow(clippy::too_many_arguments)]
 pub async fn grow_notice(
     tx: &mut Tx,
     notice: i64,
     incidents: i64,
-    occurred_at: OffsetDateTime,
-    block: &str,
+    seen_from: OffsetDateTime,
+    seen_until: OffsetDateTime,
+    blocks: &[String],
     escalation_level: i64,
     now: OffsetDateTime,
 ) -> Result<(), DbError> {
-    let at = stored_time(occurred_at);
     on_tx!(tx, |conn| sqlx::query(
         "UPDATE notices SET event_count = event_count + $2, \
          first_seen_at = CASE WHEN first_seen_at > $3 THEN $3 ELSE first_seen_at END, \
-         last_seen_at = CASE WHEN last_seen_at < $3 THEN $3 ELSE last_seen_at END, \
-         escalation_level = $4, updated_at = $5 WHERE id = $1"
+         last_seen_at = CASE WHEN last_seen_at < $4 THEN $4 ELSE last_seen_at END, \
+         escalation_level = $5, updated_at = $6 WHERE id = $1"
     )
     .bind(notice)
     .bind(incidents)
-    .bind(at)
+    .bind(stored_time(seen_from))
+    .bind(stored_time(seen_until))
     .bind(escalation_level)
     .bind(stored_time(now))
     .execute(&mut *conn)
     .await
     .map(|_| ()))?;
-    on_tx!(tx, |conn| sqlx::query(
-        "INSERT INTO notice_ips (notice_id, address) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-    )
-    .bind(notice)
-    .bind(block)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ()))?;
+    for block in blocks {
+        on_tx!(tx, |conn| sqlx::query(
+            "INSERT INTO notice_ips (notice_id, address) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        )
+        .bind(notice)
+        .bind(block)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))?;
+    }
     Ok(())
 }
 

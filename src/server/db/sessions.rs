@@ -1,7 +1,8 @@
 //! The tower-sessions store on the portal's database, for both engines.
 //!
-//! A session row holds the record's data as JSON, its expiry, and the signed-in user's id (copied
-//! from the data), so that every session of a user can be listed and ended at once. A row past
+//! A session row holds the record's data as JSON, its expiry, and its user's id (copied from the
+//! data: the signed-in user, or the one whose second-factor code is due), so that every session of
+//! a user can be listed and ended at once, half-finished sign-ins included. A row past
 //! its expiry is never loaded, and [`delete_expired`] sweeps them. Saving never creates a row:
 //! a request still in flight when its session was ended cannot bring the session back.
 //!
@@ -10,9 +11,9 @@
 //! [`LOADED_UNREAD`], so that a request learns who is calling, and what the navigation shows,
 //! with one query; those entries are never written back.
 
-use super::{on_db, stored_time, Db, DbError};
+use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
 use crate::domain::ids::UserId;
-use crate::server::auth::session::USER_ID;
+use crate::server::auth::session::{PENDING_USER, USER_ID};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
@@ -37,7 +38,11 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn user_of(record: &Record) -> Option<i64> {
-    record.data.get(USER_ID).and_then(serde_json::Value::as_i64)
+    record
+        .data
+        .get(USER_ID)
+        .or_else(|| record.data.get(PENDING_USER))
+        .and_then(serde_json::Value::as_i64)
 }
 
 /// The key of a loaded session's data under which [`DbSessionStore`] leaves the row of the
@@ -191,25 +196,27 @@ pub async fn delete_for_user(db: &Db, user: UserId, id: &str) -> Result<bool, Db
     .map(|r| r.rows_affected() == 1))?)
 }
 
-/// Ends every session of the user; returns how many.
-pub async fn delete_all_for_user(db: &Db, user: UserId) -> Result<u64, DbError> {
-    Ok(on_db!(db, |pool| sqlx::query(
+/// Ends every session of the user (half-finished sign-ins included), within the transaction of
+/// the change that ends them; returns how many.
+pub async fn delete_all_for_user(tx: &mut Tx, user: UserId) -> Result<u64, DbError> {
+    Ok(on_tx!(tx, |conn| sqlx::query(
         "DELETE FROM sessions WHERE user_id = $1"
     )
     .bind(user.0)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?)
 }
 
-/// Ends every session of the user but `keep`; returns how many.
-pub async fn delete_other_for_user(db: &Db, user: UserId, keep: &str) -> Result<u64, DbError> {
-    Ok(on_db!(db, |pool| sqlx::query(
+/// Ends every session of the user but `keep` (half-finished sign-ins included), within the
+/// transaction of the change that ends them; returns how many.
+pub async fn delete_other_for_user(tx: &mut Tx, user: UserId, keep: &str) -> Result<u64, DbError> {
+    Ok(on_tx!(tx, |conn| sqlx::query(
         "DELETE FROM sessions WHERE user_id = $1 AND id <> $2"
     )
     .bind(user.0)
     .bind(keep)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?)
 }

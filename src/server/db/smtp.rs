@@ -540,17 +540,17 @@ pub async fn restricted_by_default_in_tx(tx: &mut Tx, kind: ServiceKind) -> Resu
 
 /// Sets whether new services of `kind` start with port 25 restricted.
 pub async fn set_restricted_by_default(
-    db: &Db,
+    tx: &mut Tx,
     kind: ServiceKind,
     restricted: bool,
 ) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
+    on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO port25_defaults (service_kind, restricted) VALUES ($1, $2) \
          ON CONFLICT (service_kind) DO UPDATE SET restricted = excluded.restricted"
     )
     .bind(kind.as_str())
     .bind(restricted)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())

@@ -1,30 +1,57 @@
 //! The sign-in throttle's streaks (see `domain::throttle`), one row per key: `account:<e-mail>`
-//! and `address:<ip or /64>`.
+//! for passwords, `code:<user id>` for second-factor and recovery codes, and
+//! `address:<ip or /64>` for every attempt from one client.
 //!
 //! Checking an attempt and reserving it happen in one transaction holding both rows' locks, so
 //! that parallel attempts are counted one after the other and never pass the limit together.
 
 use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
+use crate::domain::ids::UserId;
 use crate::domain::throttle::{LoginThrottle, Streak, Streaks, Throttled};
 use time::OffsetDateTime;
 
 /// The two keys of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptKeys {
-    /// `account:<normalised e-mail as typed>`.
+    /// The account's key: `account:<normalised e-mail as typed>` for a password,
+    /// `code:<user id>` for a second-factor code.
     pub account: String,
-    /// `address:<client address key>`.
+    /// `address:<client address key>`, or `user:<user id>` for a signed-in user's own attempts.
     pub address: String,
 }
 
 impl AttemptKeys {
-    /// The keys for an e-mail as typed (normalised) and a client address key.
+    /// The keys of a password typed for an e-mail (normalised), from a client address key.
     pub fn new(account: &str, address: &str) -> Self {
         AttemptKeys {
-            account: format!("account:{account}"),
+            account: account_key(account),
             address: format!("address:{address}"),
         }
     }
+
+    /// The keys of a password a signed-in `user` types again (to change how they sign in): their
+    /// account's password streak, and one of their own in place of the address, which others
+    /// may share.
+    pub fn signed_in(account: &str, user: UserId) -> Self {
+        AttemptKeys {
+            account: account_key(account),
+            address: format!("user:{}", user.0),
+        }
+    }
+
+    /// The keys of a second-factor or recovery code of `user`, from a client address key. Codes
+    /// have a streak of their own, apart from the password's: a right password does not end it.
+    pub fn second_factor(user: UserId, address: &str) -> Self {
+        AttemptKeys {
+            account: format!("code:{}", user.0),
+            address: format!("address:{address}"),
+        }
+    }
+}
+
+/// The password streak's key of an e-mail address (normalised).
+pub fn account_key(email: &str) -> String {
+    format!("account:{email}")
 }
 
 async fn lock_streak(
@@ -116,20 +143,28 @@ async fn take_back(db: &Db, key: &str) -> Result<(), DbError> {
 /// A reserved attempt signed in: the account's streak ends, and the address gets its attempt
 /// back (other accounts' failures from it still count).
 pub async fn succeeded(db: &Db, keys: &AttemptKeys) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
-        "DELETE FROM login_throttle WHERE key = $1"
-    )
-    .bind(&keys.account)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+    forget(db, &keys.account).await?;
     take_back(db, &keys.address).await
 }
 
-/// A reserved attempt was never checked (the server was too busy): both keys get it back.
+/// A reserved attempt that neither failed nor finished a sign-in: it was never checked (the
+/// server was too busy), or the password was right and a second factor is still due. Both keys
+/// get it back; the account's earlier failures still count.
 pub async fn release(db: &Db, keys: &AttemptKeys) -> Result<(), DbError> {
     take_back(db, &keys.account).await?;
     take_back(db, &keys.address).await
+}
+
+/// Ends one key's streak (a right second-factor code ends the password's streak too).
+pub async fn forget(db: &Db, key: &str) -> Result<(), DbError> {
+    on_db!(db, |pool| sqlx::query(
+        "DELETE FROM login_throttle WHERE key = $1"
+    )
+    .bind(key)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// The streak of one key, as stored (for tests and operators).

@@ -153,13 +153,13 @@ pub async fn disable(tx: &mut Tx, user: UserId) -> Result<(), DbError> {
 }
 
 /// Sets whether an organisation requires a second factor of its members.
-pub async fn set_required(db: &Db, org: OrgId, required: bool) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
+pub async fn set_required(tx: &mut Tx, org: OrgId, required: bool) -> Result<(), DbError> {
+    on_tx!(tx, |conn| sqlx::query(
         "UPDATE organisations SET require_two_factor = $1 WHERE id = $2"
     )
     .bind(required)
     .bind(org.0)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())

@@ -178,6 +178,8 @@ pub struct CheckoutRequest {
     pub cancel_url: String,
     /// The customer's e-mail, prefilled on Stripe's page.
     pub customer_email: String,
+    /// When the page stops working (Unix time; Stripe accepts 30 minutes to 24 hours ahead).
+    pub expires_at: i64,
 }
 
 /// A Checkout Session Stripe created.
@@ -242,6 +244,7 @@ impl StripeClient {
             .map_err(|e| StripeError::Unreachable(e.to_string()))?;
         let invoice = req.invoice_id.to_string();
         let amount = req.amount_minor.to_string();
+        let expires_at = req.expires_at.to_string();
         let form: Vec<(&str, &str)> = vec![
             ("mode", "payment"),
             ("client_reference_id", &invoice),
@@ -250,6 +253,7 @@ impl StripeClient {
             ("customer_email", &req.customer_email),
             ("success_url", &req.success_url),
             ("cancel_url", &req.cancel_url),
+            ("expires_at", &expires_at),
             ("line_items[0][quantity]", "1"),
             ("line_items[0][price_data][currency]", &req.currency),
             ("line_items[0][price_data][unit_amount]", &amount),

@@ -20,42 +20,73 @@ fn field_error(field: &str, err: AccountFieldError) -> AppError {
     AppError::invalid(field, err.to_string())
 }
 
-/// Checks an e-mail and password typed at sign-in; returns the user on success.
-///
-/// Throttled per account key and per client address (IPv6 by /64) with a growing delay: the
-/// attempt is reserved before any hashing, so parallel attempts cannot pass the limit together.
-/// An unknown e-mail and a wrong password give the same error after the same work.
-pub async fn sign_in(
+/// Where a right password leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordAccepted {
+    /// The user is signed in.
+    SignedIn(UserId),
+    /// The user signs in with a second factor: their code comes next. The account's password
+    /// streak is left as it was until a right code ends it.
+    CodeDue(UserId),
+}
+
+impl PasswordAccepted {
+    /// Whose password it was.
+    pub fn user(self) -> UserId {
+        match self {
+            PasswordAccepted::SignedIn(user) | PasswordAccepted::CodeDue(user) => user,
+        }
+    }
+}
+
+/// The throttle's key for the client an attempt comes from: its address, IPv6 by /64;
+/// `unknown` when the server cannot tell (a request from outside HTTP).
+pub(crate) fn client_key(client: Option<IpAddr>) -> String {
+    client.map_or_else(|| "unknown".to_owned(), address_key)
+}
+
+/// Reserves an attempt under `keys` (see `db::throttle::check_and_reserve`), or says how long to
+/// wait. `what` names the attempt in the log.
+pub(crate) async fn reserve_attempt(
     st: &AppState,
-    email_raw: &str,
-    password: &str,
-    client: Option<IpAddr>,
-) -> Result<UserId, AppError> {
-    let now = st.now();
-    let email = Email::parse(email_raw).map_err(|e| field_error("email", e))?;
-    if password.is_empty() {
-        return Err(AppError::invalid("password", "Enter your password."));
-    }
-    let address = client.map_or_else(|| "unknown".to_owned(), address_key);
-    let keys = AttemptKeys::new(email.as_str(), &address);
-    if let Err(throttled) =
-        throttle::check_and_reserve(&st.db, &st.config.login_throttle, &keys, now).await?
-    {
-        let limit = match throttled.by {
-            ThrottledBy::Account => "account",
-            ThrottledBy::Address => "address",
+    keys: &AttemptKeys,
+    what: &'static str,
+) -> Result<(), AppError> {
+    let throttled =
+        match throttle::check_and_reserve(&st.db, &st.config.login_throttle, keys, st.now()).await?
+        {
+            Ok(()) => return Ok(()),
+            Err(throttled) => throttled,
         };
-        tracing::warn!(
-            limit,
-            client = %address,
-            retry_after_s = throttled.retry_after_s,
-            "sign-in throttled"
-        );
-        return Err(AppError::RateLimited {
-            retry_after_s: throttled.retry_after_s,
-        });
-    }
-    let user = accounts::find_user_by_email(&st.db, &email).await?;
+    let limit = match throttled.by {
+        ThrottledBy::Account => "account",
+        ThrottledBy::Address => "address",
+    };
+    tracing::warn!(
+        limit,
+        attempt = what,
+        client = %keys.address,
+        retry_after_s = throttled.retry_after_s,
+        "attempt throttled"
+    );
+    Err(AppError::RateLimited {
+        retry_after_s: throttled.retry_after_s,
+    })
+}
+
+/// Checks a password typed for `email_raw`, throttled per account key and per client address
+/// (IPv6 by /64) with a growing delay: the attempt is reserved before any hashing, so parallel
+/// attempts cannot pass the limit together. An unknown e-mail, a disabled account and a wrong
+/// password give the same error after the same work. On success the attempt is still reserved:
+/// the caller settles it with `throttle::succeeded` or `throttle::release`.
+async fn check_password(
+    st: &AppState,
+    email: &Email,
+    password: &str,
+    keys: AttemptKeys,
+) -> Result<(accounts::UserRow, AttemptKeys), AppError> {
+    reserve_attempt(st, &keys, "password").await?;
+    let user = accounts::find_user_by_email(&st.db, email).await?;
     let matches = if password.len() > MAX_PASSWORD_INPUT_BYTES {
         false
     } else {
@@ -70,24 +101,71 @@ pub async fn sign_in(
         }
     };
     match user {
-        // A disabled account is refused like a wrong password, after the same work.
-        Some(user) if matches && user.disabled_at.is_none() => {
-            throttle::succeeded(&st.db, &keys).await?;
-            tracing::info!(user_id = user.id, "signed in");
-            Ok(user.user_id())
-        }
+        Some(user) if matches && user.disabled_at.is_none() => Ok((user, keys)),
         _ => {
-            tracing::info!(client = %address, "sign-in failed");
+            tracing::info!(client = %keys.address, "password refused");
             Err(AppError::BadCredentials)
         }
     }
 }
 
-/// Whether the user signs in with a second factor (a code after the password).
-pub async fn second_factor_on(st: &AppState, user: UserId) -> Result<bool, AppError> {
-    Ok(accounts::find_user(&st.db, user)
+/// Checks an e-mail and password typed at sign-in (see [`check_password`] for the throttle).
+///
+/// For an account with a second factor a right password signs nobody in: the attempt is given
+/// back, but the account's streak of failures stays until a right code ends it, so that
+/// alternating a right password with wrong codes never resets a limit.
+pub async fn sign_in(
+    st: &AppState,
+    email_raw: &str,
+    password: &str,
+    client: Option<IpAddr>,
+) -> Result<PasswordAccepted, AppError> {
+    let email = Email::parse(email_raw).map_err(|e| field_error("email", e))?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Enter your password."));
+    }
+    let keys = AttemptKeys::new(email.as_str(), &client_key(client));
+    let (user, keys) = check_password(st, &email, password, keys).await?;
+    if user.totp_enabled_at.is_some() {
+        throttle::release(&st.db, &keys).await?;
+        tracing::info!(user_id = user.id, "password accepted; code due");
+        return Ok(PasswordAccepted::CodeDue(user.user_id()));
+    }
+    throttle::succeeded(&st.db, &keys).await?;
+    tracing::info!(user_id = user.id, "signed in");
+    Ok(PasswordAccepted::SignedIn(user.user_id()))
+}
+
+/// Asks a signed-in user for their password again before a change to how they sign in (the
+/// password itself, the second factor), throttled like signing in but on keys of their own: their
+/// account's password streak, and in place of the address one of the signed-in user (who may
+/// share an address with colleagues). One user's mistakes never slow another's. A wrong
+/// password is an error on `field`.
+pub async fn confirm_password(
+    st: &AppState,
+    who: &Actor,
+    password: &str,
+    field: &str,
+) -> Result<(), AppError> {
+    let row = accounts::find_user(&st.db, who.user_id)
         .await?
-        .is_some_and(|u| u.totp_enabled_at.is_some()))
+        .ok_or(AppError::NotSignedIn)?;
+    if password.is_empty() {
+        return Err(AppError::invalid(field, "Enter your password."));
+    }
+    let email = Email::parse(&row.email).map_err(crate::server::errors::internal)?;
+    let keys = AttemptKeys::signed_in(email.as_str(), who.user_id);
+    match check_password(st, &email, password, keys).await {
+        Ok((user, keys)) if user.id == row.id => {
+            throttle::succeeded(&st.db, &keys).await?;
+            Ok(())
+        }
+        Ok(_) | Err(AppError::BadCredentials) => Err(AppError::invalid(
+            field,
+            "That is not your current password.",
+        )),
+        Err(other) => Err(other),
+    }
 }
 
 /// Creates a user account (from the command line). Customers need an organisation, which is
@@ -148,10 +226,12 @@ pub async fn sessions(
     let rows = db_sessions::for_user(&st.db, who.user_id, st.now()).await?;
     let mut sessions: Vec<SessionView> = rows
         .into_iter()
-        .map(|row| {
+        .filter_map(|row| {
             let data = serde_json::from_str(&row.data).unwrap_or_default();
             let info = stored_session_info(&data);
-            SessionView {
+            // A half-finished sign-in (a code is due) is ended with the others, not listed.
+            info.signed_in_at?;
+            Some(SessionView {
                 handle: session_handle(&row.id),
                 signed_in_text: info
                     .signed_in_at
@@ -165,7 +245,7 @@ pub async fn sessions(
                 address: info.client.address.unwrap_or_else(|| "unknown".into()),
                 browser: describe_user_agent(info.client.agent.as_deref().unwrap_or_default()),
                 current: Some(row.id.as_str()) == current_id,
-            }
+            })
         })
         .collect();
     sessions.sort_by_key(|s| !s.current);
@@ -189,7 +269,9 @@ pub async fn end_session(st: &AppState, who: &Actor, handle: &str) -> Result<(),
 
 /// Ends every session of the caller, this one included ("sign out everywhere").
 pub async fn end_all_sessions(st: &AppState, who: &Actor) -> Result<u64, AppError> {
-    let ended = db_sessions::delete_all_for_user(&st.db, who.user_id).await?;
+    let mut tx = st.db.begin_write().await?;
+    let ended = db_sessions::delete_all_for_user(&mut tx, who.user_id).await?;
+    tx.commit().await?;
     tracing::info!(user_id = who.user_id.0, ended, "signed out everywhere");
     Ok(ended)
 }

@@ -3,13 +3,13 @@
 //! the REST API is checked here: a live token, of an admin who is still an active admin, with
 //! the scope the endpoint needs.
 
+use super::audit::record_provider;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::api_token::{
     looks_like_token, parse_scopes, scopes_text, ApiScope, TOKEN_PREFIX,
 };
 use crate::domain::audit::to_hex;
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::{accounts, api_tokens as store};
 use crate::server::state::AppState;
 use crate::views::admin::{TokenCreated, TokenView};
@@ -37,8 +37,10 @@ pub async fn create(
     let scopes = parse_scopes(scopes).map_err(|m| AppError::invalid("scopes", m))?;
     let token = format!("{TOKEN_PREFIX}{}", to_hex(&rand::random::<[u8; 32]>()));
     let now = st.now();
+    let label = super::notices::actor_label(st, who).await?;
+    let mut tx = st.db.begin_write().await?;
     let id = store::insert(
-        &st.db,
+        &mut tx,
         admin,
         name,
         &hash(&token),
@@ -47,20 +49,15 @@ pub async fn create(
         now,
     )
     .await?;
-    let label = super::notices::actor_label(st, who).await?;
-    let mut tx = st.db.begin_write().await?;
-    audit::append_provider(
+    record_provider(
+        st,
         &mut tx,
-        &st.audit_keys,
-        now,
-        AuditEvent {
-            actor: &label,
-            action: "api_token_created",
-            detail: &format!(
-                "API token #{id} \"{name}\" made with {}.",
-                scopes_text(&scopes)
-            ),
-        },
+        &label,
+        "api_token_created",
+        &format!(
+            "API token #{id} \"{name}\" made with {}.",
+            scopes_text(&scopes)
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -92,22 +89,19 @@ pub async fn list(st: &AppState, who: &Actor) -> Result<Vec<TokenView>, AppError
 /// Revokes a token (admins); it stops working at once.
 pub async fn revoke(st: &AppState, who: &Actor, id: i64) -> Result<(), AppError> {
     let admin = who.require_admin()?;
-    if !store::revoke(&st.db, admin, id, st.now()).await? {
+    let label = super::notices::actor_label(st, who).await?;
+    let mut tx = st.db.begin_write().await?;
+    if !store::revoke(&mut tx, admin, id, st.now()).await? {
         return Err(AppError::Conflict(
             "This token is revoked already, or does not exist.".into(),
         ));
     }
-    let label = super::notices::actor_label(st, who).await?;
-    let mut tx = st.db.begin_write().await?;
-    audit::append_provider(
+    record_provider(
+        st,
         &mut tx,
-        &st.audit_keys,
-        st.now(),
-        AuditEvent {
-            actor: &label,
-            action: "api_token_revoked",
-            detail: &format!("API token #{id} revoked."),
-        },
+        &label,
+        "api_token_revoked",
+        &format!("API token #{id} revoked."),
     )
     .await?;
     tx.commit().await?;

@@ -1,4 +1,5 @@
-//! Checking every sealed audit trail at once (for operators: `portal audit verify`).
+//! The audit trails in use cases: one helper that writes an entry in the transaction of the change
+//! it records, and checking every sealed trail at once (for operators: `portal audit verify`).
 
 use crate::error::AppError;
 use crate::server::db::audit::{self, Trail};
@@ -33,4 +34,27 @@ pub async fn verify_all(st: &AppState) -> Result<VerifyReport, AppError> {
             .push(("provider log".to_owned(), e.to_string()));
     }
     Ok(report)
+}
+
+/// Appends an entry to the provider-wide log inside `tx`, the transaction of the change it
+/// records: the change and its entry commit together or not at all.
+pub async fn record_provider(
+    st: &AppState,
+    tx: &mut crate::server::db::Tx,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    audit::append_provider(
+        tx,
+        &st.audit_keys,
+        st.now(),
+        audit::AuditEvent {
+            actor,
+            action,
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -7,6 +7,7 @@
 //! entry in one transaction.
 
 use crate::domain::actor::Actor;
+use crate::domain::billing::checkout;
 use crate::domain::billing::fees::{self, CaseFacts, FeeKind, LineInput};
 use crate::domain::billing::invoice::{
     self, credit_note_number, payment_reference, CreditKind, InvoiceStatus, PaymentMethod,
@@ -943,7 +944,9 @@ pub async fn reactivate_now(
 /// A customer pays an invoice's balance by card: a Checkout Session is created through Stripe's
 /// API and its page returned, to send the customer there. The invoice is paid only when
 /// Stripe's signed webhook confirms it. The same form submitted twice (a double click, a retry)
-/// reuses one attempt, and Stripe's idempotency key returns the same session.
+/// reuses one attempt, and Stripe's idempotency key returns the same session; another click
+/// while a page for the balance can still be used gets that page, and an invoice gets a few new
+/// pages an hour at most (`domain::billing::checkout`).
 pub async fn start_card_payment(
     st: &AppState,
     who: &Actor,
@@ -976,6 +979,36 @@ pub async fn start_card_payment(
             "Nothing is left to pay on this invoice.".into(),
         ));
     }
+    let recent = store::recent_checkouts(&mut tx, id, now - time::Duration::hours(1)).await?;
+    let summary: Vec<checkout::RecentCheckout> = recent
+        .iter()
+        .map(|r| checkout::RecentCheckout {
+            id: r.checkout.id,
+            amount_minor: r.checkout.amount_minor,
+            has_page: r.checkout.url.is_some(),
+            created_at: r.created_at,
+        })
+        .collect();
+    // The same form sent again (a double click) is the same attempt, whatever the limit.
+    let same_form = recent.iter().any(|r| r.idempotency_key == key);
+    match checkout::decide(&summary, balance.minor, now) {
+        checkout::CheckoutDecision::Reuse(reused) => {
+            tx.commit().await?;
+            let url = recent
+                .into_iter()
+                .find_map(|r| {
+                    (r.checkout.id == reused)
+                        .then_some(r.checkout.url)
+                        .flatten()
+                })
+                .ok_or_else(|| crate::server::errors::internal("a reused checkout has a page"))?;
+            return Ok(url);
+        }
+        checkout::CheckoutDecision::Wait(retry_after_s) if !same_form => {
+            return Err(AppError::RateLimited { retry_after_s });
+        }
+        _ => {}
+    }
     let attempt =
         store::insert_checkout(&mut tx, id, &key, balance.minor, who.user_id, now).await?;
     tx.commit().await?;
@@ -1000,6 +1033,7 @@ pub async fn start_card_payment(
         success_url: format!("{base}/billing/{id}?card=paid"),
         cancel_url: format!("{base}/billing/{id}?card=cancelled"),
         customer_email: email,
+        expires_at: (now + checkout::CHECKOUT_LIFETIME).unix_timestamp(),
     };
     let created = client
         .create_checkout_session(&request, &format!("portal-checkout-{}", attempt.id))

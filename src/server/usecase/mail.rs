@@ -16,6 +16,10 @@ use time::OffsetDateTime;
 /// The most mails one round sends.
 const BATCH: i64 = 50;
 
+/// What a mail's whole body is sealed for when it carries a one-time secret (see
+/// `outbox::NewMail::sealed_body`).
+pub const OUTBOX_SEAL: &[u8] = b"outbox body";
+
 /// Sends the mails due at `now`; how many were sent. Without a relay configured, none (they
 /// wait in the outbox).
 pub async fn send_due(st: &AppState, now: OffsetDateTime) -> Result<usize, AppError> {
@@ -24,7 +28,18 @@ pub async fn send_due(st: &AppState, now: OffsetDateTime) -> Result<usize, AppEr
         return Ok(0);
     };
     let mut sent = 0;
-    for row in outbox::due(&st.db, now, BATCH).await? {
+    for mut row in outbox::due(&st.db, now, BATCH).await? {
+        if let Some(sealed) = row.sealed_body.take() {
+            match crate::server::sealed::open(&st.audit_keys, OUTBOX_SEAL, &sealed) {
+                Some(body) => row.body = String::from_utf8_lossy(&body).into_owned(),
+                None => {
+                    let why = "its sealed body does not open with the key file";
+                    tracing::warn!(mail = row.id, why, "mail not sent");
+                    outbox::failed(&st.db, row.id, why, None, now).await?;
+                    continue;
+                }
+            }
+        }
         match mailer.send(&row).await {
             Ok(()) => {
                 outbox::sent(&st.db, row.id, now).await?;

@@ -113,7 +113,7 @@ pub async fn prepare_notice(
     }
     if form.first_seen_at > form.last_seen_at || form.last_seen_at > now {
         return Err(AppError::invalid(
-            "last_seen_at",
+            "last_seen",
             "The first event must come before the last, and neither in the future.",
         ));
     }
@@ -678,7 +678,7 @@ pub async fn add_note(st: &AppState, who: &Actor, id: i64, body: &str) -> Result
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 5_000 {
         return Err(AppError::invalid(
-            "body",
+            "note",
             "Write a note of 1 to 5,000 characters.",
         ));
     }

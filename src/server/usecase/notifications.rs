@@ -70,6 +70,7 @@ pub async fn tell(
             body: &body,
             org: Some(org),
             kind: kind.as_str(),
+            sealed_body: None,
         };
         outbox::enqueue(tx, &mail, now).await?;
     }

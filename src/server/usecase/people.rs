@@ -3,27 +3,32 @@
 //! provider roles, and changing one's own password. Who may do what is `domain::people`; every
 //! change goes into the provider-wide audit log.
 
+use super::audit::record_provider;
 use crate::domain::account::{Email, Password};
 use crate::domain::actor::{AccessError, Actor, Role};
 use crate::domain::ids::{OrgId, UserId};
+pub use crate::domain::people::Change;
 use crate::domain::people::{Caller, InvitationState, PeopleError, Target, INVITATION_VALIDITY};
 use crate::domain::time_format::utc;
 use crate::domain::zone::Zone;
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
-use crate::server::db::people::{self as store, InvitationRow, NewInvitation};
+use crate::server::db::people::{self as store, AccountRow, InvitationRow, NewInvitation};
 use crate::server::db::{accounts, outbox, sessions as db_sessions, DbError};
 use crate::server::state::AppState;
 use crate::views::people::{
-    InvitationCreated, InvitationView, InvitePageView, PeopleView, PersonView,
+    InvitationCreated, InvitationView, InvitePageView, PeopleView, PersonAction, PersonView,
 };
 use sha2::{Digest, Sha256};
 
 fn refused(e: PeopleError) -> AppError {
     match e {
         PeopleError::Access(a) => a.into(),
-        PeopleError::OwnAccount => AppError::Conflict(e.to_string()),
         PeopleError::WrongOrganisation => AppError::invalid("organisation", e.to_string()),
+        PeopleError::OwnAccount
+        | PeopleError::OnlyCustomersOwn
+        | PeopleError::OtherOwner
+        | PeopleError::DisabledByProvider
+        | PeopleError::LastOwner => AppError::Conflict(e.to_string()),
     }
 }
 
@@ -35,23 +40,6 @@ pub(super) async fn caller_is_owner(st: &AppState, who: &Actor) -> Result<bool, 
     Ok(crate::server::state::user_row(st, who.user_id)
         .await?
         .is_some_and(|u| u.org_owner))
-}
-
-async fn log(st: &AppState, actor: &str, action: &str, detail: &str) -> Result<(), AppError> {
-    let mut tx = st.db.begin_write().await?;
-    audit::append_provider(
-        &mut tx,
-        &st.audit_keys,
-        st.now(),
-        AuditEvent {
-            actor,
-            action,
-            detail,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 fn token_hash(token: &str) -> String {
@@ -108,16 +96,27 @@ pub async fn people(
         }
         None => (None, store::provider_accounts(&st.db).await?),
     };
+    let caller = Caller { actor: who, owner };
+    let active_owners = match org {
+        Some(org) => store::active_owners(&st.db, org).await?,
+        None => 0,
+    };
     let people = rows
         .into_iter()
-        .map(|a| PersonView {
-            id: a.id,
-            email: a.email,
-            role: a.role.parse().unwrap_or(Role::Customer),
-            owner: a.org_owner,
-            disabled: a.disabled_at.is_some(),
-            since_text: who.zone.show(a.created_at),
-            you: a.id == who.user_id.0,
+        .map(|a| {
+            let target = target_of(&a);
+            let others = active_owners.saturating_sub(u64::from(target.is_active_owner()));
+            PersonView {
+                actions: offered_changes(&caller, &target, others, &a.email),
+                id: a.id,
+                role: target.role,
+                owner: a.org_owner,
+                disabled: a.disabled_at.is_some(),
+                disabled_by_provider: a.disabled_by_provider,
+                since_text: who.zone.show(a.created_at),
+                you: a.id == who.user_id.0,
+                email: a.email,
+            }
         })
         .collect();
     let invitations = store::invitations(&st.db, org, 50)
@@ -133,9 +132,87 @@ pub async fn people(
     })
 }
 
-/// Invites `email` as `role` (into `org` for customers, as its owner when `owner`). Returns the
-/// one-time link to pass on; only its hash is stored. An open invitation for the same address
-/// is withdrawn.
+/// The account as people rules see it.
+fn target_of(a: &AccountRow) -> Target {
+    Target {
+        user: UserId(a.id),
+        role: a.role.parse().unwrap_or(Role::Customer),
+        org: a.organisation_id.map(OrgId),
+        owner: a.org_owner,
+        disabled: a.disabled_at.is_some(),
+        disabled_by_provider: a.disabled_by_provider,
+    }
+}
+
+/// The changes the caller may make to `target`, as the buttons its row shows (the use case
+/// checks again).
+fn offered_changes(
+    caller: &Caller,
+    target: &Target,
+    other_active_owners: u64,
+    email: &str,
+) -> Vec<PersonAction> {
+    let candidates = [
+        if target.disabled {
+            (Change::Enable, "enable", format!("Enable {email}"), false)
+        } else {
+            (Change::Disable, "disable", format!("Disable {email}"), true)
+        },
+        if target.owner {
+            (
+                Change::RemoveOwner,
+                "not_owner",
+                format!("Make {email} a member"),
+                false,
+            )
+        } else {
+            (
+                Change::MakeOwner,
+                "owner",
+                format!("Make {email} an owner"),
+                false,
+            )
+        },
+        if target.role == Role::Admin {
+            (
+                Change::Role(Role::Staff),
+                "staff",
+                format!("Make {email} staff"),
+                false,
+            )
+        } else {
+            (
+                Change::Role(Role::Admin),
+                "admin",
+                format!("Make {email} an administrator"),
+                false,
+            )
+        },
+    ];
+    candidates
+        .into_iter()
+        .filter(|(change, ..)| {
+            caller
+                .may_change(target, *change, other_active_owners)
+                .is_ok()
+        })
+        .map(|(_, value, label, danger)| PersonAction {
+            change: value.to_owned(),
+            label,
+            danger,
+        })
+        .collect()
+}
+
+/// Invites `email` as `role` (into `org` for customers, as its owner when `owner`); only the
+/// link's hash is stored. An open invitation of the same address into the same organisation (or
+/// the provider's own, for staff) is withdrawn; another organisation's stays.
+///
+/// The link goes to the address by mail. It comes back to the caller, to pass on themselves,
+/// only when they are an admin, or when the portal has no mail relay: an owner never holds the
+/// link of an address they may not control. Nor does an owner learn whether an address has an
+/// account already: with a relay, their answer reads the same either way (and nothing is sent
+/// to an address that has one).
 pub async fn invite(
     st: &AppState,
     who: &Actor,
@@ -152,15 +229,11 @@ pub async fn invite(
     .may_invite(role, org)
     .map_err(refused)?;
     let email = Email::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
-    if accounts::find_user_by_email(&st.db, &email)
+    let admin = who.role == Role::Admin;
+    let mailed = st.config.mail.smtp_url.is_some();
+    let has_account = accounts::find_user_by_email(&st.db, &email)
         .await?
-        .is_some()
-    {
-        return Err(AppError::invalid(
-            "email",
-            format!("{email} already has an account."),
-        ));
-    }
+        .is_some();
     let org_name =
         match org {
             Some(org) => Some(accounts::organisation_name(&st.db, org).await?.ok_or_else(
@@ -169,10 +242,36 @@ pub async fn invite(
             None => None,
         };
     let owner = owner && role == Role::Customer;
-    let token = crate::domain::audit::to_hex(&rand::random::<[u8; 32]>());
     let now = st.now();
     let expires_at = now + INVITATION_VALIDITY;
+    let as_words = as_text(role.as_str(), org_name.as_deref(), owner);
     let label = super::notices::actor_label(st, who).await?;
+    if has_account {
+        if admin || !mailed {
+            return Err(AppError::invalid(
+                "email",
+                format!("{email} already has an account."),
+            ));
+        }
+        // The owner's answer reads as for any other address; the provider's log says why
+        // nothing was sent.
+        let mut tx = st.db.begin_write().await?;
+        record_provider(
+            st,
+            &mut tx,
+            &label,
+            "invitation_not_sent",
+            &format!("{email} was not invited as {as_words}: the address has an account already."),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(InvitationCreated {
+            email: email.as_str().to_owned(),
+            link: None,
+            expires_text: who.zone.show(expires_at),
+        });
+    }
+    let token = crate::domain::audit::to_hex(&rand::random::<[u8; 32]>());
     let mut tx = st.db.begin_write().await?;
     store::insert_invitation(
         &mut tx,
@@ -188,19 +287,21 @@ pub async fn invite(
         },
     )
     .await?;
-    audit::append_provider(
+    let link_to_caller = admin || !mailed;
+    record_provider(
+        st,
         &mut tx,
-        &st.audit_keys,
-        now,
-        AuditEvent {
-            actor: &label,
-            action: "invitation_sent",
-            detail: &format!(
-                "{email} invited as {}; the link expires {}.",
-                as_text(role.as_str(), org_name.as_deref(), owner),
-                utc(expires_at)
-            ),
-        },
+        &label,
+        "invitation_sent",
+        &format!(
+            "{email} invited as {as_words}; the link expires {}{}.",
+            utc(expires_at),
+            if link_to_caller {
+                "; the link was shown to the inviter"
+            } else {
+                ""
+            }
+        ),
     )
     .await?;
     let base = st.config.public_url.as_str().trim_end_matches('/');
@@ -209,11 +310,15 @@ pub async fn invite(
         .await?
         .map(|u| u.email)
         .unwrap_or_else(|| "The abuse desk".to_owned());
-    let (subject, body) = crate::domain::people::invitation_mail(
-        &inviter,
-        &as_text(role.as_str(), org_name.as_deref(), owner),
-        &link,
-        &utc(expires_at),
+    let mail = |link: &str| {
+        crate::domain::people::invitation_mail(&inviter, &as_words, link, &utc(expires_at))
+    };
+    // The outbox keeps the mail without its link; the whole mail waits sealed until it is sent.
+    let (subject, body) = mail(crate::domain::people::LINK_NOT_KEPT);
+    let sealed = crate::server::sealed::seal(
+        &st.audit_keys,
+        super::mail::OUTBOX_SEAL,
+        mail(&link).1.as_bytes(),
     );
     outbox::enqueue(
         &mut tx,
@@ -223,6 +328,7 @@ pub async fn invite(
             body: &body,
             org,
             kind: "invitation",
+            sealed_body: Some(&sealed),
         },
         now,
     )
@@ -230,7 +336,7 @@ pub async fn invite(
     tx.commit().await?;
     Ok(InvitationCreated {
         email: email.as_str().to_owned(),
-        link,
+        link: link_to_caller.then_some(link),
         expires_text: who.zone.show(expires_at),
     })
 }
@@ -255,37 +361,27 @@ pub async fn revoke_invitation(st: &AppState, who: &Actor, id: i64) -> Result<()
         PeopleError::Access(AccessError::OtherOrganisation) => AppError::NotFound,
         other => refused(other),
     })?;
-    if !store::revoke(&st.db, id, st.now()).await? {
+    let label = super::notices::actor_label(st, who).await?;
+    let mut tx = st.db.begin_write().await?;
+    if !store::revoke(&mut tx, id, st.now()).await? {
         return Err(AppError::Conflict(
             "This invitation was used or withdrawn already.".into(),
         ));
     }
-    let label = super::notices::actor_label(st, who).await?;
-    log(
+    record_provider(
         st,
+        &mut tx,
         &label,
         "invitation_withdrawn",
         &format!("Invitation of {} withdrawn.", invitation.email),
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
-/// What an admin or owner does to an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    /// Disable it: it cannot sign in, and its sessions end at once.
-    Disable,
-    /// Enable it again.
-    Enable,
-    /// Make the customer their organisation's owner.
-    MakeOwner,
-    /// Take the owner flag away.
-    RemoveOwner,
-    /// Give a provider account this role (admins only).
-    Role(Role),
-}
-
-/// Changes an account the caller may manage.
+/// Changes an account the caller may manage (see `Caller::may_change` for the rules), with its
+/// audit entry in the same transaction. Disabling ends the account's sessions at once.
 pub async fn change(
     st: &AppState,
     who: &Actor,
@@ -295,58 +391,53 @@ pub async fn change(
     let account = store::account(&st.db, user)
         .await?
         .ok_or(AppError::NotFound)?;
-    let target = Target {
-        user,
-        role: account
-            .role
-            .parse()
-            .map_err(crate::server::errors::internal)?,
-        org: account.organisation_id.map(OrgId),
-    };
+    let target = target_of(&account);
     let caller = Caller {
         actor: who,
         owner: caller_is_owner(st, who).await?,
     };
-    let allowed = match change {
-        Change::Role(role) => caller.may_set_role(&target, role),
-        _ => caller.may_manage(&target),
+    let label = super::notices::actor_label(st, who).await?;
+    let mut tx = st.db.begin_write().await?;
+    let other_owners = match (target.org, target.role) {
+        (Some(org), Role::Customer) => store::other_active_owners(&mut tx, org, user).await?,
+        _ => 0,
     };
-    allowed.map_err(|e| match e {
-        PeopleError::Access(AccessError::OtherOrganisation) => AppError::NotFound,
-        other => refused(other),
-    })?;
+    caller
+        .may_change(&target, change, other_owners)
+        .map_err(|e| match e {
+            PeopleError::Access(AccessError::OtherOrganisation) => AppError::NotFound,
+            other => refused(other),
+        })?;
     let now = st.now();
     let detail = match change {
         Change::Disable => {
-            store::set_disabled(&st.db, user, Some(now)).await?;
-            let ended = db_sessions::delete_all_for_user(&st.db, user).await?;
+            store::set_disabled(&mut tx, user, Some(now), who.role.is_provider()).await?;
+            let ended = db_sessions::delete_all_for_user(&mut tx, user).await?;
             format!("{} disabled; {ended} session(s) ended.", account.email)
         }
         Change::Enable => {
-            store::set_disabled(&st.db, user, None).await?;
+            store::set_disabled(&mut tx, user, None, false).await?;
             format!("{} enabled again.", account.email)
         }
-        Change::MakeOwner | Change::RemoveOwner if target.role != Role::Customer => {
-            return Err(AppError::invalid(
-                "change",
-                "Only customers own an organisation.",
-            ))
-        }
         Change::MakeOwner => {
-            store::set_owner(&st.db, user, true).await?;
+            store::set_owner(&mut tx, user, true).await?;
             format!("{} made owner of their organisation.", account.email)
         }
         Change::RemoveOwner => {
-            store::set_owner(&st.db, user, false).await?;
-            format!("{} no longer owns their organisation.", account.email)
+            store::set_owner(&mut tx, user, false).await?;
+            format!(
+                "{} no longer owns their organisation; {other_owners} active owner(s) remain.",
+                account.email
+            )
         }
         Change::Role(role) => {
-            store::set_role(&st.db, user, role).await?;
+            store::set_role(&mut tx, user, role).await?;
             format!("{} is now {}.", account.email, role.label().to_lowercase())
         }
     };
-    let label = super::notices::actor_label(st, who).await?;
-    log(st, &label, "account_changed", &detail).await
+    record_provider(st, &mut tx, &label, change.audit_action(), &detail).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// `/invite/{token}`: the invitation, while it can be used; otherwise not found.
@@ -378,6 +469,33 @@ async fn open_invitation(st: &AppState, token: &str) -> Result<InvitationRow, Ap
     }
 }
 
+/// Whether the invitation's sender is still enabled and still allowed to invite as they did
+/// (an owner who lost the flag or the organisation, a disabled admin): otherwise the link no
+/// longer works.
+fn inviter_still_may(i: &InvitationRow) -> Result<(), AppError> {
+    let gone = || {
+        AppError::Conflict(
+            "This invitation can no longer be used: its sender may no longer invite. Ask for a new one.".into(),
+        )
+    };
+    if i.inviter_disabled_at.is_some() {
+        return Err(gone());
+    }
+    let inviter = Actor {
+        user_id: UserId(i.invited_by),
+        role: i.inviter_role.parse().map_err(|_| gone())?,
+        org_id: i.inviter_organisation_id.map(OrgId),
+        zone: Zone::utc(),
+    };
+    let role: Role = i.role.parse().map_err(crate::server::errors::internal)?;
+    Caller {
+        actor: &inviter,
+        owner: i.inviter_owner,
+    }
+    .may_invite(role, i.organisation_id.map(OrgId))
+    .map_err(|_| gone())
+}
+
 /// Accepts an invitation: creates the account with the password chosen (typed twice) and
 /// returns it, for the caller to sign in. The link works once, whatever races with it.
 pub async fn accept_invitation(
@@ -387,6 +505,7 @@ pub async fn accept_invitation(
     again: &str,
 ) -> Result<UserId, AppError> {
     let i = open_invitation(st, token).await?;
+    inviter_still_may(&i)?;
     let password =
         Password::parse(password).map_err(|e| AppError::invalid("password", e.to_string()))?;
     if password.expose() != again {
@@ -419,26 +538,25 @@ pub async fn accept_invitation(
     if !store::accept(&mut tx, i.id, user, now).await? {
         return Err(AppError::NotFound);
     }
-    audit::append_provider(
+    record_provider(
+        st,
         &mut tx,
-        &st.audit_keys,
-        now,
-        AuditEvent {
-            actor: &format!("{email} ({})", role.as_str()),
-            action: "invitation_accepted",
-            detail: &format!(
-                "{email} accepted the invitation from {} and set a password.",
-                i.invited_by_email
-            ),
-        },
+        &format!("{email} ({})", role.as_str()),
+        "invitation_accepted",
+        &format!(
+            "{email} accepted the invitation from {} and set a password.",
+            i.invited_by_email
+        ),
     )
     .await?;
     tx.commit().await?;
     Ok(user)
 }
 
-/// Changes the caller's own password: the current one first, the new one twice. Every other
-/// session of theirs ends (`keep` is the one in use).
+/// Changes the caller's own password: the current one first (throttled like signing in, on
+/// keys of their own: see `accounts::confirm_password`), the new one twice. Every other session of theirs ends, a
+/// sign-in waiting for its code included (`keep` is the one in use), in the transaction that
+/// changes the password and records it.
 pub async fn change_password(
     st: &AppState,
     who: &Actor,
@@ -450,15 +568,7 @@ pub async fn change_password(
     let user = accounts::find_user(&st.db, who.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    // The same throttle as signing in guards the current password.
-    super::accounts::sign_in(st, &user.email, current, None)
-        .await
-        .map_err(|e| match e {
-            AppError::BadCredentials => {
-                AppError::invalid("current", "That is not your current password.")
-            }
-            other => other,
-        })?;
+    super::accounts::confirm_password(st, who, current, "current").await?;
     let password = Password::parse(new).map_err(|e| AppError::invalid("new", e.to_string()))?;
     if password.expose() != again {
         return Err(AppError::invalid(
@@ -473,12 +583,14 @@ pub async fn change_password(
         ));
     }
     let hash = st.hasher.hash(&password).await?;
-    store::set_password_hash(&st.db, who.user_id, &hash).await?;
-    let ended =
-        db_sessions::delete_other_for_user(&st.db, who.user_id, keep.unwrap_or_default()).await?;
     let label = super::notices::actor_label(st, who).await?;
-    log(
+    let mut tx = st.db.begin_write().await?;
+    store::set_password_hash(&mut tx, who.user_id, &hash).await?;
+    let ended =
+        db_sessions::delete_other_for_user(&mut tx, who.user_id, keep.unwrap_or_default()).await?;
+    record_provider(
         st,
+        &mut tx,
         &label,
         "password_changed",
         &format!(
@@ -486,5 +598,7 @@ pub async fn change_password(
             user.email
         ),
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -173,8 +173,12 @@ async fn record(
     .await?;
     let reference = reference(report.format, id);
     let mut events = Vec::with_capacity(report.events.len());
-    for event in &report.events {
-        let routed = route(&mut tx, st, &reference, event, now).await?;
+    let stated: Vec<i64> = report.events.iter().map(|e| e.incidents).collect();
+    let counted = report::counted_incidents(&stated);
+    let vouched = received.channel.vouches_for_sender();
+    for (event, counted) in report.events.iter().zip(counted) {
+        let event = &counted_event(event, counted);
+        let routed = route(&mut tx, st, &reference, event, vouched, now).await?;
         let (notice, pending) = (routed.notice, routed.pending);
         store::insert_event(
             &mut tx,
@@ -211,6 +215,19 @@ async fn record(
     })
 }
 
+/// `event` counting `counted` incidents: when that is fewer than it stated, its detail says so.
+fn counted_event(event: &ReportedEvent, counted: i64) -> ReportedEvent {
+    let mut event = event.clone();
+    if counted < event.incidents {
+        event.detail = format!(
+            "{} (the report stated {} incidents; {counted} counted)",
+            event.detail, event.incidents
+        );
+        event.incidents = counted;
+    }
+    event
+}
+
 /// Where an event goes.
 struct Routed {
     state: EventState,
@@ -220,12 +237,14 @@ struct Routed {
 }
 
 /// Matches an event to the service that held its address at the time and adds it to the open
-/// case of that service and category, or to the case waiting for verification (made if none).
+/// case of that service and category when its channel `vouched` for the sender, or else to the
+/// case waiting for verification (made if none).
 async fn route(
     tx: &mut Tx,
     st: &AppState,
     reference: &str,
     event: &ReportedEvent,
+    vouched: bool,
     now: OffsetDateTime,
 ) -> Result<Routed, AppError> {
     let at = event.occurred_at.min(now);
@@ -234,7 +253,7 @@ async fn route(
         None => None,
     };
     match holder {
-        Some(held) => route_to(tx, st, reference, event, &held, now).await,
+        Some(held) => route_to(tx, st, reference, event, &held, vouched, now).await,
         None => Ok(Routed {
             state: EventState::Unmatched,
             holder: None,
@@ -244,32 +263,44 @@ async fn route(
     }
 }
 
-/// Adds an event to the open case of the service `held` names, or to its waiting case.
-async fn route_to(
+/// Adds `incidents` verified events to open notice `notice` (its count, seen times, the
+/// block, escalation), with its trail entries: `actor` added them, `what` says from where.
+#[allow(clippy::too_many_arguments)]
+async fn grow_open_notice(
     tx: &mut Tx,
     st: &AppState,
-    reference: &str,
-    event: &ReportedEvent,
-    held: &crate::server::db::inventory::AssignmentRow,
+    open: (i64, i64, i64),
+    incidents: i64,
+    seen: (OffsetDateTime, OffsetDateTime),
+    blocks: &[String],
+    actor: &str,
+    what: &str,
     now: OffsetDateTime,
-) -> Result<Routed, AppError> {
-    let at = event.occurred_at.min(now);
-    let (org, service) = (OrgId(held.organisation_id), ServiceId(held.service_id));
-    let holder = Some((org, service, held.block.clone()));
-    if let Some((notice, before, level)) =
-        store::open_notice_for(tx, service, event.category).await?
+) -> Result<(), AppError> {
+    let (notice, before, level) = open;
+    let rules = &st.config.reports.escalation;
+    let after = before + incidents;
+    let new_level = (rules.level(after) as i64).max(level);
+    store::grow_notice(
+        tx, notice, incidents, seen.0, seen.1, blocks, new_level, now,
+    )
+    .await?;
+    audit::append(
+        tx,
+        &st.audit_keys,
+        notice,
+        now,
+        AuditEvent {
+            actor,
+            action: "events_added",
+            detail: &format!("{what}: {after} verified event(s) now."),
+        },
+    )
+    .await?;
+    if let Some(threshold) = rules
+        .threshold(new_level as usize)
+        .filter(|_| new_level > level)
     {
-        let rules = &st.config.reports.escalation;
-        let after = before + event.incidents;
-        let new_level = (rules.level(after) as i64).max(level);
-        store::grow_notice(tx, notice, event.incidents, at, &held.block, new_level, now).await?;
-        let detail = format!(
-            "{} reported event(s) added from {reference} ({} from {} at {}): {after} verified event(s) now.",
-            event.incidents,
-            event.detail,
-            event.source,
-            utc(at)
-        );
         audit::append(
             tx,
             &st.audit_keys,
@@ -277,30 +308,58 @@ async fn route_to(
             now,
             AuditEvent {
                 actor: "system",
-                action: "events_added",
-                detail: &detail,
+                action: "escalated",
+                detail: &format!(
+                    "Escalated: {threshold} verified events reached (level {new_level})."
+                ),
             },
         )
         .await?;
-        if let Some(threshold) = rules
-            .threshold(new_level as usize)
-            .filter(|_| new_level > level)
-        {
-            audit::append(
-                tx,
-                &st.audit_keys,
-                notice,
-                now,
-                AuditEvent {
-                    actor: "system",
-                    action: "escalated",
-                    detail: &format!(
-                        "Escalated: {threshold} verified events reached (level {new_level})."
-                    ),
-                },
-            )
-            .await?;
-        }
+    }
+    Ok(())
+}
+
+/// Adds an event to the open case of the service `held` names when the channel `vouched` for
+/// its sender; otherwise, or when no case is open, to the service's case waiting for
+/// verification.
+async fn route_to(
+    tx: &mut Tx,
+    st: &AppState,
+    reference: &str,
+    event: &ReportedEvent,
+    held: &crate::server::db::inventory::AssignmentRow,
+    vouched: bool,
+    now: OffsetDateTime,
+) -> Result<Routed, AppError> {
+    let at = event.occurred_at.min(now);
+    let (org, service) = (OrgId(held.organisation_id), ServiceId(held.service_id));
+    let holder = Some((org, service, held.block.clone()));
+    let open = if vouched {
+        store::open_notice_for(tx, service, event.category).await?
+    } else {
+        None
+    };
+    if let Some(open) = open {
+        let notice = open.0;
+        let what = format!(
+            "{} reported event(s) added from {reference} ({} from {} at {})",
+            event.incidents,
+            event.detail,
+            event.source,
+            utc(at)
+        );
+        grow_open_notice(
+            tx,
+            st,
+            open,
+            event.incidents,
+            (at, at),
+            std::slice::from_ref(&held.block),
+            "system",
+            &what,
+            now,
+        )
+        .await?;
         return Ok(Routed {
             state: EventState::AddedToCase,
             holder,
@@ -556,9 +615,15 @@ pub async fn pending(st: &AppState, who: &Actor, id: i64) -> Result<PendingView,
     } else {
         NoticeSource::ThirdPartyReport
     };
+    let open_notice = if row.state == "needs_verification" {
+        store::open_notice_id(&st.db, ServiceId(row.service_id), view_row.category).await?
+    } else {
+        None
+    };
     Ok(PendingView {
         state: row.state.clone(),
         notice_id: row.notice_id,
+        open_notice,
         decision: match (&row.decided_by_email, row.decided_at, &row.decision_reason) {
             (Some(by), Some(at), Some(why)) => Some((by.clone(), who.zone.show(at), why.clone())),
             _ => None,
@@ -595,6 +660,9 @@ pub async fn verify(st: &AppState, who: &Actor, id: i64, v: Verification) -> Res
     }
     let category: NoticeCategory = row.category.parse().map_err(corrupt)?;
     let label = super::notices::actor_label(st, who).await?;
+    if let Some(notice) = verify_into_open_notice(st, who, &label, &row, category, &v).await? {
+        return Ok(notice);
+    }
     let form = super::notices::OpenNotice {
         service: ServiceId(row.service_id),
         ips: Vec::new(),
@@ -640,6 +708,68 @@ pub async fn verify(st: &AppState, who: &Actor, id: i64, v: Verification) -> Res
     tx.commit().await?;
     tracing::info!(pending = id, notice, "reported case verified");
     Ok(notice)
+}
+
+/// Verifies waiting case `row` into the notice open for its service and category, if there is
+/// one (its events came through a channel that could not vouch for them): they are added to
+/// that notice, with the verification note in its trail. `None` when no notice is open.
+async fn verify_into_open_notice(
+    st: &AppState,
+    who: &Actor,
+    label: &str,
+    row: &store::PendingRow,
+    category: NoticeCategory,
+    v: &Verification,
+) -> Result<Option<i64>, AppError> {
+    let note = v.verification_note.trim();
+    if note.chars().count() < super::notices::MIN_REASON_CHARS {
+        return Err(AppError::invalid(
+            "verification_note",
+            format!(
+                "Say how the reports were verified, in at least {} characters.",
+                super::notices::MIN_REASON_CHARS
+            ),
+        ));
+    }
+    let now = st.now();
+    let mut tx = st.db.begin_write().await?;
+    tx.take_turn(TurnKey::Reports).await?;
+    let Some(open) = store::open_notice_for(&mut tx, ServiceId(row.service_id), category).await?
+    else {
+        return Ok(None);
+    };
+    // The case's events as they stand now (more may have joined since the page was read).
+    let now_row = store::pending(&st.db, row.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let blocks = store::blocks_of_pending_in_tx(&mut tx, row.id).await?;
+    let what = format!(
+        "{} reported event(s) verified by the abuse desk and added ({})",
+        now_row.event_count, note
+    );
+    grow_open_notice(
+        &mut tx,
+        st,
+        open,
+        now_row.event_count,
+        (now_row.first_seen_at, now_row.last_seen_at),
+        &blocks,
+        label,
+        &what,
+        now,
+    )
+    .await?;
+    let why = format!("Verified into open notice #{}.", open.0);
+    if !store::decide_pending(&mut tx, row.id, Some(open.0), who.user_id, &why, now).await? {
+        return Err(AppError::Conflict("This case was decided already.".into()));
+    }
+    tx.commit().await?;
+    tracing::info!(
+        pending = row.id,
+        notice = open.0,
+        "reported case verified into an open notice"
+    );
+    Ok(Some(open.0))
 }
 
 /// Dismisses a waiting case with a reason (the reports were wrong); its events stay recorded.
@@ -695,10 +825,12 @@ pub async fn rematch(st: &AppState, who: &Actor, id: i64) -> Result<EventState, 
         store::lock_unmatched(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::Conflict("This event was handled already.".into()))?;
-    let format = store::intake(&st.db, intake)
-        .await?
-        .map(|r| r.format)
-        .unwrap_or_default();
+    let intake_row = store::intake(&st.db, intake).await?;
+    let vouched = intake_row
+        .as_ref()
+        .and_then(|r| r.channel.parse::<IntakeChannel>().ok())
+        .is_some_and(IntakeChannel::vouches_for_sender);
+    let format = intake_row.map(|r| r.format).unwrap_or_default();
     let event = ReportedEvent {
         ip: source.parse().ok(),
         source,
@@ -725,7 +857,16 @@ pub async fn rematch(st: &AppState, who: &Actor, id: i64) -> Result<EventState, 
             utc(event.occurred_at)
         )));
     };
-    let routed = route_to(&mut tx, st, &reference(format, intake), &event, &held, now).await?;
+    let routed = route_to(
+        &mut tx,
+        st,
+        &reference(format, intake),
+        &event,
+        &held,
+        vouched,
+        now,
+    )
+    .await?;
     store::resolve_event(
         &mut tx,
         id,
@@ -791,59 +932,111 @@ pub async fn events_of_notice(
 
 const FORM_PURPOSE: &[u8] = b"public report form";
 
-/// A ticket for a public form shown now: the time, signed, so that the time cannot be forged;
-/// with what was typed into the form when it was last refused (`draft`), to show again.
+/// A ticket for a public form shown now: the time and a random number, signed, so that neither
+/// can be forged; with what was typed into the form when it was last refused (`draft`), to show
+/// again. A ticket carries one report: it is used up when the report is accepted.
 pub fn form_ticket(st: &AppState, draft: Vec<(String, String)>) -> FormTicket {
     let shown = st.now().unix_timestamp();
+    let nonce = to_hex(&rand::random::<[u8; 12]>());
     FormTicket {
-        ticket: format!("{shown}.{}", ticket_mac(st, shown)),
+        ticket: format!("{shown}.{nonce}.{}", ticket_mac(st, shown, &nonce)),
         draft,
     }
 }
 
-fn ticket_mac(st: &AppState, shown: i64) -> String {
-    to_hex(
-        &st.audit_keys
-            .current()
-            .derive(FORM_PURPOSE, &shown.to_be_bytes())[..16],
-    )
+fn ticket_mac(st: &AppState, shown: i64, nonce: &str) -> String {
+    let mut input = shown.to_be_bytes().to_vec();
+    input.extend_from_slice(nonce.as_bytes());
+    to_hex(&st.audit_keys.current().derive(FORM_PURPOSE, &input)[..16])
 }
 
-/// When the form of `ticket` was shown, if the ticket is genuine.
-fn ticket_time(st: &AppState, ticket: &str) -> Option<OffsetDateTime> {
-    let (shown, mac) = ticket.split_once('.')?;
+/// A genuine ticket: when its form was shown, and its random number.
+struct Ticket {
+    shown: OffsetDateTime,
+    nonce: String,
+}
+
+/// The ticket, if it is genuine.
+fn read_ticket(st: &AppState, ticket: &str) -> Option<Ticket> {
+    let mut parts = ticket.split('.');
+    let (shown, nonce, mac) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || nonce.len() != 24 || !nonce.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return None;
+    }
     let shown: i64 = shown.parse().ok()?;
-    let expected = ticket_mac(st, shown);
+    let expected = ticket_mac(st, shown, nonce);
     let same = expected.len() == mac.len()
         && expected
             .bytes()
             .zip(mac.bytes())
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
-    same.then(|| OffsetDateTime::from_unix_timestamp(shown).ok())
-        .flatten()
+    same.then(|| {
+        OffsetDateTime::from_unix_timestamp(shown)
+            .ok()
+            .map(|shown| Ticket {
+                shown,
+                nonce: nonce.to_owned(),
+            })
+    })
+    .flatten()
 }
 
-/// Checks the anti-spam measure and the per-address rate limit of a public form.
-async fn admit_form(st: &AppState, ticket: &str, trap: &str, client: &str) -> Result<(), AppError> {
+/// The hour `now` falls in, for the rate limits' windows.
+fn hour_of(now: OffsetDateTime) -> OffsetDateTime {
+    now.replace_minute(0)
+        .and_then(|t| t.replace_second(0))
+        .unwrap_or(now)
+}
+
+/// Checks the anti-spam measure of a public form and its rate limits: per client address key
+/// (IPv6 by /64, see `domain::throttle::address_key`), and for every client together.
+async fn admit_form(
+    st: &AppState,
+    ticket: &str,
+    trap: &str,
+    client: &str,
+) -> Result<Ticket, AppError> {
     let now = st.now();
-    let shown = ticket_time(st, ticket).ok_or_else(|| {
+    let ticket = read_ticket(st, ticket).ok_or_else(|| {
         AppError::invalid(
             "ticket",
             "The form could not be checked; reload the page and send it again.",
         )
     })?;
-    report::form_sent_by_a_person(shown, now, trap).map_err(|m| AppError::invalid("ticket", m))?;
-    let window = now
-        .replace_minute(0)
-        .and_then(|t| t.replace_second(0))
-        .unwrap_or(now);
+    report::form_sent_by_a_person(ticket.shown, now, trap)
+        .map_err(|m| AppError::invalid("ticket", m))?;
+    let window = hour_of(now);
+    let retry = || AppError::RateLimited {
+        retry_after_s: (window + Duration::hours(1) - now).whole_seconds().max(1) as u64,
+    };
     let hits = store::hit(&st.db, &format!("report-form:{client}"), window).await?;
     if hits > st.config.reports.form_per_hour {
-        let retry = (window + Duration::hours(1) - now).whole_seconds().max(1) as u64;
-        return Err(AppError::RateLimited {
-            retry_after_s: retry,
-        });
+        return Err(retry());
+    }
+    let everyone = store::hit(&st.db, "report-form-all", window).await?;
+    if everyone > st.config.reports.form_global_per_hour {
+        tracing::warn!(hits = everyone, "the public forms' hourly cap is reached");
+        return Err(retry());
+    }
+    Ok(ticket)
+}
+
+/// Uses up a form's ticket as its report is accepted: a second report with the same ticket is
+/// refused (the form must be loaded again), however fast it follows.
+async fn use_up(st: &AppState, ticket: &Ticket) -> Result<(), AppError> {
+    let uses = store::hit(
+        &st.db,
+        &format!("report-ticket:{}", ticket.nonce),
+        ticket.shown,
+    )
+    .await?;
+    if uses > 1 {
+        return Err(AppError::invalid(
+            "ticket",
+            "This form was sent already. Load the page again to send another report.",
+        ));
     }
     Ok(())
 }
@@ -861,7 +1054,8 @@ fn field_errors(errors: Vec<report::FieldError>) -> AppError {
 }
 
 /// A report from the public form at `/report`: checked, rate-limited, recorded and routed like
-/// any other; the reporter gets a reference number.
+/// any report whose sender nobody vouches for (it waits for staff to verify it); the reporter
+/// gets a reference number.
 pub async fn submit_public_report(
     st: &AppState,
     input: &report::PublicReportInput,
@@ -869,9 +1063,10 @@ pub async fn submit_public_report(
     trap: &str,
     client: &str,
 ) -> Result<ReportReceipt, AppError> {
-    admit_form(st, ticket, trap, client).await?;
+    let ticket = admit_form(st, ticket, trap, client).await?;
     let now = st.now();
     let checked = report::public_report(input, now).map_err(field_errors)?;
+    use_up(st, &ticket).await?;
     let reporter = if checked.name.is_empty() {
         checked.email.clone()
     } else {
@@ -921,9 +1116,10 @@ pub async fn submit_dsa_notice(
     trap: &str,
     client: &str,
 ) -> Result<ReportReceipt, AppError> {
-    admit_form(st, ticket, trap, client).await?;
+    let ticket = admit_form(st, ticket, trap, client).await?;
     let now = st.now();
     let notice = report::dsa_notice(input).map_err(field_errors)?;
+    use_up(st, &ticket).await?;
     let first_location = notice
         .location
         .lines()

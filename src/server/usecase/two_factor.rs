@@ -3,11 +3,12 @@
 //! only, or a recovery code, throttled like passwords), new recovery codes, turning it off where
 //! it is optional, and an owner requiring it of their organisation.
 
+use super::accounts::{client_key, confirm_password, reserve_attempt};
+use super::audit::record_provider;
 use crate::domain::actor::{Actor, Role};
-use crate::domain::throttle::{address_key, ThrottledBy};
+use crate::domain::ids::UserId;
 use crate::error::AppError;
 use crate::server::auth::two_factor as totp;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::throttle::{self, AttemptKeys};
 use crate::server::db::{accounts, two_factor as store};
 use crate::server::state::AppState;
@@ -21,21 +22,32 @@ fn wrong_code() -> AppError {
     )
 }
 
-async fn log(st: &AppState, actor: &str, action: &str, detail: &str) -> Result<(), AppError> {
-    let mut tx = st.db.begin_write().await?;
-    audit::append_provider(
-        &mut tx,
-        &st.audit_keys,
-        st.now(),
-        AuditEvent {
-            actor,
-            action,
-            detail,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+/// Reserves a code attempt of `user` from `client`: codes have a streak of their own per user
+/// (apart from the password's), and count against the client's address like passwords.
+async fn reserve_code(
+    st: &AppState,
+    user: UserId,
+    client: Option<IpAddr>,
+) -> Result<AttemptKeys, AppError> {
+    let keys = AttemptKeys::second_factor(user, &client_key(client));
+    reserve_attempt(st, &keys, "code").await?;
+    Ok(keys)
+}
+
+/// Settles a reserved code attempt with its outcome: a right code ends the codes' streak, a
+/// wrong one (an error on the field) stays counted, and anything else (the server's own failure,
+/// a state that changed) is given back.
+async fn settle_code<T>(
+    st: &AppState,
+    keys: &AttemptKeys,
+    outcome: Result<T, AppError>,
+) -> Result<T, AppError> {
+    match &outcome {
+        Ok(_) => throttle::succeeded(&st.db, keys).await?,
+        Err(AppError::Invalid { .. }) => {}
+        Err(_) => throttle::release(&st.db, keys).await?,
+    }
+    outcome
 }
 
 /// The caller's second factor: on, or the setup (a secret waiting for its first code, made now
@@ -95,8 +107,15 @@ pub async fn status(st: &AppState, who: &Actor) -> Result<TwoFactorView, AppErro
     })
 }
 
-/// Confirms the setup with a first code; returns the recovery codes, shown this once.
-pub async fn confirm(st: &AppState, who: &Actor, code: &str) -> Result<Vec<String>, AppError> {
+/// Confirms the setup with the password and a first code (both throttled like signing in);
+/// returns the recovery codes, shown this once.
+pub async fn confirm(
+    st: &AppState,
+    who: &Actor,
+    password: &str,
+    code: &str,
+    client: Option<IpAddr>,
+) -> Result<Vec<String>, AppError> {
     let state = store::state(&st.db, who.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
@@ -110,10 +129,18 @@ pub async fn confirm(st: &AppState, who: &Actor, code: &str) -> Result<Vec<Strin
         .as_deref()
         .and_then(|s| totp::open(&st.audit_keys, who.user_id, s))
         .ok_or_else(|| AppError::Conflict("Reload the page to get a new QR code.".into()))?;
+    confirm_password(st, who, password, "password").await?;
     let now = st.now();
-    let step = totp::matching_step(&secret, code, now.unix_timestamp()).ok_or_else(wrong_code)?;
+    let keys = reserve_code(st, who.user_id, client).await?;
+    let step = settle_code(
+        st,
+        &keys,
+        totp::matching_step(&secret, code, now.unix_timestamp()).ok_or_else(wrong_code),
+    )
+    .await?;
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
+    let label = super::notices::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     if !store::enable(&mut tx, who.user_id, step as i64, now).await? {
         return Err(AppError::Conflict(
@@ -121,25 +148,21 @@ pub async fn confirm(st: &AppState, who: &Actor, code: &str) -> Result<Vec<Strin
         ));
     }
     store::replace_recovery_codes(&mut tx, who.user_id, &hashes, now).await?;
-    tx.commit().await?;
-    let label = super::notices::actor_label(st, who).await?;
-    log(
+    record_provider(
         st,
+        &mut tx,
         &label,
         "two_factor_enabled",
         "Two-factor sign-in turned on.",
     )
     .await?;
+    tx.commit().await?;
     Ok(codes)
 }
 
 /// Checks a code (or a recovery code) of `user`: a TOTP code is accepted once, within a step
 /// either side of now; a recovery code once ever.
-async fn check_code(
-    st: &AppState,
-    user: crate::domain::ids::UserId,
-    code: &str,
-) -> Result<(), AppError> {
+async fn check_code(st: &AppState, user: UserId, code: &str) -> Result<(), AppError> {
     let state = store::state(&st.db, user)
         .await?
         .ok_or(AppError::NotSignedIn)?;
@@ -168,11 +191,25 @@ async fn check_code(
     }
 }
 
-/// The second step of signing in: throttled with the password attempts of the same account and
-/// address (a wrong code counts as a failed sign-in).
+/// Checks a code of `user` typed by a client, throttled: the codes' own streak per user and the
+/// client's address (see [`reserve_code`]).
+async fn check_code_throttled(
+    st: &AppState,
+    user: UserId,
+    code: &str,
+    client: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let keys = reserve_code(st, user, client).await?;
+    let outcome = check_code(st, user, code).await;
+    settle_code(st, &keys, outcome).await
+}
+
+/// The second step of signing in. A right code ends both the codes' streak and the password's
+/// (which a right password alone leaves standing); a wrong one counts on the codes' streak,
+/// which no password resets.
 pub async fn verify_sign_in(
     st: &AppState,
-    user: crate::domain::ids::UserId,
+    user: UserId,
     code: &str,
     client: Option<IpAddr>,
 ) -> Result<(), AppError> {
@@ -182,26 +219,9 @@ pub async fn verify_sign_in(
     if row.disabled_at.is_some() {
         return Err(AppError::NotSignedIn);
     }
-    let address = client.map_or_else(|| "unknown".to_owned(), address_key);
-    let keys = AttemptKeys::new(&row.email, &address);
-    let now = st.now();
-    if let Err(throttled) =
-        throttle::check_and_reserve(&st.db, &st.config.login_throttle, &keys, now).await?
-    {
-        tracing::warn!(
-            limit = match throttled.by {
-                ThrottledBy::Account => "account",
-                ThrottledBy::Address => "address",
-            },
-            "second-factor attempt throttled"
-        );
-        return Err(AppError::RateLimited {
-            retry_after_s: throttled.retry_after_s,
-        });
-    }
-    match check_code(st, user, code).await {
+    match check_code_throttled(st, user, code, client).await {
         Ok(()) => {
-            throttle::succeeded(&st.db, &keys).await?;
+            throttle::forget(&st.db, &throttle::account_key(&row.email)).await?;
             Ok(())
         }
         Err(e) => {
@@ -211,31 +231,43 @@ pub async fn verify_sign_in(
     }
 }
 
-/// New recovery codes for a code that works now; the old ones stop working.
+/// New recovery codes, with the password and a code that works now (both throttled like
+/// signing in); the old ones stop working.
 pub async fn renew_recovery_codes(
     st: &AppState,
     who: &Actor,
+    password: &str,
     code: &str,
+    client: Option<IpAddr>,
 ) -> Result<Vec<String>, AppError> {
-    check_code(st, who.user_id, code).await?;
+    confirm_password(st, who, password, "password").await?;
+    check_code_throttled(st, who.user_id, code, client).await?;
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
+    let label = super::notices::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     store::replace_recovery_codes(&mut tx, who.user_id, &hashes, st.now()).await?;
-    tx.commit().await?;
-    let label = super::notices::actor_label(st, who).await?;
-    log(
+    record_provider(
         st,
+        &mut tx,
         &label,
         "recovery_codes_renewed",
         "New recovery codes made; the old ones no longer work.",
     )
     .await?;
+    tx.commit().await?;
     Ok(codes)
 }
 
-/// Turns two-factor sign-in off, for accounts where it is optional, with a code that works now.
-pub async fn turn_off(st: &AppState, who: &Actor, code: &str) -> Result<(), AppError> {
+/// Turns two-factor sign-in off, for accounts where it is optional, with the password and a
+/// code that works now (both throttled like signing in).
+pub async fn turn_off(
+    st: &AppState,
+    who: &Actor,
+    password: &str,
+    code: &str,
+    client: Option<IpAddr>,
+) -> Result<(), AppError> {
     let user = accounts::find_user(&st.db, who.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
@@ -244,18 +276,21 @@ pub async fn turn_off(st: &AppState, who: &Actor, code: &str) -> Result<(), AppE
             "Your account needs two-factor sign-in; it cannot be turned off.".into(),
         ));
     }
-    check_code(st, who.user_id, code).await?;
+    confirm_password(st, who, password, "password").await?;
+    check_code_throttled(st, who.user_id, code, client).await?;
+    let label = super::notices::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     store::disable(&mut tx, who.user_id).await?;
-    tx.commit().await?;
-    let label = super::notices::actor_label(st, who).await?;
-    log(
+    record_provider(
         st,
+        &mut tx,
         &label,
         "two_factor_disabled",
         "Two-factor sign-in turned off.",
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// An organisation's owner requires (or stops requiring) a second factor of its members.
@@ -276,10 +311,12 @@ pub async fn set_org_requirement(
             "Turn on two-factor sign-in for your own account first.".into(),
         ));
     }
-    store::set_required(&st.db, org, required).await?;
     let label = super::notices::actor_label(st, who).await?;
-    log(
+    let mut tx = st.db.begin_write().await?;
+    store::set_required(&mut tx, org, required).await?;
+    record_provider(
         st,
+        &mut tx,
         &label,
         "two_factor_requirement",
         &format!(
@@ -292,5 +329,7 @@ pub async fn set_org_requirement(
             }
         ),
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

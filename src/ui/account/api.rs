@@ -68,26 +68,35 @@ pub async fn get_two_factor() -> Result<crate::views::auth::TwoFactorView, AppEr
     crate::server::usecase::two_factor::status(&st, &who).await
 }
 
-/// Turns two-factor sign-in on with a first code; answers with the recovery codes.
+/// Turns two-factor sign-in on with the password and a first code; answers with the recovery
+/// codes.
 #[server(endpoint = "account/two_factor/confirm")]
-pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
+pub async fn confirm_two_factor(password: String, code: String) -> Result<Vec<String>, AppError> {
+    use crate::server::http::client_ip_of_request;
     use crate::server::state::{actor_setting_up, state};
     let st = state()?;
     let who = actor_setting_up(&st).await?;
-    crate::server::usecase::two_factor::confirm(&st, &who, &code).await
+    let client = client_ip_of_request(&st).await;
+    crate::server::usecase::two_factor::confirm(&st, &who, &password, &code, client).await
 }
 
 /// New recovery codes (`action` = `renew`) or turning two-factor sign-in off (`off`), each with
-/// a code that works now.
+/// the password and a code that works now.
 #[server(endpoint = "account/two_factor/change")]
-pub async fn change_two_factor(action: String, code: String) -> Result<Vec<String>, AppError> {
+pub async fn change_two_factor(
+    action: String,
+    password: String,
+    code: String,
+) -> Result<Vec<String>, AppError> {
+    use crate::server::http::client_ip_of_request;
     use crate::server::state::{actor, state};
     use crate::server::usecase::two_factor;
     let st = state()?;
     let who = actor(&st).await?;
+    let client = client_ip_of_request(&st).await;
     match action.as_str() {
-        "renew" => two_factor::renew_recovery_codes(&st, &who, &code).await,
-        "off" => two_factor::turn_off(&st, &who, &code)
+        "renew" => two_factor::renew_recovery_codes(&st, &who, &password, &code, client).await,
+        "off" => two_factor::turn_off(&st, &who, &password, &code, client)
             .await
             .map(|()| Vec::new()),
         _ => Err(AppError::invalid(

@@ -89,6 +89,7 @@ fn Settings(
         {locked.then(|| view! { <p class="notice" role="note">"Only an owner of the organisation can change these. Ask an owner, or the abuse desk."</p> })}
         {move || saved().then(|| view! { <p class="notice notice-ok" role="status">"Saved. Mails from now on follow these choices."</p> })}
         <ActionForm action=save attr:class="form">
+            <FormError action=save/>
             <section class="panel form" aria-labelledby="org-contacts-heading">
                 <h2 id="org-contacts-heading">"Contacts"</h2>
                 {contact_field(save, "abuse_email", "Abuse contact (e-mail, required)", c.abuse_email.clone(), "email", locked)}
@@ -150,7 +151,6 @@ fn Settings(
             </section>
             {(!locked).then(|| view! {
                 <button type="submit" class="button button-primary">"Save contacts and mail"</button>
-                <FormError action=save/>
             })}
         </ActionForm>
     }

@@ -19,6 +19,7 @@ pub fn PasswordPage() -> impl IntoView {
             <p class="lead">"Your other sessions end when the password changes; this one stays signed in."</p>
             {move || done().then(|| view! { <p class="notice notice-ok" role="status">"Your password is changed. Your other sessions have ended."</p> })}
             <ActionForm action=change attr:class="form">
+                <FormError action=change/>
                 <div class="field">
                     <label for="password-current">"Current password"</label>
                     <input type="password" id="password-current" name="current" autocomplete="current-password" aria-describedby="password-current-error"/>
@@ -35,7 +36,6 @@ pub fn PasswordPage() -> impl IntoView {
                     <FieldError id="password-again-error" message=action_field(change, "again")/>
                 </div>
                 <button type="submit" class="button button-primary">"Change the password"</button>
-                <FormError action=change/>
             </ActionForm>
         </section>
     }

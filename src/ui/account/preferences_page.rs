@@ -47,6 +47,7 @@ fn PreferencesForm(prefs: PreferencesView, save: ServerAction<SavePreferences>) 
             <h2 id="prefs-heading" class="visually-hidden">"Your preferences"</h2>
             {move || saved().then(|| view! { <p class="notice notice-ok" role="status">"Saved. Times are now shown in your time zone."</p> })}
             <ActionForm action=save attr:class="form">
+                <FormError action=save/>
                 <div class="field">
                     <label for="prefs-zone">"Time zone"</label>
                     <select id="prefs-zone" name="time_zone" aria-describedby="prefs-zone-hint prefs-zone-error">
@@ -78,7 +79,6 @@ fn PreferencesForm(prefs: PreferencesView, save: ServerAction<SavePreferences>) 
                     <FieldError id="prefs-mail-error" message=action_field(save, "mail")/>
                 })}
                 <button type="submit" class="button button-primary">"Save"</button>
-                <FormError action=save/>
             </ActionForm>
         </section>
     }

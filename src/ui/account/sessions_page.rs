@@ -3,7 +3,7 @@
 
 use super::api::{get_sessions, EndSession, SignOutEverywhere};
 use crate::error::AppError;
-use crate::ui::components::{form_action, ErrorView, SignInRedirect};
+use crate::ui::components::{form_action, ErrorView, FormError, SignInRedirect};
 use crate::views::auth::SessionsView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,13 +40,12 @@ pub fn SessionsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        {move || end.value().get().and_then(Result::err).map(|e| view! {
-            <p class="notice notice-error" role="alert">{e.user_message()}</p>
-        })}
+        <FormError action=end/>
         <section class="panel" aria-labelledby="everywhere-heading">
             <h2 id="everywhere-heading">"Sign out everywhere"</h2>
             <p>"Ends every session listed here, this one included. You will need your password to sign in again."</p>
             <ActionForm action=everywhere attr:class="inline-actions">
+                <FormError action=everywhere/>
                 <button type="submit" class="button button-secondary">"Sign out everywhere"</button>
             </ActionForm>
         </section>

@@ -93,13 +93,18 @@ fn Status(
                     <div class="qr-code" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
                     <p>"Key to type by hand: "<code class="totp-key">{setup.key.clone()}</code></p>
                     <ActionForm action=confirm attr:class="form">
+                        <FormError action=confirm/>
+                        <div class="field">
+                            <label for="setup-password">"Your password"</label>
+                            <input type="password" id="setup-password" name="password" autocomplete="current-password" aria-describedby="setup-password-error"/>
+                            <FieldError id="setup-password-error" message=action_field(confirm, "password")/>
+                        </div>
                         <div class="field">
                             <label for="setup-code">"Code from the app"</label>
                             <input type="text" id="setup-code" name="code" inputmode="numeric" autocomplete="one-time-code" aria-describedby="setup-code-error"/>
                             <FieldError id="setup-code-error" message=action_field(confirm, "code")/>
                         </div>
                         <button type="submit" class="button button-primary">"Turn on two-factor sign-in"</button>
-                        <FormError action=confirm/>
                     </ActionForm>
                 </section>
             }.into_any(),
@@ -108,27 +113,37 @@ fn Status(
                     <h2 id="on-heading">"Two-factor sign-in is on"</h2>
                     <p>{format!("{} recovery code{} left.", data.recovery_left, if data.recovery_left == 1 { "" } else { "s" })}</p>
                     <ActionForm action=change attr:class="form">
+                        <FormError action=change/>
                         <FormName name="renew"/>
                         <input type="hidden" name="action" value="renew"/>
+                        <div class="field">
+                            <label for="renew-password">"Your password, to make new recovery codes"</label>
+                            <input type="password" id="renew-password" name="password" autocomplete="current-password" aria-describedby="renew-password-error"/>
+                            <FieldError id="renew-password-error" message=action_field(change, "password")/>
+                        </div>
                         <div class="field">
                             <label for="renew-code">"A code from your app, to make new recovery codes"</label>
                             <input type="text" id="renew-code" name="code" inputmode="numeric" autocomplete="one-time-code" aria-describedby="renew-code-error"/>
                             <FieldError id="renew-code-error" message=action_field(change, "code")/>
                         </div>
                         <button type="submit" class="button button-secondary">"Make new recovery codes"</button>
-                        <FormError action=change/>
                     </ActionForm>
                     {(!data.required).then(|| view! {
                         <ActionForm action=off attr:class="form">
+                            <FormError action=off/>
                             <FormName name="off"/>
                             <input type="hidden" name="action" value="off"/>
+                            <div class="field">
+                                <label for="off-password">"Your password, to turn it off"</label>
+                                <input type="password" id="off-password" name="password" autocomplete="current-password" aria-describedby="off-password-error"/>
+                                <FieldError id="off-password-error" message=action_field(off, "password")/>
+                            </div>
                             <div class="field">
                                 <label for="off-code">"A code from your app, to turn it off"</label>
                                 <input type="text" id="off-code" name="code" inputmode="numeric" autocomplete="one-time-code" aria-describedby="off-code-error"/>
                                 <FieldError id="off-code-error" message=action_field(off, "code")/>
                             </div>
                             <button type="submit" class="button button-danger">"Turn it off"</button>
-                            <FormError action=off/>
                         </ActionForm>
                     })}
                 </section>
@@ -138,12 +153,12 @@ fn Status(
             <section class="panel" aria-labelledby="require-heading">
                 <h2 id="require-heading">{format!("Everyone at {org}")}</h2>
                 <ActionForm action=require attr:class="form">
+                    <FormError action=require/>
                     <div class="field-checkbox">
                         <input type="checkbox" id="require-2fa" name="required" value="on" checked=required/>
                         <label for="require-2fa">"Require two-factor sign-in of every account of the organisation"</label>
                     </div>
                     <button type="submit" class="button button-secondary">"Save"</button>
-                    <FormError action=require/>
                 </ActionForm>
             </section>
         })}

@@ -3,7 +3,7 @@
 //! again; then those being retried, then every mail.
 
 use super::api::{get_outbox, SendMailAgain};
-use crate::ui::components::form_action;
+use crate::ui::components::{form_action, top_message};
 use crate::views::admin::{MailRowView, OutboxView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,7 +40,7 @@ pub fn MailPage() -> impl IntoView {
         </div>
         {move || again.value().get().map(|r| match r {
             Ok(()) => view! { <p class="notice notice-ok" role="status">"The mail goes out with the next round of the mail job (within seconds)."</p> }.into_any(),
-            Err(e) => view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> }.into_any(),
+            Err(e) => view! { <p class="notice notice-error" role="alert">{top_message(&e, |_| false)}</p> }.into_any(),
         })}
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

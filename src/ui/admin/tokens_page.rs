@@ -28,6 +28,7 @@ pub fn TokensPage() -> impl IntoView {
         <section class="panel" aria-labelledby="new-token-heading">
             <h2 id="new-token-heading">"Make a token"</h2>
             <ActionForm action=create attr:class="form">
+                <FormError action=create/>
                 <div class="field">
                     <label for="token-name">"Name (the system that uses it)"</label>
                     <input type="text" id="token-name" name="name" value={kept::<CreateToken>("name")} aria-describedby="token-name-error"/>
@@ -47,7 +48,6 @@ pub fn TokensPage() -> impl IntoView {
                 </fieldset>
                 <FieldError id="token-scopes-error" message=action_field(create, "scopes")/>
                 <button type="submit" class="button button-primary">"Make the token"</button>
-                <FormError action=create/>
             </ActionForm>
             {move || create.value().get().and_then(Result::ok).map(|made| view! {
                 <div class="notice notice-ok" role="status">

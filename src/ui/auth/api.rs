@@ -22,18 +22,20 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         });
-    let user = accounts::sign_in(&st, &email, &password, client).await?;
     let next = crate::domain::session::after_sign_in(next.as_deref());
     let session = session().await?;
-    if accounts::second_factor_on(&st, user).await? {
-        // The password was right; the code comes next, on its own page.
-        session
-            .start_second_factor(user, st.now(), &next)
-            .await
-            .map_err(internal)?;
-        leptos_axum::redirect("/login/code");
-        return Ok(());
-    }
+    let user = match accounts::sign_in(&st, &email, &password, client).await? {
+        accounts::PasswordAccepted::SignedIn(user) => user,
+        accounts::PasswordAccepted::CodeDue(user) => {
+            // The password was right; the code comes next, on its own page.
+            session
+                .start_second_factor(user, st.now(), &next)
+                .await
+                .map_err(internal)?;
+            leptos_axum::redirect("/login/code");
+            return Ok(());
+        }
+    };
     let info = ClientInfo {
         address: client.map(|ip| ip.to_string()),
         agent,
@@ -66,7 +68,19 @@ pub async fn login_code(code: String) -> Result<(), AppError> {
         ));
     };
     let client = client_ip_of_request(&st).await;
-    crate::server::usecase::two_factor::verify_sign_in(&st, user, &code, client).await?;
+    match crate::server::usecase::two_factor::verify_sign_in(&st, user, &code, client).await {
+        Ok(()) => {}
+        Err(wrong @ AppError::Invalid { .. }) => {
+            // A few wrong codes end the half-finished sign-in: the password comes first again.
+            if session.count_wrong_code().await.map_err(internal)? {
+                return Err(AppError::Conflict(
+                    "That code was wrong too many times: sign in again with your password.".into(),
+                ));
+            }
+            return Err(wrong);
+        }
+        Err(other) => return Err(other),
+    }
     let agent = leptos_axum::extract::<axum::http::HeaderMap>()
         .await
         .ok()

@@ -15,13 +15,13 @@ pub fn LoginCodePage() -> impl IntoView {
             <h1 id="code-heading">"Enter your code"</h1>
             <p class="lead">"Your password was right. Now type the 6-digit code your authenticator app shows for the abuse-case portal, or one of your recovery codes."</p>
             <ActionForm action=submit attr:class="form">
+                <FormError action=submit/>
                 <div class="field">
                     <label for="login-code">"Code"</label>
                     <input type="text" id="login-code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus aria-describedby="login-code-error"/>
                     <FieldError id="login-code-error" message=action_field(submit, "code")/>
                 </div>
                 <button type="submit" class="button button-primary">"Sign in"</button>
-                <FormError action=submit/>
             </ActionForm>
             <p><a href="/login">"Start again with your password"</a></p>
         </section>

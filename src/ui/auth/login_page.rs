@@ -2,8 +2,7 @@
 
 use super::api::Login;
 use super::use_auth;
-use crate::error::AppError;
-use crate::ui::components::{form_action, kept, FieldError};
+use crate::ui::components::{action_field, form_action, kept, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -15,16 +14,8 @@ pub fn LoginPage() -> impl IntoView {
     // After a refused post it starts with the error, and the e-mail field with what was typed.
     let login = form_action::<Login>();
     let error = move || login.value().get().and_then(Result::err);
-    let form_error = move || {
-        error()
-            .filter(|e| !matches!(e, AppError::Invalid { .. }))
-            .map(|e| e.user_message())
-    };
-    let field = move |name: &'static str| {
-        Signal::derive(move || error().and_then(|e| e.field_message(name)))
-    };
-    let email_error = field("email");
-    let password_error = field("password");
+    let email_error = action_field(login, "email");
+    let password_error = action_field(login, "password");
     let query = use_query_map();
     let signed_out = move || query.read().get("signed_out").is_some();
     // Where to go afterwards: the page that sent the visitor here (checked again on the server).
@@ -54,10 +45,8 @@ pub fn LoginPage() -> impl IntoView {
             {move || (!next().is_empty() && !signed_out() && error().is_none()).then(|| view! {
                 <p class="notice notice-info">"Sign in to continue to the page you asked for."</p>
             })}
-            {move || form_error().map(|message| view! {
-                <p class="notice notice-error" role="alert" id="login-error">{message}</p>
-            })}
-            <ActionForm action=login attr:class="form" attr:aria-describedby="login-error">
+            <ActionForm action=login attr:class="form">
+                <FormError action=login/>
                 <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="login-email">"E-mail address"</label>

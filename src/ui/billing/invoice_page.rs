@@ -7,7 +7,9 @@ use super::api::{get_invoice, PayByCard};
 use super::components::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel};
 use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
-use crate::ui::components::{form_action, ErrorView, NotFoundPage, PrintButton, SignInRedirect};
+use crate::ui::components::{
+    form_action, ErrorView, FormError, NotFoundPage, PrintButton, SignInRedirect,
+};
 use crate::views::billing::InvoiceDetailView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -111,7 +113,7 @@ fn Invoice(data: InvoiceDetailView) -> impl IntoView {
                     <input type="hidden" name="form_key" value=form_key.clone()/>
                     <button type="submit" class="button button-primary">"Pay by card"</button>
                 </ActionForm>
-                {move || pay.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })}
+                <FormError action=pay/>
             </section>
         })}
         {match data.reactivation.clone() {

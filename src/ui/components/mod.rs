@@ -13,7 +13,7 @@ mod url;
 
 pub use countdown::Countdown;
 pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};
-pub use fields::{action_field, FieldError, FormError};
+pub use fields::{action_field, top_message, FieldError, FormError, ShownFields};
 pub use layout::Layout;
 pub use port25::Port25Badge;
 pub use posted::{

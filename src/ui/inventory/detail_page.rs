@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::ui::billing::ReactivationPanel;
 use crate::ui::components::Port25Badge;
 use crate::ui::components::SignInRedirect;
-use crate::ui::components::{form_action, kept};
+use crate::ui::components::{form_action, kept, FormError};
 use crate::ui::components::{Countdown, ErrorView, NotFoundPage};
 use crate::ui::notices::{MeasureList, StateBadge};
 use crate::views::inventory::ServiceDetailView;
@@ -101,7 +101,7 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
                         </li>
                     }).collect_view()}
                 </ul>
-                {move || port25.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })}
+                <FormError action=port25/>
             </section>
             <section class="panel" aria-labelledby="svc-measures">
                 <h2 id="svc-measures">"Measures"</h2>

@@ -10,7 +10,9 @@ use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::billing::CaseBillingPanel;
 use crate::ui::components::SignInRedirect;
-use crate::ui::components::{form_action, kept, Countdown, ErrorView, FieldError, NotFoundPage};
+use crate::ui::components::{
+    action_field, form_action, kept, Countdown, ErrorView, FieldError, FormError, NotFoundPage,
+};
 use crate::views::notices::{EvidenceDraft, FileView, MeasureView, NoticeDetailView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -112,10 +114,10 @@ fn Detail(
                 <h2 id="ack-heading">"Acknowledge"</h2>
                 <p>"Let the abuse desk know you are working on it. Evidence or a dispute is still due by the deadline."</p>
                 <ActionForm action=acknowledge attr:class="inline-actions">
+                    <FormError action=acknowledge/>
                     <input type="hidden" name="id" value=id/>
                     <button type="submit" class="button button-secondary">"Acknowledge notice"</button>
                 </ActionForm>
-                <ActionError action_value=Signal::derive(move || acknowledge.value().get())/>
             </section>
         })}
 
@@ -192,26 +194,6 @@ fn next_step_text(state: NoticeState) -> &'static str {
         NoticeState::Closed => "This case is closed.",
         _ => "",
     }
-}
-
-/// A form-level error from an action (field errors are shown by their fields).
-#[component]
-fn ActionError(action_value: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
-    move || {
-        action_value
-            .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e, AppError::Invalid { .. }))
-            .map(|e| {
-                view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> }
-            })
-    }
-}
-
-fn field_error(value: Option<Result<(), AppError>>, name: &str) -> Option<String> {
-    value
-        .and_then(Result::err)
-        .and_then(|e| e.field_message(name))
 }
 
 /// Enforcement measures taken for a case: those in force first, then the ended ones.
@@ -305,12 +287,23 @@ fn EvidenceForm(
     let refused_file = refused
         .as_ref()
         .and_then(|(field, _)| field.strip_prefix("file_").map(str::to_owned));
-    let (cause, fix, prevention, form) = (sig("cause"), sig("fix"), sig("prevention"), sig("form"));
+    let (cause, fix, prevention) = (sig("cause"), sig("fix"), sig("prevention"));
     let file_inputs: [NodeRef<leptos::html::Input>; FILE_SLOTS] =
         std::array::from_fn(|_| NodeRef::new());
     let file_errors: [RwSignal<Option<String>>; FILE_SLOTS] =
         std::array::from_fn(|i| RwSignal::new(error_for(&format!("file_{}", i + 1))));
-    let form_error = form.get_untracked();
+    // The form's own refusals, and any about a field this form does not show, go on top.
+    let shown_here = |field: &str| {
+        matches!(field, "cause" | "fix" | "prevention")
+            || field
+                .strip_prefix("file_")
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|n| (1..=FILE_SLOTS).contains(&n))
+    };
+    let form_error = refused
+        .as_ref()
+        .filter(|(field, _)| !shown_here(field))
+        .map(|(_, message)| message.clone());
     // With JavaScript the files are checked before anything is sent, with the server's own
     // rules and words, so a customer never waits for an upload that will be refused.
     let check_files = move || -> Option<usize> {
@@ -421,12 +414,13 @@ fn EvidenceForm(
 
 #[component]
 fn DisputeForm(id: i64, action: ServerAction<DisputeNotice>) -> impl IntoView {
-    let reasons = Signal::derive(move || field_error(action.value().get(), "reasons"));
+    let reasons = action_field(action, "reasons");
     view! {
         <section class="panel" aria-labelledby="dispute-heading">
             <h2 id="dispute-heading">"Dispute this notice"</h2>
             <p>"If you believe the notice is wrong (for example the address was not yours at the time), explain why. The abuse desk decides and gives you its reasons."</p>
             <ActionForm action=action attr:class="form">
+                <FormError action/>
                 <input type="hidden" name="id" value=id/>
                 <div class="field">
                     <label for="dispute-reasons">"Why is the notice wrong?"</label>
@@ -435,7 +429,6 @@ fn DisputeForm(id: i64, action: ServerAction<DisputeNotice>) -> impl IntoView {
                 </div>
                 <button type="submit" class="button button-secondary">"Send dispute"</button>
             </ActionForm>
-            <ActionError action_value=Signal::derive(move || action.value().get())/>
         </section>
     }
 }

@@ -17,7 +17,7 @@ pub async fn get_people(organisation: Option<i64>) -> Result<PeopleView, AppErro
         .await
 }
 
-/// Invites someone by e-mail address; answers with the link to pass on.
+/// Invites someone by e-mail address; the link goes by mail (and back to an admin, to pass on).
 #[server(endpoint = "people/invite")]
 pub async fn invite_person(
     email: String,
@@ -57,25 +57,12 @@ pub async fn revoke_invitation(id: i64) -> Result<(), AppError> {
 /// Changes an account: `disable`, `enable`, `owner`, `not_owner`, `staff` or `admin`.
 #[server(endpoint = "people/change")]
 pub async fn change_person(user: i64, change: String) -> Result<(), AppError> {
-    use crate::domain::actor::Role;
     use crate::server::state::{actor, state};
     use crate::server::usecase::people::{self, Change};
     let st = state()?;
     let who = actor(&st).await?;
-    let change = match change.as_str() {
-        "disable" => Change::Disable,
-        "enable" => Change::Enable,
-        "owner" => Change::MakeOwner,
-        "not_owner" => Change::RemoveOwner,
-        "staff" => Change::Role(Role::Staff),
-        "admin" => Change::Role(Role::Admin),
-        _ => {
-            return Err(AppError::invalid(
-                "change",
-                "Choose one of the actions offered.",
-            ))
-        }
-    };
+    let change = Change::parse(&change)
+        .ok_or_else(|| AppError::invalid("change", "Choose one of the actions offered."))?;
     people::change(&st, &who, crate::domain::ids::UserId(user), change).await
 }
 

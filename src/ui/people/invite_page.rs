@@ -46,6 +46,7 @@ fn Accept(data: InvitePageView, token: String) -> impl IntoView {
                 <dt>"Valid until"</dt><dd>{data.expires_text.clone()}</dd>
             </dl>
             <ActionForm action=accept attr:class="form">
+                <FormError action=accept/>
                 <input type="hidden" name="token" value=token/>
                 <div class="field">
                     <label for="invite-password">"Choose a password (at least 12 characters)"</label>
@@ -58,7 +59,6 @@ fn Accept(data: InvitePageView, token: String) -> impl IntoView {
                     <FieldError id="invite-password-again-error" message=action_field(accept, "password_again")/>
                 </div>
                 <button type="submit" class="button button-primary">"Create my account"</button>
-                <FormError action=accept/>
             </ActionForm>
         </section>
     }

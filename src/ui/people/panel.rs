@@ -50,7 +50,6 @@ pub fn PeoplePanel(
     actions: PeopleActions,
 ) -> impl IntoView {
     let org = data.organisation.clone();
-    let admin = data.admin;
     view! {
         <section class="panel" aria-labelledby="people-heading">
             <h2 id="people-heading">"People"</h2>
@@ -59,7 +58,7 @@ pub fn PeoplePanel(
             } else {
                 view! {
                     <ul class="measure-list" aria-label="Accounts">
-                        {data.people.clone().into_iter().map(|p| view! { <Person person=p admin actions/> }).collect_view()}
+                        {data.people.clone().into_iter().map(|p| view! { <Person person=p actions/> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -67,8 +66,9 @@ pub fn PeoplePanel(
         </section>
         <section class="panel" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Invite someone"</h2>
-            <p class="muted">"They get a link, valid for a week, where they choose a password. Pass the link on yourself until the portal sends mail."</p>
+            <p class="muted">"They get a link by mail, valid for a week, where they choose a password."</p>
             <ActionForm action=actions.invite attr:class="form">
+                <FormError action=actions.invite/>
                 <div class="two-columns">
                     <div class="field">
                         <label for="invite-email">"E-mail address"</label>
@@ -97,14 +97,21 @@ pub fn PeoplePanel(
                     }}
                 </div>
                 <button type="submit" class="button button-primary">"Create the invitation"</button>
-                <FormError action=actions.invite/>
             </ActionForm>
-            {move || actions.invite.value().get().and_then(Result::ok).map(|created| view! {
-                <div class="notice notice-ok" role="status">
-                    <p>{format!("Invitation for {} created. Send them this link (valid until {}):", created.email, created.expires_text)}</p>
-                    <label for="invite-link" class="visually-hidden">"Invitation link"</label>
-                    <input type="text" id="invite-link" class="invite-link" readonly value=created.link.clone()/>
-                </div>
+            {move || actions.invite.value().get().and_then(Result::ok).map(|created| match created.link {
+                None => view! {
+                    <div class="notice notice-ok" role="status">
+                        <p>{format!("The invitation is on its way to {} by mail. Its link works until {}.", created.email, created.expires_text)}</p>
+                    </div>
+                }.into_any(),
+                Some(link) => view! {
+                    <div class="notice notice-ok" role="status">
+                        <p>{format!("Invitation for {} created; its link works until {}. It is also mailed to that address when the portal can send mail.", created.email, created.expires_text)}</p>
+                        <p><strong>"Whoever opens this link can make the account: give it only to the person at that address."</strong></p>
+                        <label for="invite-link">"Invitation link"</label>
+                        <input type="text" id="invite-link" class="invite-link" readonly value=link/>
+                    </div>
+                }.into_any(),
             })}
         </section>
         {(!data.invitations.is_empty()).then(|| view! {
@@ -131,42 +138,32 @@ pub fn PeoplePanel(
 }
 
 #[component]
-fn Person(person: PersonView, admin: bool, actions: PeopleActions) -> impl IntoView {
-    let button = move |change: &'static str, label: String, danger: bool| {
-        view! {
-            <ActionForm action=actions.change attr:class="inline-form">
-                <input type="hidden" name="user" value=person.id.to_string()/>
-                <input type="hidden" name="change" value=change/>
-                <button type="submit" class=if danger { "button button-danger" } else { "button button-secondary" }>{label}</button>
-            </ActionForm>
-        }
-    };
-    let email = person.email.clone();
+fn Person(person: PersonView, actions: PeopleActions) -> impl IntoView {
     let role_text = match (person.role, person.owner) {
         (Role::Customer, true) => "Owner".to_owned(),
         (Role::Customer, false) => "Member".to_owned(),
         (role, _) => role.label().to_owned(),
     };
+    let id = person.id;
+    let buttons = person.actions.clone();
     view! {
         <li class:measure-live=person.disabled>
             <strong>{person.email.clone()}</strong>
             {person.you.then(|| view! { " "<span class="tag tag-info">"You"</span> })}
             {person.disabled.then(|| view! { " "<span class="badge badge-suspended">"Disabled"</span> })}
-            <span class="row-sub">{format!("{role_text} · since {}", person.since_text)}</span>
-            {(!person.you).then(|| view! {
+            <span class="row-sub">
+                {format!("{role_text} · since {}", person.since_text)}
+                {person.disabled_by_provider.then_some(" · disabled by the abuse desk")}
+            </span>
+            {(!buttons.is_empty()).then(move || view! {
                 <div class="inline-actions">
-                    {if person.disabled {
-                        button("enable", format!("Enable {email}"), false).into_any()
-                    } else {
-                        button("disable", format!("Disable {email}"), true).into_any()
-                    }}
-                    {match person.role {
-                        Role::Customer if person.owner => button("not_owner", format!("Make {email} a member"), false).into_any(),
-                        Role::Customer => button("owner", format!("Make {email} an owner"), false).into_any(),
-                        Role::Staff if admin => button("admin", format!("Make {email} an administrator"), false).into_any(),
-                        Role::Admin if admin => button("staff", format!("Make {email} staff"), false).into_any(),
-                        _ => ().into_any(),
-                    }}
+                    {buttons.into_iter().map(|a| view! {
+                        <ActionForm action=actions.change attr:class="inline-form">
+                            <input type="hidden" name="user" value=id.to_string()/>
+                            <input type="hidden" name="change" value=a.change/>
+                            <button type="submit" class=if a.danger { "button button-danger" } else { "button button-secondary" }>{a.label}</button>
+                        </ActionForm>
+                    }).collect_view()}
                 </div>
             })}
         </li>

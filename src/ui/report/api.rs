@@ -39,7 +39,7 @@ async fn client() -> Result<(crate::server::state::AppState, String), AppError> 
     let st = crate::server::state::state()?;
     let client = crate::server::http::client_ip_of_request(&st)
         .await
-        .map(|ip| ip.to_string())
+        .map(crate::domain::throttle::address_key)
         .unwrap_or_else(|| "unknown".into());
     Ok((st, client))
 }

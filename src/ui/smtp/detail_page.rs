@@ -7,7 +7,9 @@ use crate::domain::smtp::RequestDetails;
 use crate::domain::smtp::{ApprovalDocument, RequestStatus};
 use crate::domain::time_format::utc;
 use crate::error::AppError;
-use crate::ui::components::{form_action, ErrorView, NotFoundPage, Port25Badge, SignInRedirect};
+use crate::ui::components::{
+    form_action, ErrorView, FormError, NotFoundPage, Port25Badge, SignInRedirect,
+};
 use crate::views::smtp::{RequestDetailView, RequestEventView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -106,7 +108,7 @@ fn Request(data: RequestDetailView, withdraw: ServerAction<WithdrawRequest>) -> 
                         <button type="submit" class="button button-secondary">"Withdraw this request"</button>
                     </ActionForm>
                 })}
-                {move || withdraw.value().get().and_then(Result::err).map(|e| view! { <p class="notice notice-error" role="alert">{e.user_message()}</p> })}
+                <FormError action=withdraw/>
             </section>
         </div>
         {data.checks.clone().map(|(at, results)| view! { <CheckList at results demo=data.dns_demo/> })}

@@ -6,7 +6,9 @@ use super::api::{get_request_form, SaveRequest};
 use super::detail_page::CheckList;
 use crate::domain::smtp::{Port25State, UseCase};
 use crate::error::AppError;
-use crate::ui::components::{form_action, ErrorView, FieldError, SignInRedirect};
+use crate::ui::components::{
+    action_field, form_action, ErrorView, FieldError, FormError, SignInRedirect,
+};
 use crate::views::smtp::RequestFormView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,23 +42,7 @@ pub fn NewRequestPage() -> impl IntoView {
 fn RequestForm(data: RequestFormView) -> impl IntoView {
     let action = form_action::<SaveRequest>();
     let query = use_query_map();
-    let err = move |field: &'static str| {
-        Signal::derive(move || {
-            action
-                .value()
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.field_message(field))
-        })
-    };
-    let form_error = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e, AppError::Invalid { .. }))
-            .map(|e| e.user_message())
-    };
+    let err = move |field: &'static str| action_field(action, field);
     let saved = move || {
         query.read().get("saved").is_some() && action.value().get().is_none()
             || matches!(action.value().get(), Some(Ok(())))
@@ -117,6 +103,7 @@ fn RequestForm(data: RequestFormView) -> impl IntoView {
     let chosen_use_case = f.use_case.clone();
     view! {
         <ActionForm action=action attr:class="form panel wide-form" attr:novalidate=true>
+            <FormError action/>
             {move || saved().then(|| view! { <p class="notice notice-ok" role="status">"Draft saved. You can come back to it at any time."</p> })}
             <fieldset class="form-section">
                 <legend>"Where"</legend>
@@ -191,7 +178,6 @@ fn RequestForm(data: RequestFormView) -> impl IntoView {
                 </div>
                 <FieldError id="smtp-obligations-error".to_owned() message=obligations_error/>
             </fieldset>
-            {move || form_error().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <div class="form-actions">
                 <button type="submit" name="intent" value="submit" class="button button-primary">"Submit for review"</button>
                 <button type="submit" name="intent" value="check" class="button button-secondary">"Check my DNS records"</button>

@@ -158,6 +158,7 @@ fn DraftPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
             <FormError action=actions.remove/>
             <h3>"Add a line"</h3>
             <ActionForm action=add attr:class="form">
+                <FormError action=add/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="two-columns">
                     <div class="field">
@@ -190,19 +191,18 @@ fn DraftPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
                     <FieldError id="line-note-error" message=field(add, "note")/>
                 </div>
                 <button type="submit" class="button button-secondary">"Add the line"</button>
-                <FormError action=add/>
             </ActionForm>
         </section>
         <section class="panel" aria-labelledby="draft-issue-heading">
             <h2 id="draft-issue-heading">"Issue or void"</h2>
             <ActionForm action=actions.blocking attr:class="form">
+                <FormError action=actions.blocking/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field-checkbox">
                     <input type="checkbox" id="draft-blocks" name="blocks" value="on" checked={kept_checked::<SetBlocking>("blocks", "on", blocks)}/>
                     <label for="draft-blocks">"Must be paid before the service is restored (policy §5)"</label>
                 </div>
                 <button type="submit" class="button button-secondary">"Save this choice"</button>
-                <FormError action=actions.blocking/>
             </ActionForm>
             <p>"Issuing gives the invoice its number, payment reference and due date; it cannot change afterwards (corrections are credit notes)."</p>
             <ActionForm action=actions.issue attr:class="inline-form">
@@ -211,6 +211,7 @@ fn DraftPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
             </ActionForm>
             <FormError action=actions.issue/>
             <ActionForm action=actions.void attr:class="form">
+                <FormError action=actions.void/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field">
                     <label for="void-reason">"Why void this draft"</label>
@@ -218,7 +219,6 @@ fn DraftPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView {
                     <FieldError id="void-reason-error" message=field(actions.void, "reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Void the draft"</button>
-                <FormError action=actions.void/>
             </ActionForm>
         </section>
     }
@@ -244,6 +244,7 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
         <section class="panel" aria-labelledby="record-payment-heading">
             <h2 id="record-payment-heading">"Record a bank transfer"</h2>
             <ActionForm action=record attr:class="form">
+                <FormError action=record/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <input type="hidden" name="form_key" value=data.form_key.clone()/>
                 <div class="two-columns">
@@ -270,7 +271,6 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
                     </div>
                 </div>
                 <button type="submit" class="button button-primary">"Record the payment"</button>
-                <FormError action=record/>
             </ActionForm>
         </section>
         <section class="panel" aria-labelledby="credit-heading">
@@ -278,6 +278,7 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
             <p class="muted">"Each is a numbered credit note with your reason; the customer reads the reason."</p>
             <h3>"Credit note"</h3>
             <ActionForm action=actions.credit_note attr:class="form">
+                <FormError action=actions.credit_note/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <FormName name="note"/>
                 <input type="hidden" name="what" value="note"/>
@@ -294,11 +295,11 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
                     </div>
                 </div>
                 <button type="submit" class="button button-secondary">"Issue the credit note"</button>
-                <FormError action=actions.credit_note/>
             </ActionForm>
             {(!open_lines.is_empty()).then(|| view! {
                 <h3>"Waive a line"</h3>
                 <ActionForm action=actions.waive_line attr:class="form">
+                    <FormError action=actions.waive_line/>
                     <input type="hidden" name="id" value=id.to_string()/>
                     <FormName name="line"/>
                     <input type="hidden" name="what" value="line"/>
@@ -317,11 +318,11 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
                         </div>
                     </div>
                     <button type="submit" class="button button-secondary">"Waive the line"</button>
-                    <FormError action=actions.waive_line/>
                 </ActionForm>
             })}
             <h3>"Waive what is left"</h3>
             <ActionForm action=actions.waive_rest attr:class="form">
+                <FormError action=actions.waive_rest/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <FormName name="rest"/>
                 <input type="hidden" name="what" value="rest"/>
@@ -331,7 +332,6 @@ fn OpenPanels(data: InvoiceDetailView, actions: Actions) -> impl IntoView {
                     <FieldError id="waive-rest-reason-error" message=field(actions.waive_rest, "reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Waive the invoice"</button>
-                <FormError action=actions.waive_rest/>
             </ActionForm>
         </section>
     }
@@ -353,6 +353,7 @@ fn ReactivationPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView
         <section class="panel" aria-labelledby="hold-heading">
             <h2 id="hold-heading">"Hold or reactivate by hand"</h2>
             <ActionForm action=actions.hold attr:class="form">
+                <FormError action=actions.hold/>
                 <input type="hidden" name="notice" value=notice.to_string()/>
                 <input type="hidden" name="action" value={if held { "release" } else { "hold" }}/>
                 <div class="field">
@@ -361,9 +362,9 @@ fn ReactivationPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView
                     <FieldError id="hold-reason-error" message=field(actions.hold, "hold_reason")/>
                 </div>
                 <button type="submit" class="button button-secondary">{if held { "Release the hold" } else { "Keep suspended" }}</button>
-                <FormError action=actions.hold/>
             </ActionForm>
             <ActionForm action=actions.reactivate attr:class="form">
+                <FormError action=actions.reactivate/>
                 <input type="hidden" name="notice" value=notice.to_string()/>
                 <div class="field">
                     <label for="reactivate-reason">"Why reactivate now, whatever is owed"</label>
@@ -371,7 +372,6 @@ fn ReactivationPanels(data: StaffInvoiceView, actions: Actions) -> impl IntoView
                     <FieldError id="reactivate-reason-error" message=field(actions.reactivate, "reactivate_reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Reactivate the service now"</button>
-                <FormError action=actions.reactivate/>
             </ActionForm>
         </section>
     }

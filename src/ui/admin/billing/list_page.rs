@@ -3,9 +3,8 @@
 
 use super::api::{get_staff_billing, RecordTransfer};
 use crate::domain::billing::invoice::InvoiceStatus;
-use crate::error::AppError;
 use crate::ui::billing::InvoiceTable;
-use crate::ui::components::{form_action, kept, FieldError};
+use crate::ui::components::{action_field, form_action, kept, FieldError, FormError};
 use crate::views::billing::{StaffBillingView, OVERDUE_FILTER};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -41,12 +40,6 @@ pub fn StaffBillingPage() -> impl IntoView {
     }
 }
 
-fn error_for(value: Option<Result<(), AppError>>, name: &str) -> Option<String> {
-    value
-        .and_then(Result::err)
-        .and_then(|e| e.field_message(name))
-}
-
 #[component]
 fn List(data: StaffBillingView, record: ServerAction<RecordTransfer>) -> impl IntoView {
     let query = use_query_map();
@@ -54,20 +47,12 @@ fn List(data: StaffBillingView, record: ServerAction<RecordTransfer>) -> impl In
     let next = data
         .next
         .map(|before| format!("/admin/billing?status={status}&before={before}"));
-    let err =
-        move |name: &'static str| Signal::derive(move || error_for(record.value().get(), name));
-    let form_message = move || {
-        record
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e, AppError::Invalid { .. } | AppError::InvalidFields(_)))
-            .map(|e| e.user_message())
-    };
+    let err = move |name: &'static str| action_field(record, name);
     view! {
         <section class="panel" aria-labelledby="record-heading">
             <h2 id="record-heading">"Record a bank transfer"</h2>
             <ActionForm action=record attr:class="form">
+                <FormError action=record/>
                 <input type="hidden" name="form_key" value=data.form_key.clone()/>
                 <div class="two-columns">
                     <div class="field">
@@ -92,7 +77,6 @@ fn List(data: StaffBillingView, record: ServerAction<RecordTransfer>) -> impl In
                     </div>
                 </div>
                 <button type="submit" class="button button-primary">"Record the payment"</button>
-                {move || form_message().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             </ActionForm>
         </section>
         <form method="get" action="/admin/billing" class="filters" role="search" aria-label="Filter invoices">

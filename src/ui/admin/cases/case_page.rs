@@ -7,7 +7,9 @@ use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::admin::billing::api::DraftInvoice;
 use crate::ui::billing::CaseBillingPanel;
-use crate::ui::components::{form_action, kept, kept_checked, kept_or, Countdown, FieldError};
+use crate::ui::components::{
+    action_field, form_action, kept, kept_checked, kept_or, Countdown, FieldError, FormError,
+};
 use crate::ui::notices::{CaseFacts, FileList, MeasureList, StateBadge};
 use crate::views::cases::CaseView;
 use leptos::prelude::*;
@@ -61,19 +63,6 @@ pub fn CasePage() -> impl IntoView {
     }
 }
 
-fn error_for(value: Option<Result<(), AppError>>, field: &str) -> Option<String> {
-    value
-        .and_then(Result::err)
-        .and_then(|e| e.field_message(field))
-}
-
-fn form_error(value: Option<Result<(), AppError>>) -> Option<String> {
-    value
-        .and_then(Result::err)
-        .filter(|e| !matches!(e, AppError::Invalid { .. }))
-        .map(|e| e.user_message())
-}
-
 #[component]
 fn Case(
     data: CaseView,
@@ -125,9 +114,9 @@ fn Case(
     .filter(|(_, _, e, _)| can(*e))
     .map(|(value, label, _, needs_reason)| (value, label, needs_reason))
     .collect();
-    let reason_error = Signal::derive(move || error_for(decide.value().get(), "reason"));
-    let deadline_error = Signal::derive(move || error_for(deadline.value().get(), "deadline"));
-    let deadline_reason_error = Signal::derive(move || error_for(deadline.value().get(), "reason"));
+    let reason_error = action_field(decide, "reason");
+    let deadline_error = action_field(deadline, "deadline");
+    let deadline_reason_error = action_field(deadline, "reason");
     let deadline_movable = state.awaits_customer() || state == NoticeState::Overdue;
     let (measure_zone, deadline_zone) = (data.zone.clone(), data.zone.clone());
     let endable: Vec<(i64, String)> = d
@@ -136,12 +125,12 @@ fn Case(
         .filter(|m| m.in_force && !m.permanent)
         .map(|m| (m.id, format!("{} on {}", m.kind, m.scope)))
         .collect();
-    let note_error = Signal::derive(move || error_for(note.value().get(), "note"));
-    let end_reason_error = Signal::derive(move || error_for(end.value().get(), "end_reason"));
-    let scope_ip_error = Signal::derive(move || error_for(start.value().get(), "scope_ip"));
-    let port_error = Signal::derive(move || error_for(start.value().get(), "scope_port"));
-    let measure_reason_error = Signal::derive(move || error_for(start.value().get(), "reason"));
-    let ends_error = Signal::derive(move || error_for(start.value().get(), "ends_at"));
+    let note_error = action_field(note, "note");
+    let end_reason_error = action_field(end, "end_reason");
+    let scope_ip_error = action_field(start, "scope_ip");
+    let port_error = action_field(start, "scope_port");
+    let measure_reason_error = action_field(start, "reason");
+    let ends_error = action_field(start, "ends_at");
     let awaits = deadline_movable;
     view! {
         <Title text=format!("Case #{id} · Abuse-case portal")/>
@@ -184,11 +173,11 @@ fn Case(
 
         <CaseBillingPanel billing=d.billing.clone() notice_id=id service_label=row.service_label.clone() staff=true>
             <ActionForm action=draft_invoice attr:class="inline-form">
+                <FormError action=draft_invoice/>
                 <input type="hidden" name="notice" value=id.to_string()/>
                 <button type="submit" class="button button-secondary">"Draft an invoice"</button>
             </ActionForm>
             <p class="hint">"The draft proposes the policy's lines for this case: damages from its verified events, and the reactivation fee while it is suspended."</p>
-            {move || form_error(draft_invoice.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         </CaseBillingPanel>
 
         <section class="panel" aria-labelledby="case-measures">
@@ -196,6 +185,7 @@ fn Case(
             <MeasureList measures=d.measures.clone()/>
             {(!endable.is_empty()).then(|| view! {
                 <ActionForm action=end attr:class="form inline-form-row">
+                    <FormError action=end/>
                     <div class="field">
                         <label for="end-measure">"End a measure in force"</label>
                         <select id="end-measure" name="action_id">
@@ -210,9 +200,9 @@ fn Case(
                     <button type="submit" class="button button-secondary">"End measure"</button>
                 </ActionForm>
             })}
-            {move || form_error(end.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             <h3>"Start a measure"</h3>
             <ActionForm action=start attr:class="form">
+                <FormError action=start/>
                 <input type="hidden" name="id" value=id/>
                 <div class="two-columns three">
                     <div class="field">
@@ -253,13 +243,13 @@ fn Case(
                 </div>
                 <button type="submit" class="button button-primary">"Start measure"</button>
             </ActionForm>
-            {move || form_error(start.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         </section>
 
         {(!decisions.is_empty()).then(|| view! {
             <section class="panel" aria-labelledby="case-decide">
                 <h2 id="case-decide">"Decision"</h2>
                 <ActionForm action=decide attr:class="form">
+                    <FormError action=decide/>
                     <input type="hidden" name="id" value=id/>
                     <fieldset class="choices">
                         <legend>"Choose one"</legend>
@@ -280,7 +270,6 @@ fn Case(
                     </div>
                     <button type="submit" class="button button-primary">"Record decision"</button>
                 </ActionForm>
-                {move || form_error(decide.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             </section>
         })}
 
@@ -288,6 +277,7 @@ fn Case(
             <section class="panel" aria-labelledby="case-move-deadline">
                 <h2 id="case-move-deadline">"Extend or shorten the deadline"</h2>
                 <ActionForm action=deadline attr:class="form">
+                    <FormError action=deadline/>
                     <input type="hidden" name="id" value=id/>
                     <div class="field">
                         <label for="deadline-at">{format!("New deadline ({})", deadline_zone)}</label>
@@ -301,7 +291,6 @@ fn Case(
                     </div>
                     <button type="submit" class="button button-secondary">"Change deadline"</button>
                 </ActionForm>
-                {move || form_error(deadline.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
             </section>
         })}
 
@@ -358,6 +347,7 @@ fn Case(
                 }.into_any()
             }}
             <ActionForm action=note attr:class="form">
+                <FormError action=note/>
                 <input type="hidden" name="id" value=id/>
                 <div class="field">
                     <label for="note-body">"Add a note"</label>
@@ -366,7 +356,6 @@ fn Case(
                 </div>
                 <button type="submit" class="button button-secondary">"Add note"</button>
             </ActionForm>
-            {move || form_error(note.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         </section>
 
         <section aria-labelledby="case-timeline">

@@ -3,8 +3,9 @@
 
 use super::api::{get_new_case_options, OpenCase};
 use crate::domain::notice::{NoticeCategory, NoticeSource};
-use crate::error::AppError;
-use crate::ui::components::{form_action, kept, kept_checked, kept_or, FieldError};
+use crate::ui::components::{
+    action_field, form_action, kept, kept_checked, kept_or, FieldError, FormError,
+};
 use crate::views::cases::NewCaseOptions;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -35,25 +36,8 @@ pub fn NewCasePage() -> impl IntoView {
 #[component]
 fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
     let action = form_action::<OpenCase>();
-    let err = move |field: &'static str| {
-        Signal::derive(move || {
-            action
-                .value()
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.field_message(field))
-        })
-    };
-    let form_error = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e, AppError::Invalid { .. }))
-            .map(|e| e.user_message())
-    };
     let field = move |id: &'static str, name: &'static str, label: String, input: AnyView| {
-        let message = err(name);
+        let message = action_field(action, name);
         view! {
             <div class="field">
                 <label for=id>{label}</label>
@@ -67,6 +51,7 @@ fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
     let zone = data.zone.clone();
     view! {
         <ActionForm action=action attr:class="form panel wide-form">
+            <FormError action/>
             {field("case-service", "service", "Service".to_owned(), view! {
                 <select id="case-service" name="service" required aria-describedby="case-service-error">
                     {data.services.iter().map(|(id, label)| view! { <option value=id.to_string() selected=k("service") == id.to_string()>{label.clone()}</option> }).collect_view()}
@@ -114,7 +99,6 @@ fn NewCaseForm(data: NewCaseOptions) -> impl IntoView {
                 }.into_any())}
             </div>
             <button type="submit" class="button button-primary">"Open notice"</button>
-            {move || form_error().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         </ActionForm>
     }
 }

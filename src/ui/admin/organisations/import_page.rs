@@ -28,6 +28,7 @@ pub fn ImportPage() -> impl IntoView {
             <h2 id="import-form-heading">"The file"</h2>
             <p class="hint">{format!("Columns (first line): {}. Addresses are separated by spaces; a new organisation needs its abuse_email. Kinds: vps, cloud_server, dedicated_server, …", IMPORT_COLUMNS.join(", "))}</p>
             <ActionForm action=import attr:class="form">
+                <FormError action=import/>
                 <div class="field">
                     <label for="import-csv">"CSV"</label>
                     <textarea id="import-csv" name="csv" rows="10" spellcheck="false" aria-describedby="import-csv-error"
@@ -38,7 +39,6 @@ pub fn ImportPage() -> impl IntoView {
                     <button type="submit" name="intent" value="preview" class="button button-primary">"Preview the changes"</button>
                     <button type="submit" name="intent" value="apply" class="button button-danger">"Apply"</button>
                 </div>
-                <FormError action=import/>
             </ActionForm>
         </section>
         <Suspense fallback=|| ()>

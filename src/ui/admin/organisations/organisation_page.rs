@@ -146,6 +146,7 @@ fn EditPanels(
         <section class="panel" aria-labelledby="add-service-heading">
             <h2 id="add-service-heading">"Add a service"</h2>
             <ActionForm action=add attr:class="form">
+                <FormError action=add/>
                 <input type="hidden" name="organisation" value=id.to_string()/>
                 <div class="two-columns">
                     <div class="field">
@@ -167,12 +168,12 @@ fn EditPanels(
                     </div>
                 </div>
                 <button type="submit" class="button button-primary">"Add the service"</button>
-                <FormError action=add/>
             </ActionForm>
         </section>
         <section class="panel" aria-labelledby="edit-org-heading">
             <h2 id="edit-org-heading">"Change name or contacts"</h2>
             <ActionForm action=update attr:class="form">
+                <FormError action=update/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="two-columns">
                     <div class="field">
@@ -207,13 +208,13 @@ fn EditPanels(
                     </div>
                 </div>
                 <button type="submit" class="button button-secondary">"Save the changes"</button>
-                <FormError action=update/>
             </ActionForm>
         </section>
         <section class="panel" aria-labelledby="retire-org-heading">
             <h2 id="retire-org-heading">"Retire the organisation"</h2>
             <p class="muted">"Once every service is retired or moved. Its history and cases stay."</p>
             <ActionForm action=retire attr:class="form">
+                <FormError action=retire/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field">
                     <label for="retire-org-reason">"Why retire it"</label>
@@ -221,7 +222,6 @@ fn EditPanels(
                     <FieldError id="retire-org-reason-error" message=action_field(retire, "reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Retire the organisation"</button>
-                <FormError action=retire/>
             </ActionForm>
         </section>
     }

@@ -130,6 +130,7 @@ fn NewOrganisation() -> impl IntoView {
         <section class="panel" aria-labelledby="new-org-heading">
             <h2 id="new-org-heading">"New organisation"</h2>
             <ActionForm action=create attr:class="form">
+                <FormError action=create/>
                 <div class="two-columns">
                     <div class="field">
                         <label for="org-name">"Name"</label>
@@ -163,7 +164,6 @@ fn NewOrganisation() -> impl IntoView {
                     </div>
                 </div>
                 <button type="submit" class="button button-primary">"Add the organisation"</button>
-                <FormError action=create/>
             </ActionForm>
         </section>
     }

@@ -109,6 +109,7 @@ fn AddressForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
             <section class="panel" aria-labelledby="assign-heading">
                 <h2 id="assign-heading">"Assign an address or prefix"</h2>
                 <ActionForm action=assign attr:class="form">
+                    <FormError action=assign/>
                     <input type="hidden" name="id" value=id.to_string()/>
                     <div class="field">
                         <label for="assign-block">"Address or prefix"</label>
@@ -121,13 +122,13 @@ fn AddressForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                         <FieldError id="assign-reason-error" message=action_field(assign, "reason")/>
                     </div>
                     <button type="submit" class="button button-primary">"Assign"</button>
-                    <FormError action=assign/>
                 </ActionForm>
             </section>
             {(!data.current.is_empty()).then(|| view! {
                 <section class="panel" aria-labelledby="release-heading">
                     <h2 id="release-heading">"Release or move an address"</h2>
                     <ActionForm action=release attr:class="form">
+                        <FormError action=release/>
                         <div class="field">
                             <label for="release-block">"Address or prefix"</label>
                             <select id="release-block" name="block" aria-describedby="release-block-error">
@@ -149,7 +150,6 @@ fn AddressForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                             <FieldError id="release-reason-error" message=action_field(release, "reason")/>
                         </div>
                         <button type="submit" class="button button-secondary">"Release or move"</button>
-                        <FormError action=release/>
                     </ActionForm>
                 </section>
             })}
@@ -168,6 +168,7 @@ fn ServiceForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
             <h2 id="edit-service-heading">"Rename, change the kind or move to another organisation"</h2>
             <p class="muted">"Moving the service moves its addresses with it; their history shows both holders."</p>
             <ActionForm action=update attr:class="form">
+                <FormError action=update/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="two-columns">
                     <div class="field">
@@ -196,13 +197,13 @@ fn ServiceForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                     </div>
                 </div>
                 <button type="submit" class="button button-secondary">"Save the changes"</button>
-                <FormError action=update/>
             </ActionForm>
         </section>
         <section class="panel" aria-labelledby="retire-service-heading">
             <h2 id="retire-service-heading">"Retire the service"</h2>
             <p class="muted">"Its addresses are released; its history and cases stay."</p>
             <ActionForm action=retire attr:class="form">
+                <FormError action=retire/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field">
                     <label for="retire-service-reason">"Why retire it"</label>
@@ -210,7 +211,6 @@ fn ServiceForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                     <FieldError id="retire-service-reason-error" message=action_field(retire, "reason")/>
                 </div>
                 <button type="submit" class="button button-danger">"Retire the service"</button>
-                <FormError action=retire/>
             </ActionForm>
         </section>
     }

@@ -4,7 +4,7 @@
 
 use super::api::{get_intake_list, DecideEvent};
 use super::{EventTable, IntakeStatusTag};
-use crate::ui::components::{form_action, kept, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, FieldError, FormError};
 use crate::views::reports::{EventView, IntakeListView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -141,13 +141,7 @@ fn UnmatchedList(events: Vec<EventView>, decide: ServerAction<DecideEvent>) -> i
     if events.is_empty() {
         return view! { {done} <p class="empty">"No unmatched events."</p> }.into_any();
     }
-    let reason_error = Signal::derive(move || {
-        decide
-            .value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.field_message("reason"))
-    });
+    let reason_error = action_field(decide, "reason");
     view! {
         {done}
         <FormError action=decide/>

@@ -54,6 +54,7 @@ fn Pending(
     let verify_id = p.id.to_string();
     let dismiss_id = p.id.to_string();
     let waiting = data.state == "needs_verification";
+    let open_notice = data.open_notice;
     view! {
         <Title text=format!("Reported case #{} · Abuse desk", p.id)/>
         <div class="page-heading">
@@ -77,7 +78,10 @@ fn Pending(
         })}
         <section class="panel" aria-labelledby="pending-events">
             <h2 id="pending-events">"Events"</h2>
-            <p class="muted">"The customer has not been told yet: a notice opens only when you verify."</p>
+            <p class="muted">{match open_notice {
+                Some(open) => format!("The customer has not been told yet. Notice #{open} is open for this service and category: verifying adds these events to it, where the customer sees them."),
+                None => "The customer has not been told yet: a notice opens only when you verify.".to_owned(),
+            }}</p>
             <EventTable events=data.events.clone() caption="The reported events, newest first"/>
         </section>
         {waiting.then(|| view! {
@@ -85,6 +89,7 @@ fn Pending(
                 <section class="panel" aria-labelledby="pending-verify">
                     <h2 id="pending-verify">"Verify and notify the customer"</h2>
                     <ActionForm action=verify attr:class="form">
+                        <FormError action=verify/>
                         <input type="hidden" name="id" value=verify_id/>
                         <div class="field">
                             <label for="verify-source">"Source of the reports"</label>
@@ -109,13 +114,16 @@ fn Pending(
                             <input type="checkbox" id="verify-high-risk" name="high_risk" value="on" checked={p.high_risk || kept_checked::<VerifyReportedCase>("high_risk", "on", false)} disabled=p.high_risk/>
                             <label for="verify-high-risk">"High-risk: may be enforced at once (policy §5)"</label>
                         </div>
-                        <button type="submit" class="button button-primary">"Verify and open the notice"</button>
-                        <FormError action=verify/>
+                        <button type="submit" class="button button-primary">{match open_notice {
+                            Some(open) => format!("Verify and add to notice #{open}"),
+                            None => "Verify and open the notice".to_owned(),
+                        }}</button>
                     </ActionForm>
                 </section>
                 <section class="panel" aria-labelledby="pending-dismiss">
                     <h2 id="pending-dismiss">"Dismiss"</h2>
                     <ActionForm action=dismiss attr:class="form">
+                        <FormError action=dismiss/>
                         <input type="hidden" name="id" value=dismiss_id/>
                         <div class="field">
                             <label for="dismiss-reason">"Reason (kept in the provider's log)"</label>
@@ -123,7 +131,6 @@ fn Pending(
                             <FieldError id="dismiss-reason-error" message=action_field(dismiss, "reason")/>
                         </div>
                         <button type="submit" class="button button-danger">"Dismiss the reports"</button>
-                        <FormError action=dismiss/>
                     </ActionForm>
                 </section>
             </div>

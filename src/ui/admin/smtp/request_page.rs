@@ -4,7 +4,7 @@
 use super::api::{get_staff_request, ApproveRequest, DecideRequest, RecheckRequest};
 use crate::domain::smtp::RequestStatus;
 use crate::error::AppError;
-use crate::ui::components::{form_action, kept, FieldError, Port25Badge};
+use crate::ui::components::{action_field, form_action, kept, FieldError, FormError, Port25Badge};
 use crate::ui::smtp::CheckList;
 use crate::ui::smtp::{ApprovalDocumentView, RequestFacts, RequestHistory, RequestStatusBadge};
 use crate::views::smtp::StaffRequestView;
@@ -50,19 +50,6 @@ pub fn StaffRequestPage() -> impl IntoView {
     }
 }
 
-fn field_message<T>(value: Option<Result<T, AppError>>, name: &str) -> Option<String> {
-    value
-        .and_then(Result::err)
-        .and_then(|e| e.field_message(name))
-}
-
-fn form_message<T>(value: Option<Result<T, AppError>>) -> Option<String> {
-    value
-        .and_then(Result::err)
-        .filter(|e| !matches!(e, AppError::Invalid { .. } | AppError::InvalidFields(_)))
-        .map(|e| e.user_message())
-}
-
 #[component]
 fn Request(
     data: StaffRequestView,
@@ -78,10 +65,8 @@ fn Request(
         matches!(r.status, RequestStatus::Pending | RequestStatus::Suspended) || data.review_due;
     let may_reject = r.status == RequestStatus::Pending;
     let may_revoke = matches!(r.status, RequestStatus::Approved | RequestStatus::Suspended);
-    let approve_err = move |name: &'static str| {
-        Signal::derive(move || field_message(approve.value().get(), name))
-    };
-    let decide_err = Signal::derive(move || field_message(decide.value().get(), "reason"));
+    let approve_err = move |name: &'static str| action_field(approve, name);
+    let decide_err = action_field(decide, "reason");
     view! {
         <Title text=format!("Port-25 request #{} · Abuse desk", r.id)/>
         <div class="page-heading">
@@ -125,11 +110,11 @@ fn Request(
         {d.checks.clone().map(|(at, results)| view! { <CheckList at results demo=d.dns_demo/> })}
         {d.details.is_some().then(|| view! {
             <ActionForm action=recheck attr:class="inline-form">
+                <FormError action=recheck/>
                 <input type="hidden" name="id" value=r.id.to_string()/>
                 <button type="submit" class="button button-secondary">"Run the DNS checks again"</button>
             </ActionForm>
         })}
-        {move || form_message(recheck.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
         <section class="panel" aria-labelledby="staff-history">
             <h2 id="staff-history">"History"</h2>
             <RequestHistory events=d.events.clone()/>
@@ -138,6 +123,7 @@ fn Request(
             <section class="panel" aria-labelledby="staff-approve">
                 <h2 id="staff-approve">"Approve in writing"</h2>
                 <ActionForm action=approve attr:class="form">
+                    <FormError action=approve/>
                     <input type="hidden" name="id" value=id.clone()/>
                     <div class="field">
                         <label for="approval-text">"Approval text (printed on the document the customer receives)"</label>
@@ -157,7 +143,6 @@ fn Request(
                         </div>
                     </div>
                     <button type="submit" class="button button-primary">"Approve and issue the document"</button>
-                    {move || form_message(approve.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
                 </ActionForm>
             </section>
         })}
@@ -165,6 +150,7 @@ fn Request(
             <section class="panel" aria-labelledby="staff-refuse">
                 <h2 id="staff-refuse">{if may_revoke { "Revoke the approval" } else { "Reject the request" }}</h2>
                 <ActionForm action=decide attr:class="form">
+                    <FormError action=decide/>
                     <input type="hidden" name="id" value=decide_id.clone()/>
                     <input type="hidden" name="decision" value=if may_revoke { "revoke" } else { "reject" }/>
                     <div class="field">
@@ -173,7 +159,6 @@ fn Request(
                         <FieldError id="decision-reason-error".to_owned() message=decide_err/>
                     </div>
                     <button type="submit" class="button button-danger">{if may_revoke { "Revoke" } else { "Reject" }}</button>
-                    {move || form_message(decide.value().get()).map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
                 </ActionForm>
             </section>
         })}

@@ -79,6 +79,8 @@ pub struct InvitationCreated {
     pub link: Option<String>,
     /// Until when it can be used, in words (in the inviter's zone).
     pub expires_text: String,
+    /// Whether the portal sends it by mail (it has a relay).
+    pub mailed: bool,
 }
 
 /// `/invite/{token}`: what the invited person is asked to accept.

@@ -269,6 +269,7 @@ pub async fn invite(
             email: email.as_str().to_owned(),
             link: None,
             expires_text: who.zone.show(expires_at),
+            mailed,
         });
     }
     let token = crate::domain::audit::to_hex(&rand::random::<[u8; 32]>());
@@ -338,6 +339,7 @@ pub async fn invite(
         email: email.as_str().to_owned(),
         link: link_to_caller.then_some(link),
         expires_text: who.zone.show(expires_at),
+        mailed,
     })
 }
 

@@ -721,16 +721,6 @@ async fn verify_into_open_notice(
     category: NoticeCategory,
     v: &Verification,
 ) -> Result<Option<i64>, AppError> {
-    let note = v.verification_note.trim();
-    if note.chars().count() < super::notices::MIN_REASON_CHARS {
-        return Err(AppError::invalid(
-            "verification_note",
-            format!(
-                "Say how the reports were verified, in at least {} characters.",
-                super::notices::MIN_REASON_CHARS
-            ),
-        ));
-    }
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     tx.take_turn(TurnKey::Reports).await?;
@@ -738,6 +728,14 @@ async fn verify_into_open_notice(
     else {
         return Ok(None);
     };
+    // The same rule, in the same words, as for a notice opened from the case.
+    let note = v.verification_note.trim();
+    if note.chars().count() < super::notices::MIN_REASON_CHARS {
+        return Err(AppError::invalid(
+            "verification_note",
+            "Record how the report was verified.",
+        ));
+    }
     // The case's events as they stand now (more may have joined since the page was read).
     let now_row = store::pending(&st.db, row.id)
         .await?

@@ -81,7 +81,7 @@ pub fn PeoplePanel(
                             <input type="hidden" name="organisation" value=id.to_string()/>
                             <div class="field-checkbox">
                                 <input type="checkbox" id="invite-owner" name="owner" value="on" checked={kept_checked::<InvitePerson>("owner", "on", false)}/>
-                                <label for="invite-owner">"Owner: may invite and remove colleagues"</label>
+                                <label for="invite-owner">"Owner: may invite colleagues and manage the members"</label>
                             </div>
                         }.into_any(),
                         None => view! {
@@ -106,7 +106,11 @@ pub fn PeoplePanel(
                 }.into_any(),
                 Some(link) => view! {
                     <div class="notice notice-ok" role="status">
-                        <p>{format!("Invitation for {} created; its link works until {}. It is also mailed to that address when the portal can send mail.", created.email, created.expires_text)}</p>
+                        <p>{format!("Invitation for {} created; its link works until {}. {}", created.email, created.expires_text, if created.mailed {
+                            "It also goes to that address by mail."
+                        } else {
+                            "The portal cannot send mail yet: pass the link on yourself."
+                        })}</p>
                         <p><strong>"Whoever opens this link can make the account: give it only to the person at that address."</strong></p>
                         <label for="invite-link">"Invitation link"</label>
                         <input type="text" id="invite-link" class="invite-link" readonly value=link/>

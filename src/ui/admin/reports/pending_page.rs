@@ -91,29 +91,41 @@ fn Pending(
                     <ActionForm action=verify attr:class="form">
                         <FormError action=verify/>
                         <input type="hidden" name="id" value=verify_id/>
-                        <div class="field">
-                            <label for="verify-source">"Source of the reports"</label>
-                            <select id="verify-source" name="source" aria-describedby="verify-source-error">
-                                {NoticeSource::ALL.iter().map(|s| view! {
-                                    <option value=s.as_str() selected={kept_or::<VerifyReportedCase>("source", data.suggested_source.as_str()) == s.as_str()}>{s.label()}</option>
-                                }).collect_view()}
-                            </select>
-                            <FieldError id="verify-source-error" message=action_field(verify, "source")/>
-                        </div>
-                        <div class="field">
-                            <label for="verify-summary">"What was observed (the customer reads it; no message content)"</label>
-                            <textarea id="verify-summary" name="summary" rows="4" aria-describedby="verify-summary-error">{kept_or::<VerifyReportedCase>("summary", data.suggested_summary.clone())}</textarea>
-                            <FieldError id="verify-summary-error" message=action_field(verify, "summary")/>
-                        </div>
+                        {match open_notice {
+                            // The events join an open notice: its source and summary stay.
+                            Some(open) => view! {
+                                <input type="hidden" name="source" value=data.suggested_source.as_str()/>
+                                <input type="hidden" name="summary" value=data.suggested_summary.clone()/>
+                                <p class="hint">{format!("These events join notice #{open}: its summary and deadline stay as they are, and its trail shows the events with your note.")}</p>
+                            }.into_any(),
+                            None => view! {
+                                <div class="field">
+                                    <label for="verify-source">"Source of the reports"</label>
+                                    <select id="verify-source" name="source" aria-describedby="verify-source-error">
+                                        {NoticeSource::ALL.iter().map(|s| view! {
+                                            <option value=s.as_str() selected={kept_or::<VerifyReportedCase>("source", data.suggested_source.as_str()) == s.as_str()}>{s.label()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                    <FieldError id="verify-source-error" message=action_field(verify, "source")/>
+                                </div>
+                                <div class="field">
+                                    <label for="verify-summary">"What was observed (the customer reads it; no message content)"</label>
+                                    <textarea id="verify-summary" name="summary" rows="4" aria-describedby="verify-summary-error">{kept_or::<VerifyReportedCase>("summary", data.suggested_summary.clone())}</textarea>
+                                    <FieldError id="verify-summary-error" message=action_field(verify, "summary")/>
+                                </div>
+                            }.into_any(),
+                        }}
                         <div class="field">
                             <label for="verify-note">"How you verified the reports (staff only)"</label>
                             <textarea id="verify-note" name="verification_note" rows="3" aria-describedby="verify-note-error">{kept::<VerifyReportedCase>("verification_note")}</textarea>
                             <FieldError id="verify-note-error" message=action_field(verify, "verification_note")/>
                         </div>
-                        <div class="field field-checkbox">
-                            <input type="checkbox" id="verify-high-risk" name="high_risk" value="on" checked={p.high_risk || kept_checked::<VerifyReportedCase>("high_risk", "on", false)} disabled=p.high_risk/>
-                            <label for="verify-high-risk">"High-risk: may be enforced at once (policy §5)"</label>
-                        </div>
+                        {open_notice.is_none().then(|| view! {
+                            <div class="field field-checkbox">
+                                <input type="checkbox" id="verify-high-risk" name="high_risk" value="on" checked={p.high_risk || kept_checked::<VerifyReportedCase>("high_risk", "on", false)} disabled=p.high_risk/>
+                                <label for="verify-high-risk">"High-risk: may be enforced at once (policy §5)"</label>
+                            </div>
+                        })}
                         <button type="submit" class="button button-primary">{match open_notice {
                             Some(open) => format!("Verify and add to notice #{open}"),
                             None => "Verify and open the notice".to_owned(),

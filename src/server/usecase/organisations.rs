@@ -4,6 +4,7 @@
 //! log. Two services never hold one address at one time: the database refuses it (migration
 //! 0006), and the use cases say which service holds it first.
 
+use super::audit::record_provider;
 use crate::domain::actor::Actor;
 use crate::domain::enforcement::{EnforcementKind, Measure, Scope};
 use crate::domain::form::FieldError;
@@ -13,7 +14,6 @@ use crate::domain::service::ServiceKind;
 use crate::domain::time_format::utc;
 use crate::domain::zone::Zone;
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::enforcement::{self, NewAction};
 use crate::server::db::inventory::{self as store, AssignmentRow, NewAssignment};
 use crate::server::db::{accounts, services, smtp, DbError, Tx};
@@ -86,27 +86,6 @@ fn reason_text(raw: &str) -> Result<String, AppError> {
     Ok(reason.to_owned())
 }
 
-async fn log(
-    tx: &mut Tx,
-    st: &AppState,
-    actor: &str,
-    action: &str,
-    detail: &str,
-) -> Result<(), AppError> {
-    audit::append_provider(
-        tx,
-        &st.audit_keys,
-        st.now(),
-        AuditEvent {
-            actor,
-            action,
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 fn name_taken(e: DbError, field: &str, message: &str) -> AppError {
     match e {
         DbError::Duplicate => AppError::invalid(field, message),
@@ -129,9 +108,9 @@ pub async fn create_organisation(
     let id = store::insert_org(&mut tx, admin, &name, &contacts, st.now())
         .await
         .map_err(|e| name_taken(e, "name", "An organisation of that name exists already."))?;
-    log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         &label,
         "organisation_created",
         &format!("Organisation {name} (#{id}) created: {reason}"),
@@ -165,9 +144,7 @@ pub async fn update_organisation(
     } else {
         format!(" renamed from {},", before.name)
     };
-    log(
-        &mut tx,
-        st,
+    record_provider(st, &mut tx,
         &label,
         "organisation_changed",
         &format!(
@@ -210,9 +187,9 @@ pub async fn retire_organisation(
         ));
     }
     store::retire_org(&mut tx, admin, id, st.now()).await?;
-    log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         &label,
         "organisation_retired",
         &format!("Organisation {} (#{id}) retired: {reason}", org.name),
@@ -259,9 +236,9 @@ pub async fn create_service(
                 "This organisation has a service of that name already.",
             )
         })?;
-    log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         &actor,
         "service_created",
         &format!(
@@ -351,9 +328,9 @@ pub async fn update_service(
             before.organisation_name, to.name
         ));
     }
-    log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         &actor,
         "service_changed",
         &format!("{detail} {reason}"),
@@ -426,9 +403,9 @@ pub async fn retire_service(
         blocks.push(format!("{}{ended}", a.block));
     }
     store::retire_service(&mut tx, admin, id, now).await?;
-    log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         &actor,
         "service_retired",
         &format!(
@@ -564,9 +541,9 @@ pub async fn assign_block(
         ));
     }
     assign_in_tx(&mut tx, who, &block, &service, &reason, now).await?;
-    log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         &actor,
         "address_assigned",
         &format!(
@@ -632,7 +609,7 @@ pub async fn release_block(
             )
         }
     };
-    log(&mut tx, st, &actor, "address_released", &detail).await?;
+    record_provider(st, &mut tx, &actor, "address_released", &detail).await?;
     tx.commit().await?;
     Ok(())
 }

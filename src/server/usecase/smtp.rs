@@ -4,6 +4,7 @@
 //! revocation starts it again. Every change is a request event with its written reason and an
 //! entry in the provider-wide audit log, in the transaction that makes it.
 
+use super::audit::record_provider;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::enforcement::{service_state, EnforcementKind, Measure, Scope};
 use crate::domain::ids::{OrgId, ServiceId};
@@ -176,9 +177,9 @@ pub async fn submit(
         None,
     )
     .await?;
-    provider_log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         &label,
         "smtp_request_submitted",
         &format!(
@@ -281,7 +282,7 @@ async fn change_status(
             request.id, request.ip
         ),
     };
-    provider_log(&mut tx, st, label, &format!("smtp_request_{name}"), &detail).await?;
+    record_provider(st, &mut tx, label, &format!("smtp_request_{name}"), &detail).await?;
     if let Some(reason) = reason {
         super::notifications::tell(
             &mut tx,
@@ -537,9 +538,9 @@ pub async fn approve(
         .await?;
     }
     let label = format!("{} ({})", approver.email, who.role.as_str());
-    provider_log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         &label,
         "smtp_request_approved",
         &format!(
@@ -565,27 +566,6 @@ pub async fn approve(
     .await?;
     tx.commit().await?;
     Ok(number)
-}
-
-async fn provider_log(
-    tx: &mut Tx,
-    st: &AppState,
-    actor: &str,
-    action: &str,
-    detail: &str,
-) -> Result<(), AppError> {
-    audit::append_provider(
-        tx,
-        &st.audit_keys,
-        st.now(),
-        AuditEvent {
-            actor,
-            action,
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// The default restriction a new service of its kind starts with: port 25 restricted on each
@@ -626,9 +606,9 @@ pub async fn restrict_new_service(st: &AppState, service: ServiceId) -> Result<(
         )
         .await?;
     }
-    provider_log(
-        &mut tx,
+    record_provider(
         st,
+        &mut tx,
         "system",
         "port25_restricted_by_default",
         &format!(
@@ -800,7 +780,7 @@ pub async fn change_default_restriction(
     } else {
         "port25_restriction_lifted"
     };
-    provider_log(&mut tx, st, &label, action, &detail).await?;
+    record_provider(st, &mut tx, &label, action, &detail).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -537,14 +537,7 @@ where
 on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
     let st = &env.st;
     initech(st).await;
-    let input = PublicReportInput {
-        name: "Ann".into(),
-        email: "ann@example.org".into(),
-        address: "198.51.100.7".into(),
-        category: "scanning".into(),
-        occurred_at: String::new(),
-        description: "Port scans against our whole /24 for an hour.".into(),
-    };
+    let input = scan_report();
     let fresh = reports::form_ticket(st, Vec::new()).ticket;
     // A ticket carries one report: these are for the later ones.
     let spare: Vec<String> = (0..2)
@@ -642,6 +635,27 @@ on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
     .unwrap();
     assert!(receipt.reference.starts_with("DSA-"));
 });
+
+/// A report of Initech's address from the public form, as a person fills it in.
+fn scan_report() -> PublicReportInput {
+    PublicReportInput {
+        name: "Ann".into(),
+        email: "ann@example.org".into(),
+        address: "198.51.100.7".into(),
+        category: "scanning".into(),
+        occurred_at: String::new(),
+        description: "Port scans against our whole /24 for an hour.".into(),
+    }
+}
+
+/// `n` tickets of forms shown long enough ago to be sent by a person (the test waits).
+async fn tickets_shown_a_while_ago(st: &AppState, n: usize) -> Vec<String> {
+    let tickets = (0..n)
+        .map(|_| reports::form_ticket(st, Vec::new()).ticket)
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    tickets
+}
 
 fn by_mail() -> Received {
     Received {
@@ -765,18 +779,8 @@ on_both_engines!(
 on_both_engines!(the_public_forms_count_by_slash_64_and_all_together, |env| {
     let st = &env.st;
     initech(st).await;
-    let input = PublicReportInput {
-        name: "Ann".into(),
-        email: "ann@example.org".into(),
-        address: "198.51.100.7".into(),
-        category: "scanning".into(),
-        occurred_at: String::new(),
-        description: "Port scans against our whole /24 for an hour.".into(),
-    };
-    let tickets: Vec<String> = (0..40)
-        .map(|_| reports::form_ticket(st, Vec::new()).ticket)
-        .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    let input = scan_report();
+    let tickets = tickets_shown_a_while_ago(st, 40).await;
     // A ticket carries one report.
     reports::submit_public_report(st, &input, &tickets[0], "", "198.51.100.200")
         .await
@@ -812,18 +816,8 @@ on_both_engines!(
     |env| {
         let st = &env.st;
         initech(st).await;
-        let input = PublicReportInput {
-            name: "Ann".into(),
-            email: "ann@example.org".into(),
-            address: "198.51.100.7".into(),
-            category: "scanning".into(),
-            occurred_at: String::new(),
-            description: "Port scans against our whole /24 for an hour.".into(),
-        };
-        let tickets: Vec<String> = (0..20)
-            .map(|_| reports::form_ticket(st, Vec::new()).ticket)
-            .collect();
-        tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+        let input = scan_report();
+        let tickets = tickets_shown_a_while_ago(st, 20).await;
         // Twenty clients, one report each: the first 15 go in, then everyone waits.
         let mut outcomes = Vec::new();
         for (n, ticket) in tickets.iter().enumerate() {

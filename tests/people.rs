@@ -634,6 +634,14 @@ on_both_engines!(
             (existing.email.as_str(), existing.link.is_none()),
             ("alice@acme.test", true)
         );
+        let listed = people::people(st, &bob, None).await.unwrap();
+        assert!(
+            listed
+                .invitations
+                .iter()
+                .any(|i| i.email == "alice@acme.test" && i.open),
+            "listed as any invitation"
+        );
         let to_alice: i64 = abuse_portal::on_db!(&st.db, |pool| sqlx::query_scalar(
             "SELECT COUNT(*) FROM outbox WHERE recipient = 'alice@acme.test' AND kind = 'invitation'"
         )

@@ -55,8 +55,24 @@ const MAX_FLASH_BYTES: usize = 3 * 1024;
 /// How long the flash cookie lives: the browser loads the page at once.
 const FLASH_SECONDS: i64 = 120;
 
-/// What outcomes are sealed for (see [`super::sealed`]).
-const SEAL_PURPOSE: &[u8] = b"post outcome";
+/// Where an outcome is kept: each seals for its own purpose (see [`super::sealed`]), so that an
+/// outcome kept in one place never opens from the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keeper {
+    /// The visitor's session.
+    Session,
+    /// The flash cookie: refusals of visitors without a session only.
+    Cookie,
+}
+
+impl Keeper {
+    fn purpose(self) -> &'static [u8] {
+        match self {
+            Keeper::Session => b"post outcome",
+            Keeper::Cookie => b"refused post outcome in a cookie",
+        }
+    }
+}
 
 /// Whether a field must never be kept: passwords, one-time codes and tokens, and the
 /// current/new/repeated password fields of the password page. (A public form's anti-spam ticket
@@ -192,8 +208,8 @@ async fn keep_outcome(State(st): State<AppState>, req: Request, next: Next) -> R
         answer,
         fields,
     };
-    let sealed = seal_outcome(&st.audit_keys, &outcome);
     let kept = if anonymous {
+        let sealed = seal_outcome(&st.audit_keys, Keeper::Cookie, &outcome);
         flash_cookie(&sealed, st.config.cookie_secure).and_then(|cookie| {
             HeaderValue::from_str(&cookie.to_string())
                 .ok()
@@ -202,6 +218,7 @@ async fn keep_outcome(State(st): State<AppState>, req: Request, next: Next) -> R
                 })
         })
     } else {
+        let sealed = seal_outcome(&st.audit_keys, Keeper::Session, &outcome);
         match TypedSession(session).keep_post_outcome(&sealed).await {
             Ok(()) => Some(()),
             Err(e) => {
@@ -248,14 +265,18 @@ fn cut_to(text: &str, bytes: usize) -> &str {
     &text[..end]
 }
 
-fn seal_outcome(keys: &Keyring, outcome: &PostOutcome) -> String {
+fn seal_outcome(keys: &Keyring, keeper: Keeper, outcome: &PostOutcome) -> String {
     let json = serde_json::to_vec(outcome).expect("an outcome is plain data");
-    super::sealed::seal(keys, SEAL_PURPOSE, &json)
+    super::sealed::seal(keys, keeper.purpose(), &json)
 }
 
-fn open_outcome(keys: &Keyring, sealed: &str) -> Option<PostOutcome> {
-    let json = super::sealed::open(keys, SEAL_PURPOSE, sealed)?;
-    serde_json::from_slice(&json).ok()
+/// The outcome `sealed` holds, if it was sealed by `keeper`; a cookie's only when it is a
+/// refusal (it was never written for anything else).
+fn open_outcome(keys: &Keyring, keeper: Keeper, sealed: &str) -> Option<PostOutcome> {
+    let json = super::sealed::open(keys, keeper.purpose(), sealed)?;
+    serde_json::from_slice::<PostOutcome>(&json)
+        .ok()
+        .filter(|outcome| keeper == Keeper::Session || !outcome.ok)
 }
 
 /// The flash cookie holding `sealed`, unless it is too large for a cookie.
@@ -299,17 +320,19 @@ async fn take_outcome(st: &AppState, mut req: Request, next: Next) -> Response {
     if !is_page_load {
         return next.run(req).await;
     }
-    let mut sealed = None;
+    let mut outcome = None;
     if let Some(session) = req.extensions().get::<Session>().cloned() {
         if let Ok(Some(kept)) = TypedSession(session).take_post_outcome().await {
-            sealed = Some(kept);
+            outcome = open_outcome(&st.audit_keys, Keeper::Session, &kept);
         }
     }
     let flash = flash_of(req.headers());
-    if let Some(outcome) = sealed
-        .or_else(|| flash.clone())
-        .and_then(|s| open_outcome(&st.audit_keys, &s))
-    {
+    if outcome.is_none() {
+        outcome = flash
+            .as_deref()
+            .and_then(|kept| open_outcome(&st.audit_keys, Keeper::Cookie, kept));
+    }
+    if let Some(outcome) = outcome {
         req.extensions_mut().insert(Arc::new(outcome));
     }
     let mut res = next.run(req).await;
@@ -447,6 +470,36 @@ mod tests {
         );
         assert_eq!(kept.len(), 6, "every field keeps its name");
         assert_eq!(cut_to("aé", 2), "a");
+    }
+
+    #[test]
+    fn an_outcome_opens_only_where_it_was_kept_and_a_cookie_only_as_a_refusal() {
+        use crate::domain::audit::AuditKey;
+        let keys = Keyring::new(vec![AuditKey::new("k1", [3; 32])]).unwrap();
+        let outcome = |ok| PostOutcome {
+            path: "/api/admin/tokens/create".into(),
+            form: None,
+            ok,
+            answer: "\"apt_secret\"".into(),
+            fields: Vec::new(),
+        };
+        let in_session = seal_outcome(&keys, Keeper::Session, &outcome(true));
+        assert!(!in_session.contains("apt_secret"));
+        assert_eq!(
+            open_outcome(&keys, Keeper::Session, &in_session),
+            Some(outcome(true))
+        );
+        assert_eq!(open_outcome(&keys, Keeper::Cookie, &in_session), None);
+        let in_cookie = seal_outcome(&keys, Keeper::Cookie, &outcome(false));
+        assert_eq!(
+            open_outcome(&keys, Keeper::Cookie, &in_cookie),
+            Some(outcome(false))
+        );
+        let success_in_cookie = seal_outcome(&keys, Keeper::Cookie, &outcome(true));
+        assert_eq!(
+            open_outcome(&keys, Keeper::Cookie, &success_in_cookie),
+            None
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ test('an owner invites a colleague, whose link goes by mail only', async ({ page
   await page.getByLabel('E-mail address').fill(users.bob);
   await page.getByRole('button', { name: 'Create the invitation' }).click();
   await expect(page.getByRole('status')).toContainText(`The invitation is on its way to ${users.bob} by mail.`);
+  await expect(page.getByRole('list', { name: 'Invitations' })).toContainText(users.bob);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
 });

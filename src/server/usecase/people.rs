@@ -211,8 +211,9 @@ fn offered_changes(
 /// The link goes to the address by mail. It comes back to the caller, to pass on themselves,
 /// only when they are an admin, or when the portal has no mail relay: an owner never holds the
 /// link of an address they may not control. Nor does an owner learn whether an address has an
-/// account already: with a relay, their answer reads the same either way (and nothing is sent
-/// to an address that has one).
+/// account already: with a relay, their answer and their list of invitations read the same
+/// either way (but nothing is sent to an address that has one, so that invitation only
+/// expires).
 pub async fn invite(
     st: &AppState,
     who: &Actor,
@@ -246,31 +247,11 @@ pub async fn invite(
     let expires_at = now + INVITATION_VALIDITY;
     let as_words = as_text(role.as_str(), org_name.as_deref(), owner);
     let label = super::notices::actor_label(st, who).await?;
-    if has_account {
-        if admin || !mailed {
-            return Err(AppError::invalid(
-                "email",
-                format!("{email} already has an account."),
-            ));
-        }
-        // The owner's answer reads as for any other address; the provider's log says why
-        // nothing was sent.
-        let mut tx = st.db.begin_write().await?;
-        record_provider(
-            st,
-            &mut tx,
-            &label,
-            "invitation_not_sent",
-            &format!("{email} was not invited as {as_words}: the address has an account already."),
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(InvitationCreated {
-            email: email.as_str().to_owned(),
-            link: None,
-            expires_text: who.zone.show(expires_at),
-            mailed,
-        });
+    if has_account && (admin || !mailed) {
+        return Err(AppError::invalid(
+            "email",
+            format!("{email} already has an account."),
+        ));
     }
     let token = crate::domain::audit::to_hex(&rand::random::<[u8; 32]>());
     let mut tx = st.db.begin_write().await?;
@@ -288,6 +269,27 @@ pub async fn invite(
         },
     )
     .await?;
+    if has_account {
+        // To the owner it reads, and lists, as any invitation; but no mail goes out, so its link
+        // reaches nobody and it can only expire. The provider's log says why.
+        record_provider(
+            st,
+            &mut tx,
+            &label,
+            "invitation_not_sent",
+            &format!(
+                "{email} was not sent an invitation as {as_words}: the address has an account already."
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(InvitationCreated {
+            email: email.as_str().to_owned(),
+            link: None,
+            expires_text: who.zone.show(expires_at),
+            mailed,
+        });
+    }
     let link_to_caller = admin || !mailed;
     record_provider(
         st,

@@ -11,7 +11,7 @@ use abuse_portal::server::db::{accounts, responses};
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::notices::{self as cases, OpenNotice};
-use common::{client, location, post_login};
+use common::{client, location, page_text, post_login};
 use reqwest::multipart::{Form, Part};
 use time::Duration;
 
@@ -131,14 +131,7 @@ on_both_engines!(
         let on_disk = st.evidence.path_of(files[0].stored_as()).unwrap();
         assert_eq!(std::fs::read(on_disk).unwrap(), LOG);
 
-        let page = alice
-            .get(format!("{base}/notices/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&alice, format!("{base}/notices/{id}")).await;
         assert!(
             page.contains(&format!("/evidence/{}", files[0].id)) && page.contains("maillog.txt")
         );
@@ -216,14 +209,7 @@ on_both_engines!(
             "{back}"
         );
         assert!(back.contains("evidence_field=file_1"), "{back}");
-        let page = alice
-            .get(format!("{base}{back}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&alice, format!("{base}{back}")).await;
         assert!(
             page.contains("huge.log is larger than the 1024 bytes limit for one file."),
             "the message is shown"
@@ -238,14 +224,7 @@ on_both_engines!(
             Part::bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04".to_vec()).file_name("scan.pdf"),
         );
         let res = upload(&alice, &base, id, exe).await;
-        let page = alice
-            .get(format!("{base}{}", location(&res)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&alice, format!("{base}{}", location(&res))).await;
         assert!(
             page.contains("scan.pdf: This file is not an image, a PDF or plain text"),
             "disguised executables are refused"
@@ -315,14 +294,7 @@ on_both_engines!(
         assert_eq!(res.status(), 303, "an answer, not a reset connection");
         let back = location(&res);
         assert!(back.contains("evidence_field=file_1"), "{back}");
-        let page = alice
-            .get(format!("{base}{back}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&alice, format!("{base}{back}")).await;
         assert!(page.contains("maillog.txt is larger than the 10 MiB limit for one file."));
         assert!(
             page.contains("fail2ban on SMTP auth and outbound rate limits."),
@@ -368,14 +340,7 @@ fn the_organisation_quota_refuses_what_does_not_fit_and_says_so() {
         )
         .await;
         let back = location(&res);
-        let page = alice
-            .get(format!("{base}{back}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&alice, format!("{base}{back}")).await;
         assert!(
             page.contains(
                 "Your organisation&#39;s evidence storage is full: 60.0 KiB of 100.0 KiB used"

@@ -5,7 +5,8 @@ mod common;
 use abuse_portal::server::db::sessions;
 use abuse_portal::server::seed;
 use common::{
-    api_client, api_login, call, client, location, post_login, post_logout, session_cookie,
+    api_client, api_login, call, client, location, page_text, post_login, post_logout,
+    session_cookie,
 };
 
 on_both_engines!(health_endpoints, |env| {
@@ -141,7 +142,7 @@ on_both_engines!(
         );
         assert_eq!(wrong, unknown, "the two failures must be indistinguishable");
         for (c, email) in [(&first, "alice@acme.test"), (&second, "nobody@acme.test")] {
-            let page = c.get(&wrong).send().await.unwrap().text().await.unwrap();
+            let page = page_text(c, &wrong).await;
             assert!(
                 page.contains("That e-mail and password do not match an account."),
                 "the no-JS error is shown"
@@ -154,7 +155,7 @@ on_both_engines!(
                 !page.contains("not the password"),
                 "a password is never kept"
             );
-            let again = c.get(&wrong).send().await.unwrap().text().await.unwrap();
+            let again = page_text(c, &wrong).await;
             assert!(
                 !again.contains("do not match an account"),
                 "shown once: a reload is a fresh form"
@@ -181,26 +182,12 @@ on_both_engines!(
         let refused = post("Mars/Olympus_Mons").await.unwrap();
         assert_eq!(refused.status(), 302);
         assert_eq!(location(&refused), format!("{base}/account/preferences"));
-        let page = c
-            .get(location(&refused))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&c, location(&refused)).await;
         assert!(page.contains("is not a time zone we know"), "{page}");
         // Saved: the page says so, once.
         let saved = post("Asia/Kolkata").await.unwrap();
         assert_eq!(saved.status(), 302);
-        let page = c
-            .get(location(&saved))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&c, location(&saved)).await;
         assert!(
             page.contains("Saved. Times are now shown in your time zone."),
             "{page}"
@@ -209,14 +196,7 @@ on_both_engines!(
             page.contains(r#"<option value="Asia/Kolkata" selected"#),
             "{page}"
         );
-        let again = c
-            .get(location(&saved))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let again = page_text(&c, location(&saved)).await;
         assert!(!again.contains("Saved."), "shown once");
         // A script's call is answered as before: nothing is kept for the next page.
         let api = api_client();
@@ -781,14 +761,7 @@ on_both_engines!(
         let base = env.serve().await;
         let alice = client();
         post_login(&alice, &base, "alice@acme.test", "demo-password-1").await;
-        let list = alice
-            .get(format!("{base}/services"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let list = page_text(&alice, format!("{base}/services")).await;
         assert!(
             list.contains("Port 25 (SMTP) block on port 25 on every address"),
             "{list}"
@@ -964,27 +937,13 @@ on_both_engines!(
             0,
             "no session for an anonymous refusal"
         );
-        let page = c
-            .get(location(&res))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&c, location(&res)).await;
         assert!(
             page.contains("That e-mail and password do not match an account"),
             "{page}"
         );
         assert!(page.contains(r#"value="alice@acme.test""#), "{page}");
-        let again = c
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let again = page_text(&c, format!("{base}/login")).await;
         assert!(!again.contains("do not match an account"), "shown once");
     }
 );
@@ -1011,28 +970,14 @@ on_both_engines!(one_time_secrets_are_never_stored_readable, |env| {
     .await)
     .unwrap();
     assert!(stored.iter().all(|d| !d.contains("apt_")), "{stored:?}");
-    let page = c
-        .get(location(&res))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, location(&res)).await;
     let token = page
         .split("apt_")
         .nth(1)
         .map(|rest| format!("apt_{}", &rest[..64]))
         .expect("the page shows the new token once");
     assert!(token[4..].bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
-    let again = c
-        .get(location(&res))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = page_text(&c, location(&res)).await;
     assert!(!again.contains(&token), "shown once");
 });
 
@@ -1057,13 +1002,7 @@ on_both_engines!(
                     .await
                     .unwrap();
                 assert_eq!(res.status(), 302, "{endpoint}");
-                c.get(location(&res))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap()
+                page_text(&c, location(&res)).await
             }
         };
         // A note too long: the message stands by the note field.

@@ -6,7 +6,7 @@ mod common;
 use abuse_portal::domain::ids::UserId;
 use abuse_portal::server::db::{sessions, throttle};
 use abuse_portal::server::seed;
-use common::{api_client, api_login, call, client, location, post_login};
+use common::{api_client, api_login, call, client, location, page_text, post_login};
 
 const DEMO: &str = "demo-password-1";
 
@@ -556,14 +556,7 @@ on_both_engines!(a_deep_link_survives_signing_in, |env| {
         location(&res),
         format!("/login?next=/notices/{id}%3Ffrom%3Dmail")
     );
-    let page = c
-        .get(format!("{base}/login?next=/notices/{id}%3Ffrom%3Dmail"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, format!("{base}/login?next=/notices/{id}%3Ffrom%3Dmail")).await;
     let back = format!("/notices/{id}?from=mail");
     assert!(
         page.contains(&format!(r#"name="next" value="{back}""#)),

@@ -286,6 +286,11 @@ pub async fn post_logout(client: &reqwest::Client, base: &str) -> reqwest::Respo
         .unwrap()
 }
 
+/// The page at `url` as `client` gets it, as text.
+pub async fn page_text(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// The `Location` header of a redirect.
 pub fn location(res: &reqwest::Response) -> String {
     res.headers()

@@ -60,17 +60,41 @@ pub enum Change {
 }
 
 impl Change {
-    /// The form value of each change the people pages offer.
+    /// Every change the people pages offer.
+    pub const OFFERED: [Change; 6] = [
+        Change::Disable,
+        Change::Enable,
+        Change::MakeOwner,
+        Change::RemoveOwner,
+        Change::Role(Role::Staff),
+        Change::Role(Role::Admin),
+    ];
+
+    /// Its form value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Disable => "disable",
+            Change::Enable => "enable",
+            Change::MakeOwner => "owner",
+            Change::RemoveOwner => "not_owner",
+            Change::Role(role) => role.as_str(),
+        }
+    }
+
+    /// Whether the change would alter `target` (the pages offer only those).
+    pub fn alters(self, target: &Target) -> bool {
+        match self {
+            Change::Disable => !target.disabled,
+            Change::Enable => target.disabled,
+            Change::MakeOwner => !target.owner,
+            Change::RemoveOwner => target.owner,
+            Change::Role(role) => target.role != role,
+        }
+    }
+
+    /// The offered change with this form value.
     pub fn parse(raw: &str) -> Option<Change> {
-        Some(match raw {
-            "disable" => Change::Disable,
-            "enable" => Change::Enable,
-            "owner" => Change::MakeOwner,
-            "not_owner" => Change::RemoveOwner,
-            "staff" => Change::Role(Role::Staff),
-            "admin" => Change::Role(Role::Admin),
-            _ => return None,
-        })
+        Change::OFFERED.into_iter().find(|c| c.as_str() == raw)
     }
 
     /// The audit action that records it.
@@ -364,7 +388,17 @@ mod tests {
             Err(PeopleError::OnlyCustomersOwn)
         );
         assert_eq!(Change::parse("not_owner"), Some(Change::RemoveOwner));
+        assert_eq!(Change::parse("admin"), Some(Change::Role(Role::Admin)));
+        assert_eq!(
+            Change::parse("customer"),
+            None,
+            "not a change any page offers"
+        );
         assert_eq!(Change::parse("root"), None);
+        assert!(
+            Change::Enable.alters(&disabled_by_desk) && !Change::Disable.alters(&disabled_by_desk)
+        );
+        assert!(Change::RemoveOwner.alters(&co_owner) && !Change::MakeOwner.alters(&co_owner));
     }
 
     #[test]

@@ -139,18 +139,6 @@ pub async fn other_active_owners(tx: &mut Tx, org: OrgId, except: UserId) -> Res
     Ok(count.max(0) as u64)
 }
 
-/// The active owners of `org` (for the changes the people page offers).
-pub async fn active_owners(db: &Db, org: OrgId) -> Result<u64, DbError> {
-    let count: i64 = on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE organisation_id = $1 AND role = 'customer' \
-         AND org_owner AND disabled_at IS NULL"
-    )
-    .bind(org.0)
-    .fetch_one(pool)
-    .await)?;
-    Ok(count.max(0) as u64)
-}
-
 /// An invitation, with the names that its page shows.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct InvitationRow {

@@ -83,9 +83,9 @@ async fn check_password(
     st: &AppState,
     email: &Email,
     password: &str,
-    keys: AttemptKeys,
-) -> Result<(accounts::UserRow, AttemptKeys), AppError> {
-    reserve_attempt(st, &keys, "password").await?;
+    keys: &AttemptKeys,
+) -> Result<accounts::UserRow, AppError> {
+    reserve_attempt(st, keys, "password").await?;
     let user = accounts::find_user_by_email(&st.db, email).await?;
     let matches = if password.len() > MAX_PASSWORD_INPUT_BYTES {
         false
@@ -95,13 +95,13 @@ async fn check_password(
             Ok(matches) => matches,
             Err(e) => {
                 // Not the person's failure: the attempt is given back.
-                throttle::release(&st.db, &keys).await?;
+                throttle::release(&st.db, keys).await?;
                 return Err(e.into());
             }
         }
     };
     match user {
-        Some(user) if matches && user.disabled_at.is_none() => Ok((user, keys)),
+        Some(user) if matches && user.disabled_at.is_none() => Ok(user),
         _ => {
             tracing::info!(client = %keys.address, "password refused");
             Err(AppError::BadCredentials)
@@ -125,7 +125,7 @@ pub async fn sign_in(
         return Err(AppError::invalid("password", "Enter your password."));
     }
     let keys = AttemptKeys::new(email.as_str(), &client_key(client));
-    let (user, keys) = check_password(st, &email, password, keys).await?;
+    let user = check_password(st, &email, password, &keys).await?;
     if user.totp_enabled_at.is_some() {
         throttle::release(&st.db, &keys).await?;
         tracing::info!(user_id = user.id, "password accepted; code due");
@@ -155,12 +155,12 @@ pub async fn confirm_password(
     }
     let email = Email::parse(&row.email).map_err(crate::server::errors::internal)?;
     let keys = AttemptKeys::signed_in(email.as_str(), who.user_id);
-    match check_password(st, &email, password, keys).await {
-        Ok((user, keys)) if user.id == row.id => {
+    match check_password(st, &email, password, &keys).await {
+        Ok(_) => {
             throttle::succeeded(&st.db, &keys).await?;
             Ok(())
         }
-        Ok(_) | Err(AppError::BadCredentials) => Err(AppError::invalid(
+        Err(AppError::BadCredentials) => Err(AppError::invalid(
             field,
             "That is not your current password.",
         )),

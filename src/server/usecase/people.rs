@@ -97,15 +97,13 @@ pub async fn people(
         None => (None, store::provider_accounts(&st.db).await?),
     };
     let caller = Caller { actor: who, owner };
-    let active_owners = match org {
-        Some(org) => store::active_owners(&st.db, org).await?,
-        None => 0,
-    };
+    let targets: Vec<Target> = rows.iter().map(target_of).collect();
+    let active_owners = targets.iter().filter(|t| t.is_active_owner()).count() as u64;
     let people = rows
         .into_iter()
-        .map(|a| {
-            let target = target_of(&a);
-            let others = active_owners.saturating_sub(u64::from(target.is_active_owner()));
+        .zip(targets)
+        .map(|(a, target)| {
+            let others = active_owners - u64::from(target.is_active_owner());
             PersonView {
                 actions: offered_changes(&caller, &target, others, &a.email),
                 id: a.id,
@@ -152,54 +150,26 @@ fn offered_changes(
     other_active_owners: u64,
     email: &str,
 ) -> Vec<PersonAction> {
-    let candidates = [
-        if target.disabled {
-            (Change::Enable, "enable", format!("Enable {email}"), false)
-        } else {
-            (Change::Disable, "disable", format!("Disable {email}"), true)
-        },
-        if target.owner {
-            (
-                Change::RemoveOwner,
-                "not_owner",
-                format!("Make {email} a member"),
-                false,
-            )
-        } else {
-            (
-                Change::MakeOwner,
-                "owner",
-                format!("Make {email} an owner"),
-                false,
-            )
-        },
-        if target.role == Role::Admin {
-            (
-                Change::Role(Role::Staff),
-                "staff",
-                format!("Make {email} staff"),
-                false,
-            )
-        } else {
-            (
-                Change::Role(Role::Admin),
-                "admin",
-                format!("Make {email} an administrator"),
-                false,
-            )
-        },
-    ];
-    candidates
+    let label = |change: Change| match change {
+        Change::Disable => format!("Disable {email}"),
+        Change::Enable => format!("Enable {email}"),
+        Change::MakeOwner => format!("Make {email} an owner"),
+        Change::RemoveOwner => format!("Make {email} a member"),
+        Change::Role(Role::Admin) => format!("Make {email} an administrator"),
+        Change::Role(_) => format!("Make {email} staff"),
+    };
+    Change::OFFERED
         .into_iter()
-        .filter(|(change, ..)| {
-            caller
-                .may_change(target, *change, other_active_owners)
-                .is_ok()
+        .filter(|change| {
+            change.alters(target)
+                && caller
+                    .may_change(target, *change, other_active_owners)
+                    .is_ok()
         })
-        .map(|(_, value, label, danger)| PersonAction {
-            change: value.to_owned(),
-            label,
-            danger,
+        .map(|change| PersonAction {
+            change: change.as_str().to_owned(),
+            label: label(change),
+            danger: change == Change::Disable,
         })
         .collect()
 }

@@ -263,8 +263,9 @@ async fn route(
     }
 }
 
-/// Adds `incidents` verified events to open notice `notice` (its count, seen times, the
-/// block, escalation), with its trail entries: `actor` added them, `what` says from where.
+/// Adds `incidents` verified events, seen within `seen` from `blocks`, to the open notice
+/// `open` (its id, event count and escalation level, as `store::open_notice_for` read them),
+/// with its trail entries: `actor` added them, `what` says from where.
 #[allow(clippy::too_many_arguments)]
 async fn grow_open_notice(
     tx: &mut Tx,

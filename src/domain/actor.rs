@@ -87,6 +87,10 @@ pub enum AccessError {
     /// the existence of other organisations' records is not revealed.
     #[error("not found")]
     OtherOrganisation,
+    /// The action is a customer's, on their own organisation, and the caller is not a customer
+    /// of one.
+    #[error("this needs a customer of an organisation")]
+    NotCustomer,
 }
 
 /// A signed-in user, as every access decision sees them.
@@ -141,13 +145,72 @@ impl Actor {
         }
     }
 
-    /// The organisation a customer-side list must be limited to: the actor's own.
-    /// `None` means the caller is staff and may see every organisation.
-    pub fn org_scope(&self) -> Option<OrgId> {
-        if self.role.is_provider() {
-            None
+    /// The customer's own organisation, for actions only a customer takes (filing a port-25
+    /// request, changing their organisation's contacts). Staff and customers without an
+    /// organisation get [`AccessError::NotCustomer`].
+    pub fn customer_scope(&self) -> Result<OrgScope, AccessError> {
+        match (self.role, self.org_id) {
+            (Role::Customer, Some(org)) => Ok(OrgScope { org }),
+            _ => Err(AccessError::NotCustomer),
+        }
+    }
+
+    /// Whose records the actor reads: their own organisation's, or every one's for staff.
+    /// A customer without an organisation reaches nothing ([`AccessError::NotCustomer`]).
+    pub fn reach(&self) -> Result<Reach, AccessError> {
+        match self.require_staff() {
+            Ok(staff) => Ok(Reach::Provider(staff)),
+            Err(_) => self.customer_scope().map(Reach::Organisation),
+        }
+    }
+}
+
+/// Proof that the caller is a customer of this organisation; only [`Actor::customer_scope`]
+/// makes one, so a use case that takes it cannot run for anyone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgScope {
+    org: OrgId,
+}
+
+impl OrgScope {
+    /// The organisation.
+    pub fn id(self) -> OrgId {
+        self.org
+    }
+
+    /// Succeeds when `org` is this organisation; another's record reads as "not found".
+    pub fn owns(self, org: OrgId) -> Result<(), AccessError> {
+        if org == self.org {
+            Ok(())
         } else {
-            self.org_id
+            Err(AccessError::OtherOrganisation)
+        }
+    }
+}
+
+/// Whose records a caller may read, decided once from the [`Actor`].
+#[derive(Debug, Clone, Copy)]
+pub enum Reach {
+    /// A customer: their organisation's records only.
+    Organisation(OrgScope),
+    /// Staff and admins: every organisation's.
+    Provider(StaffToken),
+}
+
+impl Reach {
+    /// The organisation a list is limited to; `None` for staff, who see every one.
+    pub fn org_filter(self) -> Option<OrgId> {
+        match self {
+            Reach::Organisation(scope) => Some(scope.id()),
+            Reach::Provider(_) => None,
+        }
+    }
+
+    /// Succeeds when a record of `org` is within reach; another's reads as "not found".
+    pub fn covers(self, org: OrgId) -> Result<(), AccessError> {
+        match self {
+            Reach::Organisation(scope) => scope.owns(org),
+            Reach::Provider(_) => Ok(()),
         }
     }
 }
@@ -205,7 +268,10 @@ mod tests {
             alice.may_access_org(OrgId(2)),
             Err(AccessError::OtherOrganisation)
         );
-        assert_eq!(alice.org_scope(), Some(OrgId(1)));
+        let reach = alice.reach().unwrap();
+        assert_eq!(reach.org_filter(), Some(OrgId(1)));
+        assert_eq!(reach.covers(OrgId(2)), Err(AccessError::OtherOrganisation));
+        assert_eq!(alice.customer_scope().map(OrgScope::id), Ok(OrgId(1)));
     }
 
     #[test]
@@ -215,6 +281,8 @@ mod tests {
             orphan.may_access_org(OrgId(1)),
             Err(AccessError::OtherOrganisation)
         );
+        assert_eq!(orphan.reach().err(), Some(AccessError::NotCustomer));
+        assert_eq!(orphan.customer_scope(), Err(AccessError::NotCustomer));
     }
 
     #[test]
@@ -223,7 +291,10 @@ mod tests {
             let who = actor(role, None);
             assert_eq!(who.may_access_org(OrgId(1)), Ok(()));
             assert_eq!(who.may_access_org(OrgId(99)), Ok(()));
-            assert_eq!(who.org_scope(), None);
+            let reach = who.reach().unwrap();
+            assert_eq!(reach.org_filter(), None);
+            assert_eq!(reach.covers(OrgId(99)), Ok(()));
+            assert_eq!(who.customer_scope(), Err(AccessError::NotCustomer));
         }
     }
 }

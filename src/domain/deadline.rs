@@ -2,21 +2,19 @@
 //! with a reason (law, upstream mandate, imminent harm); staff may extend or shorten it later,
 //! always with a reason. `now` is always a parameter.
 
+use super::reason::{ReasonError, WrittenReason};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 /// The policy's response window.
 pub const RESPONSE_WINDOW: Duration = Duration::hours(48);
 
-/// The shortest reason accepted for a deadline other than the standard one.
-pub const MIN_REASON_CHARS: usize = 10;
-
 /// Why a deadline was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeadlineError {
     /// A non-standard deadline needs a written reason.
-    #[error("Give a reason of at least {MIN_REASON_CHARS} characters for the deadline.")]
-    ReasonMissing,
+    #[error("{}", .0.asking("Give a reason for the deadline"))]
+    Reason(ReasonError),
     /// At notification, a deadline may only be shorter than 48 hours, never longer.
     #[error("At notification the deadline can only be shorter than 48 hours; extend it later with a reason.")]
     LongerThanPolicy,
@@ -32,11 +30,9 @@ pub enum DeadlineError {
 }
 
 fn check_reason(reason: &str) -> Result<(), DeadlineError> {
-    if reason.trim().chars().count() < MIN_REASON_CHARS {
-        Err(DeadlineError::ReasonMissing)
-    } else {
-        Ok(())
-    }
+    WrittenReason::parse(reason)
+        .map(|_| ())
+        .map_err(DeadlineError::Reason)
 }
 
 /// The deadline of a notice sent at `notified_at`: 48 hours later, or an earlier `shorter` one
@@ -192,7 +188,7 @@ mod tests {
         assert_eq!(initial_deadline(T0, Some((six_hours, WHY))), Ok(six_hours));
         assert_eq!(
             initial_deadline(T0, Some((six_hours, "  urgent  "))),
-            Err(DeadlineError::ReasonMissing)
+            Err(DeadlineError::Reason(ReasonError::TooShort))
         );
         assert_eq!(
             initial_deadline(T0, Some((T0 + Duration::hours(48), WHY))),
@@ -243,7 +239,7 @@ mod tests {
         );
         assert_eq!(
             extend(current, current + Duration::hours(1), now, "short"),
-            Err(DeadlineError::ReasonMissing)
+            Err(DeadlineError::Reason(ReasonError::TooShort))
         );
         assert_eq!(
             shorten(current, now + Duration::hours(2), now, WHY),

@@ -24,6 +24,7 @@ pub mod names;
 pub mod notice;
 pub mod notification;
 pub mod people;
+pub mod reason;
 pub mod report;
 pub mod service;
 pub mod session;

@@ -107,6 +107,12 @@ impl NoticeState {
         )
     }
 
+    /// Whether the customer still owes a response, on time or overdue: the deadline is shown
+    /// with its countdown, and staff may move it.
+    pub fn response_owed(self) -> bool {
+        self.awaits_customer() || self == NoticeState::Overdue
+    }
+
     /// Whether staff owe a decision.
     pub fn awaits_staff(self) -> bool {
         matches!(
@@ -224,6 +230,102 @@ impl NoticeEvent {
             _ => EventActor::Staff,
         }
     }
+
+    /// Whether the event needs a written reason, which the customer reads (a rejection, an
+    /// upheld or withdrawn notice, a closed case).
+    pub fn needs_written_reason(self) -> bool {
+        matches!(
+            self,
+            NoticeEvent::RejectEvidence
+                | NoticeEvent::UpholdNotice
+                | NoticeEvent::WithdrawNotice
+                | NoticeEvent::Close
+        )
+    }
+}
+
+/// A decision staff take on a case page: the one list that the page offers, the server function
+/// reads back and the use case applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffDecision {
+    /// Start reviewing submitted evidence.
+    StartReview,
+    /// Accept the evidence.
+    AcceptEvidence,
+    /// Reject the evidence.
+    RejectEvidence,
+    /// Uphold the notice against a dispute.
+    UpholdNotice,
+    /// Withdraw the notice.
+    WithdrawNotice,
+    /// Close the case.
+    Close,
+}
+
+impl StaffDecision {
+    /// Every decision, in the order the page lists them.
+    pub const ALL: [StaffDecision; 6] = [
+        StaffDecision::StartReview,
+        StaffDecision::AcceptEvidence,
+        StaffDecision::RejectEvidence,
+        StaffDecision::UpholdNotice,
+        StaffDecision::WithdrawNotice,
+        StaffDecision::Close,
+    ];
+
+    /// The form value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffDecision::StartReview => "start_review",
+            StaffDecision::AcceptEvidence => "accept",
+            StaffDecision::RejectEvidence => "reject",
+            StaffDecision::UpholdNotice => "uphold",
+            StaffDecision::WithdrawNotice => "withdraw",
+            StaffDecision::Close => "close",
+        }
+    }
+
+    /// The decision a form value names.
+    pub fn parse(value: &str) -> Option<StaffDecision> {
+        Self::ALL.into_iter().find(|d| d.as_str() == value)
+    }
+
+    /// What the page calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffDecision::StartReview => "Start review",
+            StaffDecision::AcceptEvidence => "Accept evidence",
+            StaffDecision::RejectEvidence => "Reject evidence",
+            StaffDecision::UpholdNotice => "Uphold the notice (dispute rejected)",
+            StaffDecision::WithdrawNotice => "Withdraw the notice",
+            StaffDecision::Close => "Close the case",
+        }
+    }
+
+    /// The lifecycle event it causes.
+    pub fn event(self) -> NoticeEvent {
+        match self {
+            StaffDecision::StartReview => NoticeEvent::StartReview,
+            StaffDecision::AcceptEvidence => NoticeEvent::AcceptEvidence,
+            StaffDecision::RejectEvidence => NoticeEvent::RejectEvidence,
+            StaffDecision::UpholdNotice => NoticeEvent::UpholdNotice,
+            StaffDecision::WithdrawNotice => NoticeEvent::WithdrawNotice,
+            StaffDecision::Close => NoticeEvent::Close,
+        }
+    }
+
+    /// Whether it needs a written reason.
+    pub fn needs_reason(self) -> bool {
+        self.event().needs_written_reason()
+    }
+
+    /// The decisions a case in `state` allows, in page order.
+    pub fn offered_in(state: NoticeState) -> Vec<StaffDecision> {
+        Self::ALL
+            .into_iter()
+            .filter(|d| transition(state, d.event()).is_ok())
+            .collect()
+    }
 }
 
 /// Who may cause an event.
@@ -297,6 +399,62 @@ pub fn transition(from: NoticeState, event: NoticeEvent) -> Result<NoticeState, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_decisions_read_back_what_the_page_offers() {
+        for d in StaffDecision::ALL {
+            assert_eq!(StaffDecision::parse(d.as_str()), Some(d));
+            assert_eq!(d.event().caused_by(), EventActor::Staff, "{d:?}");
+        }
+        assert_eq!(StaffDecision::parse("Close"), None);
+        assert_eq!(StaffDecision::parse(""), None);
+        // The decisions that write to the customer need a reason; starting a review and
+        // accepting evidence do not.
+        let with_reason: Vec<_> = StaffDecision::ALL
+            .into_iter()
+            .filter(|d| d.needs_reason())
+            .collect();
+        assert_eq!(
+            with_reason,
+            [
+                StaffDecision::RejectEvidence,
+                StaffDecision::UpholdNotice,
+                StaffDecision::WithdrawNotice,
+                StaffDecision::Close
+            ]
+        );
+    }
+
+    #[test]
+    fn a_case_offers_only_the_decisions_its_state_allows() {
+        assert_eq!(
+            StaffDecision::offered_in(NoticeState::EvidenceSubmitted),
+            [
+                StaffDecision::StartReview,
+                StaffDecision::AcceptEvidence,
+                StaffDecision::RejectEvidence,
+                StaffDecision::WithdrawNotice,
+            ]
+        );
+        for &state in NoticeState::ALL {
+            for d in StaffDecision::offered_in(state) {
+                assert!(transition(state, d.event()).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn a_response_is_owed_while_awaited_and_once_overdue() {
+        for &state in NoticeState::ALL {
+            assert_eq!(
+                state.response_owed(),
+                state.awaits_customer() || state == NoticeState::Overdue
+            );
+        }
+        assert!(NoticeState::Overdue.response_owed());
+        assert!(!NoticeState::Disputed.response_owed());
+        assert!(!NoticeState::Closed.response_owed());
+    }
 
     #[test]
     fn dispute_reasons_have_both_bounds() {

@@ -52,7 +52,9 @@ impl From<HashError> for AppError {
 impl From<AccessError> for AppError {
     fn from(err: AccessError) -> Self {
         match err {
-            AccessError::NotStaff | AccessError::NotAdmin => AppError::Forbidden,
+            AccessError::NotStaff | AccessError::NotAdmin | AccessError::NotCustomer => {
+                AppError::Forbidden
+            }
             AccessError::OtherOrganisation => AppError::NotFound,
         }
     }

@@ -59,7 +59,7 @@ test('staff open a notice, reject evidence with a reason, accept the resubmissio
   await expect(staff.getByRole('link', { name: 'egress-rules.txt' })).toBeVisible();
   await staff.getByLabel('Reject evidence (reason required)').check();
   await staff.getByRole('button', { name: 'Record decision' }).click();
-  await expect(staff.locator('#decision-reason-error')).toHaveText('Write a reason of at least 10 characters.');
+  await expect(staff.locator('#decision-reason-error')).toHaveText('Write a reason (at least 10 characters).');
   await staff.getByLabel('Written reason (the customer sees it)').fill('Scans continued until 14:00 UTC; show the firewall change.');
   await staff.getByLabel('Reject evidence (reason required)').check();
   await staff.getByRole('button', { name: 'Record decision' }).click();

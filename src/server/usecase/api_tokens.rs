@@ -37,7 +37,7 @@ pub async fn create(
     let scopes = parse_scopes(scopes).map_err(|m| AppError::invalid("scopes", m))?;
     let token = format!("{TOKEN_PREFIX}{}", to_hex(&rand::random::<[u8; 32]>()));
     let now = st.now();
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let id = store::insert(
         &mut tx,
@@ -89,7 +89,7 @@ pub async fn list(st: &AppState, who: &Actor) -> Result<Vec<TokenView>, AppError
 /// Revokes a token (admins); it stops working at once.
 pub async fn revoke(st: &AppState, who: &Actor, id: i64) -> Result<(), AppError> {
     let admin = who.require_admin()?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     if !store::revoke(&mut tx, admin, id, st.now()).await? {
         return Err(AppError::Conflict(

@@ -1,10 +1,48 @@
-//! The audit trails in use cases: one helper that writes an entry in the transaction of the change
-//! it records, and checking every sealed trail at once (for operators: `portal audit verify`).
+//! The audit trails in use cases: who acts ([`actor_label`]) and why ([`written_reason`]), the
+//! two helpers that write an entry in the transaction of the change it records ([`record_case`],
+//! [`record_provider`]), and checking every sealed trail at once (`portal audit verify`).
 
+use crate::domain::actor::Actor;
+use crate::domain::reason::WrittenReason;
 use crate::error::AppError;
-use crate::server::db::audit::{self, Trail};
-use crate::server::db::notices;
+use crate::server::db::audit::{self, AuditEvent, Trail};
+use crate::server::db::{notices, Tx};
 use crate::server::state::AppState;
+use time::OffsetDateTime;
+
+/// How a person appears in the audit trail: `email (role)`.
+pub async fn actor_label(st: &AppState, who: &Actor) -> Result<String, AppError> {
+    let user = crate::server::state::user_row(st, who.user_id)
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    Ok(format!("{} ({})", user.email, who.role.as_str()))
+}
+
+/// The reason typed in the form field `field`, checked against the one rule for written
+/// reasons; refused, the field's error says `ask` ("Write why the measure ends") and the rule.
+pub fn written_reason(field: &str, raw: &str, ask: &str) -> Result<WrittenReason, AppError> {
+    WrittenReason::parse(raw).map_err(|e| AppError::invalid(field, e.asking(ask)))
+}
+
+/// Appends an entry to case `notice_id`'s trail inside `tx`, the transaction of the change it
+/// records: the change and its entry commit together or not at all.
+pub async fn record_case(
+    st: &AppState,
+    tx: &mut Tx,
+    notice_id: i64,
+    at: OffsetDateTime,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    let event = AuditEvent {
+        actor,
+        action,
+        detail,
+    };
+    audit::append(tx, &st.audit_keys, notice_id, at, event).await?;
+    Ok(())
+}
 
 /// What [`verify_all`] found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -40,21 +78,16 @@ pub async fn verify_all(st: &AppState) -> Result<VerifyReport, AppError> {
 /// records: the change and its entry commit together or not at all.
 pub async fn record_provider(
     st: &AppState,
-    tx: &mut crate::server::db::Tx,
+    tx: &mut Tx,
     actor: &str,
     action: &str,
     detail: &str,
 ) -> Result<(), AppError> {
-    audit::append_provider(
-        tx,
-        &st.audit_keys,
-        st.now(),
-        audit::AuditEvent {
-            actor,
-            action,
-            detail,
-        },
-    )
-    .await?;
+    let event = AuditEvent {
+        actor,
+        action,
+        detail,
+    };
+    audit::append_provider(tx, &st.audit_keys, st.now(), event).await?;
     Ok(())
 }

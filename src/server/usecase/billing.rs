@@ -17,7 +17,6 @@ use crate::domain::billing::reactivation::{BlockingInvoice, ReactivationFacts};
 use crate::domain::enforcement::service_state;
 use crate::domain::ids::ServiceId;
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::billing::{self as store, InvoiceRecord, NewCredit, NewPayment};
 use crate::server::db::{enforcement, Db, DbError, Tx};
 use crate::server::state::AppState;
@@ -26,24 +25,9 @@ use time::{Date, OffsetDateTime};
 /// Trail actions that only staff see: drafts are not documents yet.
 pub const STAFF_ONLY_ACTIONS: [&str; 2] = ["invoice_draft", "invoice_voided"];
 
-/// The shortest written reason for a waiver, a credit note, a void or a hold.
-const MIN_REASON: usize = super::notices::MIN_REASON_CHARS;
-
+/// The written reason of a waiver, a credit note, a void or a hold, from the form field `field`.
 fn reason_text(field: &str, raw: &str) -> Result<String, AppError> {
-    let reason = raw.trim();
-    if reason.chars().count() < MIN_REASON {
-        return Err(AppError::invalid(
-            field,
-            format!("Write a reason of at least {MIN_REASON} characters."),
-        ));
-    }
-    if reason.chars().count() > 2_000 {
-        return Err(AppError::invalid(
-            field,
-            "Keep the reason under 2,000 characters.",
-        ));
-    }
-    Ok(reason.to_owned())
+    Ok(super::audit::written_reason(field, raw, "Write a reason")?.into_string())
 }
 
 fn invoice_error(e: invoice::InvoiceError) -> AppError {
@@ -93,7 +77,7 @@ pub async fn draft_from_case(st: &AppState, who: &Actor, notice_id: i64) -> Resu
         },
         schedule,
     );
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let id = store::insert_draft(
         &mut tx,
@@ -125,16 +109,14 @@ pub async fn draft_from_case(st: &AppState, who: &Actor, notice_id: i64) -> Resu
             .collect::<Vec<_>>()
             .join(", ")
     );
-    audit::append(
+    super::audit::record_case(
+        st,
         &mut tx,
-        &st.audit_keys,
         notice_id,
         now,
-        AuditEvent {
-            actor: &label,
-            action: "invoice_draft",
-            detail: &detail,
-        },
+        &label,
+        "invoice_draft",
+        &detail,
     )
     .await?;
     tx.commit().await?;
@@ -160,7 +142,7 @@ pub async fn edit_draft(
     edit: DraftEdit,
 ) -> Result<(), AppError> {
     who.require_staff()?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let invoice = lock_invoice(&mut tx, id).await?;
@@ -194,16 +176,14 @@ pub async fn edit_draft(
             }
         }
     };
-    audit::append(
+    super::audit::record_case(
+        st,
         &mut tx,
-        &st.audit_keys,
         invoice.notice_id,
         now,
-        AuditEvent {
-            actor: &label,
-            action: "invoice_draft",
-            detail: &detail,
-        },
+        &label,
+        "invoice_draft",
+        &detail,
     )
     .await?;
     tx.commit().await?;
@@ -215,7 +195,7 @@ pub async fn edit_draft(
 /// and never changes again. Returns the number.
 pub async fn issue(st: &AppState, who: &Actor, id: i64) -> Result<String, AppError> {
     let staff = who.require_staff()?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let invoice = lock_invoice(&mut tx, id).await?;
@@ -267,16 +247,14 @@ pub async fn issue(st: &AppState, who: &Actor, id: i64) -> Result<String, AppErr
             ""
         }
     );
-    audit::append(
+    super::audit::record_case(
+        st,
         &mut tx,
-        &st.audit_keys,
         invoice.notice_id,
         now,
-        AuditEvent {
-            actor: &label,
-            action: "invoice_issued",
-            detail: &detail,
-        },
+        &label,
+        "invoice_issued",
+        &detail,
     )
     .await?;
     super::notifications::tell(
@@ -298,22 +276,20 @@ pub async fn issue(st: &AppState, who: &Actor, id: i64) -> Result<String, AppErr
 pub async fn void_draft(st: &AppState, who: &Actor, id: i64, reason: &str) -> Result<(), AppError> {
     let staff = who.require_staff()?;
     let reason = reason_text("reason", reason)?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let invoice = lock_invoice(&mut tx, id).await?;
     invoice::ensure_draft(invoice.status, &invoice.title()).map_err(invoice_error)?;
     store::void(&mut tx, staff, id, &reason, now).await?;
-    audit::append(
+    super::audit::record_case(
+        st,
         &mut tx,
-        &st.audit_keys,
         invoice.notice_id,
         now,
-        AuditEvent {
-            actor: &label,
-            action: "invoice_voided",
-            detail: &format!("Draft invoice #{id} voided: {reason}"),
-        },
+        &label,
+        "invoice_voided",
+        &format!("Draft invoice #{id} voided: {reason}"),
     )
     .await?;
     // A voided draft no longer holds the service back.
@@ -425,7 +401,7 @@ pub async fn record_transfer(
             "Keep the note under 500 characters.",
         ));
     }
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     // The invoice's row lock orders concurrent submissions; the second then finds the first's
     // payment under the form's key and changes nothing.
@@ -551,16 +527,14 @@ async fn append_payment(
         p.amount,
         p.method.label().to_lowercase()
     );
-    audit::append(
+    super::audit::record_case(
+        st,
         tx,
-        &st.audit_keys,
         invoice.notice_id,
         now,
-        AuditEvent {
-            actor,
-            action: "payment_recorded",
-            detail: &detail,
-        },
+        actor,
+        "payment_recorded",
+        &detail,
     )
     .await?;
     reactivate_if_clear(tx, st, invoice.notice_id, now).await?;
@@ -601,7 +575,7 @@ pub async fn credit(
 ) -> Result<String, AppError> {
     let staff = who.require_staff()?;
     let reason = reason_text("reason", reason)?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let invoice = lock_invoice(&mut tx, id).await?;
@@ -681,20 +655,18 @@ pub async fn credit(
         invoice.number.as_deref().unwrap_or_default(),
         totals.balance()
     );
-    audit::append(
+    super::audit::record_case(
+        st,
         &mut tx,
-        &st.audit_keys,
         invoice.notice_id,
         now,
-        AuditEvent {
-            actor: &label,
-            action: if kind == CreditKind::CreditNote {
-                "credit_note_issued"
-            } else {
-                "invoice_waived"
-            },
-            detail: &detail,
+        &label,
+        if kind == CreditKind::CreditNote {
+            "credit_note_issued"
+        } else {
+            "invoice_waived"
         },
+        &detail,
     )
     .await?;
     reactivate_if_clear(&mut tx, st, invoice.notice_id, now).await?;
@@ -820,16 +792,14 @@ pub async fn reactivate_if_clear(
         "Suspension ended automatically. {why} Service is {}.",
         next.label().to_lowercase()
     );
-    audit::append(
+    super::audit::record_case(
+        st,
         tx,
-        &st.audit_keys,
         notice_id,
         now,
-        AuditEvent {
-            actor: "system",
-            action: "service_reactivated",
-            detail: &detail,
-        },
+        "system",
+        "service_reactivated",
+        &detail,
     )
     .await?;
     tracing::info!(notice_id, "service reactivated automatically");
@@ -848,7 +818,7 @@ pub async fn set_hold(
     let staff = who.require_staff()?;
     let reason = reason_text("hold_reason", reason)?;
     let notice = super::notices::get_notice(st, who, notice_id).await?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     if hold {
@@ -870,20 +840,18 @@ pub async fn set_hold(
     } else {
         format!("Hold on reactivation released: {reason}")
     };
-    audit::append(
+    super::audit::record_case(
+        st,
         &mut tx,
-        &st.audit_keys,
         notice.id,
         now,
-        AuditEvent {
-            actor: &label,
-            action: if hold {
-                "reactivation_held"
-            } else {
-                "reactivation_hold_released"
-            },
-            detail: &detail,
+        &label,
+        if hold {
+            "reactivation_held"
+        } else {
+            "reactivation_hold_released"
         },
+        &detail,
     )
     .await?;
     if !hold {
@@ -904,7 +872,7 @@ pub async fn reactivate_now(
     let staff = who.require_staff()?;
     let reason = reason_text("reactivate_reason", reason)?;
     let notice = super::notices::get_notice(st, who, notice_id).await?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let actions = enforcement::records_in_tx(&mut tx, notice.service_id).await?;
@@ -922,19 +890,17 @@ pub async fn reactivate_now(
     let (state, measures) = enforcement::measures_in_tx(&mut tx, notice.service_id).await?;
     let next = service_state(state, &measures, now);
     enforcement::set_service_state(&mut tx, notice.service_id, next).await?;
-    audit::append(
+    super::audit::record_case(
+        st,
         &mut tx,
-        &st.audit_keys,
         notice.id,
         now,
-        AuditEvent {
-            actor: &label,
-            action: "service_reactivated",
-            detail: &format!(
-                "Suspension ended by hand: {reason}. Service is {}.",
-                next.label().to_lowercase()
-            ),
-        },
+        &label,
+        "service_reactivated",
+        &format!(
+            "Suspension ended by hand: {reason}. Service is {}.",
+            next.label().to_lowercase()
+        ),
     )
     .await?;
     tx.commit().await?;

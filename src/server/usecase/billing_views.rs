@@ -63,10 +63,7 @@ pub async fn overview(
     who: &Actor,
     before: Option<i64>,
 ) -> Result<BillingOverviewView, AppError> {
-    if who.role.is_provider() {
-        return Err(AppError::Forbidden);
-    }
-    let org = who.org_id.ok_or(AppError::Forbidden)?;
+    let org = who.customer_scope()?.id();
     let now = st.now();
     let currency = st.config.billing.fees.currency;
     let sums = store::org_sums(&st.db, org, now.date()).await?;

@@ -6,7 +6,6 @@ use crate::domain::actor::Actor;
 use crate::domain::enforcement::{service_state, EnforcementKind, Measure, Scope};
 use crate::domain::time_format::utc;
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::enforcement::{self, NewAction};
 use crate::server::state::AppState;
 use time::OffsetDateTime;
@@ -35,12 +34,7 @@ pub async fn start(
 ) -> Result<i64, AppError> {
     let staff = who.require_staff()?;
     let notice = super::notices::get_notice(st, who, notice_id).await?;
-    if m.reason.trim().chars().count() < super::notices::MIN_REASON_CHARS {
-        return Err(AppError::invalid(
-            "reason",
-            "Write why the measure is taken (at least 10 characters).",
-        ));
-    }
+    super::audit::written_reason("reason", &m.reason, "Write why the measure is taken")?;
     let ip_ok = |ip: &str| notice.ips.iter().any(|x| x == ip) || ip.is_empty();
     match &m.scope {
         Scope::Ip(ip) | Scope::Port { ip: Some(ip), .. } if !ip_ok(ip) => {
@@ -58,7 +52,7 @@ pub async fn start(
             "The end must be in the future.",
         ));
     }
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let (current, _) = enforcement::measures_in_tx(&mut tx, notice.service_id).await?;
     if current == crate::domain::service::ServiceState::Terminated {
@@ -99,16 +93,14 @@ pub async fn start(
             .unwrap_or_default(),
         next.label().to_lowercase()
     );
-    audit::append(
+    super::audit::record_case(
+        st,
         &mut tx,
-        &st.audit_keys,
         notice_id,
         now,
-        AuditEvent {
-            actor: &label,
-            action: "measure_started",
-            detail: &detail,
-        },
+        &label,
+        "measure_started",
+        &detail,
     )
     .await?;
     tx.commit().await?;
@@ -121,16 +113,11 @@ pub async fn end(st: &AppState, who: &Actor, action_id: i64, reason: &str) -> Re
     let action = enforcement::get(&st.db, staff, action_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if reason.trim().chars().count() < super::notices::MIN_REASON_CHARS {
-        return Err(AppError::invalid(
-            "end_reason",
-            "Write why the measure ends (at least 10 characters).",
-        ));
-    }
+    super::audit::written_reason("end_reason", reason, "Write why the measure ends")?;
     if action.measure.kind == EnforcementKind::Termination {
         return Err(AppError::Conflict("A termination is permanent.".into()));
     }
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let service = crate::domain::ids::ServiceId(action.service_id);
     let mut tx = st.db.begin_write().await?;
@@ -147,29 +134,24 @@ pub async fn end(st: &AppState, who: &Actor, action_id: i64, reason: &str) -> Re
         reason.trim(),
         next.label().to_lowercase()
     );
-    let event = AuditEvent {
-        actor: &label,
-        action: "measure_ended",
-        detail: &detail,
-    };
     match action.notice_id {
         Some(notice_id) => {
-            audit::append(&mut tx, &st.audit_keys, notice_id, now, event).await?;
+            super::audit::record_case(
+                st,
+                &mut tx,
+                notice_id,
+                now,
+                &label,
+                "measure_ended",
+                &detail,
+            )
+            .await?;
         }
         None => {
             // A measure of no case (a standing restriction) is recorded in the provider-wide log,
             // named by its service.
             let detail = format!("Service {}: {detail}", action.service_id);
-            audit::append_provider(
-                &mut tx,
-                &st.audit_keys,
-                now,
-                AuditEvent {
-                    detail: &detail,
-                    ..event
-                },
-            )
-            .await?;
+            super::audit::record_provider(st, &mut tx, &label, "measure_ended", &detail).await?;
         }
     }
     tx.commit().await?;

@@ -16,7 +16,7 @@ pub const HOME_SERVICE_LIMIT: i64 = 50;
 
 /// The customer's organisation and its services. Staff have no organisation: `Forbidden`.
 pub async fn customer_home(st: &AppState, actor: &Actor) -> Result<HomeView, AppError> {
-    let org = actor.org_scope().ok_or(AppError::Forbidden)?;
+    let org = actor.customer_scope()?.id();
     let user = accounts::find_user(&st.db, actor.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
@@ -47,7 +47,7 @@ pub async fn services_page(
     actor: &Actor,
     after: Option<String>,
 ) -> Result<ServiceListView, AppError> {
-    let org = actor.org_scope().ok_or(AppError::Forbidden)?;
+    let org = actor.customer_scope()?.id();
     let cursor = match after.filter(|a| !a.is_empty()) {
         None => None,
         Some(raw) => {

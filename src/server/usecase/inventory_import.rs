@@ -10,7 +10,6 @@ use crate::domain::actor::Actor;
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::inventory::{import_rows, Contacts, ImportRow, IpBlock};
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::inventory::{self as store, ServiceRow};
 use crate::server::db::{TurnKey, Tx};
 use crate::server::state::AppState;
@@ -81,7 +80,7 @@ pub async fn import(
     let admin = who.require_admin()?;
     let (header, records) = read_csv(text)?;
     let rows = import_rows(&header, &records).map_err(|m| AppError::invalid("csv", m))?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     tx.take_turn(TurnKey::Inventory).await?;
@@ -105,19 +104,16 @@ pub async fn import(
                 match apply_row(&mut tx, who, admin, &row, now).await? {
                     Ok(changes) => {
                         if !changes.is_empty() {
-                            audit::append_provider(
+                            super::audit::record_provider(
+                                st,
                                 &mut tx,
-                                &st.audit_keys,
-                                now,
-                                AuditEvent {
-                                    actor: &label,
-                                    action: "inventory_imported",
-                                    detail: &format!(
-                                        "Import, line {}: {subject}: {}.",
-                                        row.line,
-                                        changes.join("; ")
-                                    ),
-                                },
+                                &label,
+                                "inventory_imported",
+                                &format!(
+                                    "Import, line {}: {subject}: {}.",
+                                    row.line,
+                                    changes.join("; ")
+                                ),
                             )
                             .await?;
                         }
@@ -287,20 +283,17 @@ pub async fn make_service_match(
         .await?
         .map_err(AppError::Conflict)?;
     if !changes.is_empty() {
-        audit::append_provider(
+        super::audit::record_provider(
+            st,
             &mut tx,
-            &st.audit_keys,
-            now,
-            AuditEvent {
-                actor: caller,
-                action: "inventory_imported",
-                detail: &format!(
-                    "{} · {}: {}.",
-                    row.organisation,
-                    row.service,
-                    changes.join("; ")
-                ),
-            },
+            caller,
+            "inventory_imported",
+            &format!(
+                "{} · {}: {}.",
+                row.organisation,
+                row.service,
+                changes.join("; ")
+            ),
         )
         .await?;
     }

@@ -132,7 +132,7 @@ pub async fn outbox_page(
 /// round of the mail job tries it, with its attempts counted afresh.
 pub async fn send_again(st: &AppState, who: &Actor, id: i64) -> Result<(), AppError> {
     who.require_staff()?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     if !outbox::send_again(&mut tx, id, st.now()).await? {
         return Err(AppError::Conflict(

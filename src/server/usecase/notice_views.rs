@@ -111,7 +111,7 @@ pub async fn list(
         ListOrder::Deadline
     };
     let (rows, next) = page(st, who, filter, after).await?;
-    let services = match who.org_scope() {
+    let services = match who.reach()?.org_filter() {
         Some(org) => services::labels_for_org(&st.db, org, 200).await?,
         None => Vec::new(),
     };

@@ -2,30 +2,18 @@
 //! lifecycle events of both sides, deadline changes, and marking overdue cases. Every change is
 //! written with its audit entry in one transaction.
 
-use crate::domain::actor::{Actor, Role, StaffToken};
+use crate::domain::actor::{Actor, StaffToken};
 use crate::domain::deadline::{self, DeadlineError};
 use crate::domain::evidence::Statement;
-use crate::domain::ids::{OrgId, ServiceId};
+use crate::domain::ids::ServiceId;
 use crate::domain::notice::{transition, NoticeCategory, NoticeEvent, NoticeSource, NoticeState};
 use crate::domain::notification::{self, NotificationKind};
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::notices::{self, ListCursor, NewNotice, NoticeFilter, NoticeRecord};
 use crate::server::db::responses;
 use crate::server::db::services;
 use crate::server::state::AppState;
 use time::OffsetDateTime;
-
-/// The shortest written reason accepted for a staff decision.
-pub const MIN_REASON_CHARS: usize = 10;
-
-/// How a person appears in the audit trail: `email (role)`.
-pub async fn actor_label(st: &AppState, who: &Actor) -> Result<String, AppError> {
-    let user = crate::server::state::user_row(st, who.user_id)
-        .await?
-        .ok_or(AppError::NotSignedIn)?;
-    Ok(format!("{} ({})", user.email, who.role.as_str()))
-}
 
 fn deadline_error(field: &str, e: DeadlineError) -> AppError {
     AppError::invalid(field, e.to_string())
@@ -61,7 +49,7 @@ pub struct OpenNotice {
 /// Opens a notice against a service (staff only); the customer's 48 hours start now.
 pub async fn open_notice(st: &AppState, who: &Actor, form: OpenNotice) -> Result<i64, AppError> {
     let (staff, new, service_label) = prepare_notice(st, who, form).await?;
-    let label = actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let id = open_in_tx(&mut tx, st, staff, &label, &new, &service_label).await?;
     tx.commit().await?;
@@ -117,12 +105,11 @@ pub async fn prepare_notice(
             "The first event must come before the last, and neither in the future.",
         ));
     }
-    if form.verification_note.trim().chars().count() < MIN_REASON_CHARS {
-        return Err(AppError::invalid(
-            "verification_note",
-            "Record how the report was verified.",
-        ));
-    }
+    super::audit::written_reason(
+        "verification_note",
+        &form.verification_note,
+        "Record how the report was verified",
+    )?;
     let shorter = form
         .shorter_deadline
         .as_ref()
@@ -163,18 +150,7 @@ pub async fn open_in_tx(
     let now = new.notified_at;
     let id = notices::insert(tx, staff, new, now).await?;
     let verified = format!("Report verified: {}", new.verification_note);
-    audit::append(
-        tx,
-        &st.audit_keys,
-        id,
-        now,
-        AuditEvent {
-            actor: label,
-            action: "report_verified",
-            detail: &verified,
-        },
-    )
-    .await?;
+    super::audit::record_case(st, tx, id, now, label, "report_verified", &verified).await?;
     let opened = format!(
         "Notice opened: {} ({}), {} verified event(s), against {}. Response due {}{}.",
         new.category.label(),
@@ -187,18 +163,7 @@ pub async fn open_in_tx(
             .map(|r| format!(" (shortened: {r})"))
             .unwrap_or_default()
     );
-    audit::append(
-        tx,
-        &st.audit_keys,
-        id,
-        now,
-        AuditEvent {
-            actor: label,
-            action: "notice_opened",
-            detail: &opened,
-        },
-    )
-    .await?;
+    super::audit::record_case(st, tx, id, now, label, "notice_opened", &opened).await?;
     super::smtp::reblock_for_new_case(tx, st, id, new.service, new.category, &new.ips).await?;
     super::notifications::tell(
         tx,
@@ -216,18 +181,9 @@ pub async fn open_in_tx(
 /// One notice as the caller may see it: customers only their organisation's (another's is
 /// "not found"), staff every one.
 pub async fn get_notice(st: &AppState, who: &Actor, id: i64) -> Result<NoticeRecord, AppError> {
-    let scope = scope_of(who)?;
-    notices::get(&st.db, id, scope)
+    notices::get(&st.db, id, who.reach()?.org_filter())
         .await?
         .ok_or(AppError::NotFound)
-}
-
-/// The organisation a caller's reads are limited to; `None` for staff.
-fn scope_of(who: &Actor) -> Result<Option<OrgId>, AppError> {
-    match who.role {
-        Role::Customer => who.org_id.map(Some).ok_or(AppError::Forbidden),
-        _ => Ok(None),
-    }
 }
 
 /// A page of notices within the caller's scope; a customer's filter is always narrowed to their
@@ -239,7 +195,7 @@ pub async fn list_notices(
     after: Option<ListCursor>,
     limit: i64,
 ) -> Result<Vec<NoticeRecord>, AppError> {
-    if let Some(org) = scope_of(who)? {
+    if let Some(org) = who.reach()?.org_filter() {
         filter.org = Some(org);
     }
     Ok(notices::list(&st.db, &filter, after.as_ref(), limit.clamp(1, 100)).await?)
@@ -330,22 +286,14 @@ async fn record(
     if !event.caused_by().allows(who.role) {
         return Err(AppError::Forbidden);
     }
-    let needs_reason = matches!(
-        event,
-        NoticeEvent::RejectEvidence
-            | NoticeEvent::UpholdNotice
-            | NoticeEvent::WithdrawNotice
-            | NoticeEvent::Close
-    );
-    let reason = reason.trim();
-    if needs_reason && reason.chars().count() < MIN_REASON_CHARS {
-        return Err(AppError::invalid(
-            "reason",
-            format!("Write a reason of at least {MIN_REASON_CHARS} characters."),
-        ));
-    }
+    let reason = if event.needs_written_reason() {
+        super::audit::written_reason("reason", reason, "Write a reason")?.into_string()
+    } else {
+        reason.trim().to_owned()
+    };
+    let reason = reason.as_str();
     let notice = get_notice(st, who, id).await?;
-    let label = actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let current = notices::lock_state(&mut tx, id)
@@ -433,18 +381,7 @@ async fn record(
         }
         (Response::Plain, _) => {}
     }
-    audit::append(
-        &mut tx,
-        &st.audit_keys,
-        id,
-        now,
-        AuditEvent {
-            actor: &label,
-            action: event_action(event),
-            detail: &detail,
-        },
-    )
-    .await?;
+    super::audit::record_case(st, &mut tx, id, now, &label, event_action(event), &detail).await?;
     if let Some(title) = notification::decision_title(event, id) {
         super::notifications::tell(
             &mut tx,
@@ -509,7 +446,7 @@ pub async fn change_deadline(
     }
     .map_err(|e| {
         deadline_error(
-            if matches!(e, DeadlineError::ReasonMissing) {
+            if matches!(e, DeadlineError::Reason(_)) {
                 "reason"
             } else {
                 "deadline"
@@ -517,7 +454,7 @@ pub async fn change_deadline(
             e,
         )
     })?;
-    let label = actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let state = notices::lock_state(&mut tx, id)
         .await?
@@ -535,18 +472,7 @@ pub async fn change_deadline(
         crate::domain::time_format::utc(checked),
         reason.trim()
     );
-    audit::append(
-        &mut tx,
-        &st.audit_keys,
-        id,
-        now,
-        AuditEvent {
-            actor: &label,
-            action: "deadline_changed",
-            detail: &detail,
-        },
-    )
-    .await?;
+    super::audit::record_case(st, &mut tx, id, now, &label, "deadline_changed", &detail).await?;
     if state == NoticeState::Overdue {
         notices::set_state(
             &mut tx,
@@ -555,16 +481,14 @@ pub async fn change_deadline(
             now,
         )
         .await?;
-        audit::append(
+        super::audit::record_case(
+            st,
             &mut tx,
-            &st.audit_keys,
             id,
             now,
-            AuditEvent {
-                actor: &label,
-                action: "reopened",
-                detail: "Overdue → Open: new deadline",
-            },
+            &label,
+            "reopened",
+            "Overdue → Open: new deadline",
         )
         .await?;
     }
@@ -597,18 +521,8 @@ pub async fn mark_overdue(st: &AppState) -> Result<usize, AppError> {
                 current.label(),
                 next.label()
             );
-            audit::append(
-                &mut tx,
-                &st.audit_keys,
-                id,
-                now,
-                AuditEvent {
-                    actor: "system",
-                    action: "marked_overdue",
-                    detail: &detail,
-                },
-            )
-            .await?;
+            super::audit::record_case(st, &mut tx, id, now, "system", "marked_overdue", &detail)
+                .await?;
             let org = notices::org_of_in_tx(&mut tx, id).await?;
             super::notifications::tell(
                 &mut tx,
@@ -683,23 +597,12 @@ pub async fn add_note(st: &AppState, who: &Actor, id: i64, body: &str) -> Result
         ));
     }
     get_notice(st, who, id).await?;
-    let label = actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     responses::insert_note(&mut tx, staff, id, who.user_id, now, body).await?;
     let detail = format!("Internal note: {body}");
-    audit::append(
-        &mut tx,
-        &st.audit_keys,
-        id,
-        now,
-        AuditEvent {
-            actor: &label,
-            action: INTERNAL_NOTE,
-            detail: &detail,
-        },
-    )
-    .await?;
+    super::audit::record_case(st, &mut tx, id, now, &label, INTERNAL_NOTE, &detail).await?;
     tx.commit().await?;
     Ok(())
 }

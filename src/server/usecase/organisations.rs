@@ -68,22 +68,10 @@ impl OrgForm {
     }
 }
 
+/// The reason of a change to the inventory, which goes into the provider-wide log.
 fn reason_text(raw: &str) -> Result<String, AppError> {
-    let reason = raw.trim();
-    let n = reason.chars().count();
-    if n < super::notices::MIN_REASON_CHARS {
-        return Err(AppError::invalid(
-            "reason",
-            "Write why (at least 10 characters): it goes into the audit log.",
-        ));
-    }
-    if n > 1_000 {
-        return Err(AppError::invalid(
-            "reason",
-            "Keep the reason under 1,000 characters.",
-        ));
-    }
-    Ok(reason.to_owned())
+    let ask = "Write why, for the audit log";
+    Ok(super::audit::written_reason("reason", raw, ask)?.into_string())
 }
 
 fn name_taken(e: DbError, field: &str, message: &str) -> AppError {
@@ -103,7 +91,7 @@ pub async fn create_organisation(
     let admin = who.require_admin()?;
     let (name, contacts) = form.check()?;
     let reason = reason_text(reason)?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let id = store::insert_org(&mut tx, admin, &name, &contacts, st.now())
         .await
@@ -131,7 +119,7 @@ pub async fn update_organisation(
     let admin = who.require_admin()?;
     let (name, contacts) = form.check()?;
     let reason = reason_text(reason)?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let before = store::org_in_tx(&mut tx, id)
         .await?
@@ -169,7 +157,7 @@ pub async fn retire_organisation(
 ) -> Result<(), AppError> {
     let admin = who.require_admin()?;
     let reason = reason_text(reason)?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let services = store::services_of(&st.db, id).await?;
     if let Some(live) = services.iter().find(|s| s.retired_at.is_none()) {
         return Err(AppError::Conflict(format!(
@@ -217,7 +205,7 @@ pub async fn create_service(
     let label = service_label(label).map_err(|e| AppError::InvalidFields(vec![e]))?;
     let kind = kind_of(kind)?;
     let reason = reason_text(reason)?;
-    let actor = super::notices::actor_label(st, who).await?;
+    let actor = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let owner = store::org_in_tx(&mut tx, org)
         .await?
@@ -268,7 +256,7 @@ pub async fn update_service(
     let label = service_label(label).map_err(|e| AppError::InvalidFields(vec![e]))?;
     let kind = kind_of(kind)?;
     let reason = reason_text(reason)?;
-    let actor = super::notices::actor_label(st, who).await?;
+    let actor = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let before = store::service_in_tx(&mut tx, id)
@@ -381,7 +369,7 @@ pub async fn retire_service(
 ) -> Result<(), AppError> {
     let admin = who.require_admin()?;
     let reason = reason_text(reason)?;
-    let actor = super::notices::actor_label(st, who).await?;
+    let actor = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let service = store::service_in_tx(&mut tx, id)
@@ -529,7 +517,7 @@ pub async fn assign_block(
     who.require_admin()?;
     let block = block_of(raw)?;
     let reason = reason_text(reason)?;
-    let actor = super::notices::actor_label(st, who).await?;
+    let actor = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let service = store::service_in_tx(&mut tx, id)
@@ -568,7 +556,7 @@ pub async fn release_block(
     who.require_admin()?;
     let block = block_of(raw)?;
     let reason = reason_text(reason)?;
-    let actor = super::notices::actor_label(st, who).await?;
+    let actor = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let (released, ended) = release_in_tx(&mut tx, who, &block, now, &reason)

@@ -83,7 +83,7 @@ pub async fn people(
     let owner = caller_is_owner(st, who).await?;
     let org = match who.role {
         Role::Admin => org,
-        Role::Customer if owner => Some(who.org_id.ok_or(AppError::Forbidden)?),
+        Role::Customer if owner => Some(who.customer_scope()?.id()),
         _ => return Err(AppError::Forbidden),
     };
     let now = st.now();
@@ -216,7 +216,7 @@ pub async fn invite(
     let now = st.now();
     let expires_at = now + INVITATION_VALIDITY;
     let as_words = as_text(role.as_str(), org_name.as_deref(), owner);
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     if has_account && (admin || !mailed) {
         return Err(AppError::invalid(
             "email",
@@ -335,7 +335,7 @@ pub async fn revoke_invitation(st: &AppState, who: &Actor, id: i64) -> Result<()
         PeopleError::Access(AccessError::OtherOrganisation) => AppError::NotFound,
         other => refused(other),
     })?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     if !store::revoke(&mut tx, id, st.now()).await? {
         return Err(AppError::Conflict(
@@ -370,7 +370,7 @@ pub async fn change(
         actor: who,
         owner: caller_is_owner(st, who).await?,
     };
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let other_owners = match (target.org, target.role) {
         (Some(org), Role::Customer) => store::other_active_owners(&mut tx, org, user).await?,
@@ -557,7 +557,7 @@ pub async fn change_password(
         ));
     }
     let hash = st.hasher.hash(&password).await?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     store::set_password_hash(&mut tx, who.user_id, &hash).await?;
     let ended =

@@ -9,7 +9,6 @@ use crate::domain::inventory::Contacts;
 use crate::domain::notification::{KindSet, MailRoutes, NotificationKind};
 use crate::domain::zone::Zone;
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::{accounts, inventory};
 use crate::server::state::AppState;
 use crate::views::auth::{MailRouteView, OrganisationSettingsView, PreferencesView};
@@ -30,10 +29,10 @@ pub async fn preferences(st: &AppState, who: &Actor) -> Result<PreferencesView, 
     let user = crate::server::state::user_row(st, who.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    let customer = who.role == Role::Customer && who.org_id.is_some();
+    let customer = who.customer_scope().ok();
     let mine = user.mail_kinds()?;
-    let contacts_text = match who.org_id {
-        Some(org) if customer => inventory::org(&st.db, org).await?.map(|o| {
+    let contacts_text = match customer {
+        Some(scope) => inventory::org(&st.db, scope.id()).await?.map(|o| {
             let c = o.contacts();
             let all = [
                 ("abuse", c.abuse_email),
@@ -45,13 +44,13 @@ pub async fn preferences(st: &AppState, who: &Actor) -> Result<PreferencesView, 
                 .collect::<Vec<_>>()
                 .join(", ")
         }),
-        _ => None,
+        None => None,
     };
     Ok(PreferencesView {
         time_zone: who.zone.name().to_owned(),
         zones: Zone::all_names().to_vec(),
         now_text: who.zone.show(st.now()),
-        customer,
+        customer: customer.is_some(),
         mail: NotificationKind::ALL
             .iter()
             .map(|k| (*k, mine.contains(*k)))
@@ -81,7 +80,7 @@ pub async fn save_preferences(
 
 /// The caller's organisation, and whether they own it.
 async fn owner_of(st: &AppState, who: &Actor) -> Result<(OrgId, bool), AppError> {
-    let org = who.org_scope().ok_or(AppError::Forbidden)?;
+    let org = who.customer_scope()?.id();
     Ok((org, super::people::caller_is_owner(st, who).await?))
 }
 
@@ -181,7 +180,7 @@ pub async fn save_organisation(
         ticked("technical", &form.technical)?,
         ticked("billing", &form.billing)?,
     );
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let name = inventory::org_in_tx(&mut tx, org)
         .await?
@@ -195,14 +194,7 @@ pub async fn save_organisation(
             set.stored()
         }
     };
-    audit::append_provider(
-        &mut tx,
-        &st.audit_keys,
-        st.now(),
-        AuditEvent {
-            actor: &label,
-            action: "organisation_changed",
-            detail: &format!(
+    super::audit::record_provider(st, &mut tx, &label, "organisation_changed", &format!(
                 "Organisation {name} (#{org}) set by its owner: contacts abuse {}, billing {}, technical {}, phone {}; mail in {zone}: abuse contact {}, technical contact {}, billing contact {}.",
                 contacts.abuse_email.as_deref().unwrap_or("none"),
                 contacts.billing_email.as_deref().unwrap_or("none"),
@@ -211,10 +203,7 @@ pub async fn save_organisation(
                 words(&routes.abuse),
                 words(&routes.technical),
                 words(&routes.billing),
-            ),
-        },
-    )
-    .await?;
+            )).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -16,7 +16,6 @@ use crate::domain::report::{
 use crate::domain::time_format::utc;
 use crate::domain::zone::Zone;
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::reports::{self as store, EventRow, IntakeRow, NewEvent, NewIntake};
 use crate::server::db::{inventory, TurnKey, Tx};
 use crate::server::intake::{parse_report, BodyKind, ParsedReport};
@@ -286,34 +285,28 @@ async fn grow_open_notice(
         tx, notice, incidents, seen.0, seen.1, blocks, new_level, now,
     )
     .await?;
-    audit::append(
+    super::audit::record_case(
+        st,
         tx,
-        &st.audit_keys,
         notice,
         now,
-        AuditEvent {
-            actor,
-            action: "events_added",
-            detail: &format!("{what}: {after} verified event(s) now."),
-        },
+        actor,
+        "events_added",
+        &format!("{what}: {after} verified event(s) now."),
     )
     .await?;
     if let Some(threshold) = rules
         .threshold(new_level as usize)
         .filter(|_| new_level > level)
     {
-        audit::append(
+        super::audit::record_case(
+            st,
             tx,
-            &st.audit_keys,
             notice,
             now,
-            AuditEvent {
-                actor: "system",
-                action: "escalated",
-                detail: &format!(
-                    "Escalated: {threshold} verified events reached (level {new_level})."
-                ),
-            },
+            "system",
+            "escalated",
+            &format!("Escalated: {threshold} verified events reached (level {new_level})."),
         )
         .await?;
     }
@@ -660,7 +653,7 @@ pub async fn verify(st: &AppState, who: &Actor, id: i64, v: Verification) -> Res
         return Err(AppError::Conflict("This case was decided already.".into()));
     }
     let category: NoticeCategory = row.category.parse().map_err(corrupt)?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     if let Some(notice) = verify_into_open_notice(st, who, &label, &row, category, &v).await? {
         return Ok(notice);
     }
@@ -730,13 +723,12 @@ async fn verify_into_open_notice(
         return Ok(None);
     };
     // The same rule, in the same words, as for a notice opened from the case.
-    let note = v.verification_note.trim();
-    if note.chars().count() < super::notices::MIN_REASON_CHARS {
-        return Err(AppError::invalid(
-            "verification_note",
-            "Record how the report was verified.",
-        ));
-    }
+    let note = super::audit::written_reason(
+        "verification_note",
+        &v.verification_note,
+        "Record how the report was verified",
+    )?;
+    let note = note.as_str();
     // The case's events as they stand now (more may have joined since the page was read).
     let now_row = store::pending(&st.db, row.id)
         .await?
@@ -774,8 +766,8 @@ async fn verify_into_open_notice(
 /// Dismisses a waiting case with a reason (the reports were wrong); its events stay recorded.
 pub async fn dismiss(st: &AppState, who: &Actor, id: i64, reason: &str) -> Result<(), AppError> {
     who.require_staff()?;
-    let reason = written_reason(reason)?;
-    let label = super::notices::actor_label(st, who).await?;
+    let reason = super::audit::written_reason("reason", reason, "Write the reason")?.into_string();
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     tx.take_turn(TurnKey::Reports).await?;
     if !store::decide_pending(&mut tx, id, None, who.user_id, &reason, st.now()).await? {
@@ -783,33 +775,16 @@ pub async fn dismiss(st: &AppState, who: &Actor, id: i64, reason: &str) -> Resul
             "This case was decided already, or does not exist.".into(),
         ));
     }
-    audit::append_provider(
+    super::audit::record_provider(
+        st,
         &mut tx,
-        &st.audit_keys,
-        st.now(),
-        AuditEvent {
-            actor: &label,
-            action: "reported_case_dismissed",
-            detail: &format!("Reported case #{id} dismissed: {reason}"),
-        },
+        &label,
+        "reported_case_dismissed",
+        &format!("Reported case #{id} dismissed: {reason}"),
     )
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn written_reason(raw: &str) -> Result<String, AppError> {
-    let reason = raw.trim();
-    if reason.chars().count() < super::notices::MIN_REASON_CHARS {
-        return Err(AppError::invalid(
-            "reason",
-            format!(
-                "Write the reason in at least {} characters.",
-                super::notices::MIN_REASON_CHARS
-            ),
-        ));
-    }
-    Ok(reason.chars().take(2_000).collect())
 }
 
 /// Matches an unmatched event again after the inventory was corrected: to the service that
@@ -891,7 +866,7 @@ pub async fn dismiss_event(
     reason: &str,
 ) -> Result<(), AppError> {
     who.require_staff()?;
-    let reason = written_reason(reason)?;
+    let reason = super::audit::written_reason("reason", reason, "Write the reason")?.into_string();
     let mut tx = st.db.begin_write().await?;
     if store::lock_unmatched(&mut tx, id).await?.is_none() {
         return Err(AppError::Conflict("This event was handled already.".into()));

@@ -5,7 +5,7 @@
 //! entry in the provider-wide audit log, in the transaction that makes it.
 
 use super::audit::record_provider;
-use crate::domain::actor::{Actor, Role};
+use crate::domain::actor::Actor;
 use crate::domain::enforcement::{service_state, EnforcementKind, Measure, Scope};
 use crate::domain::ids::{OrgId, ServiceId};
 use crate::domain::notice::NoticeCategory;
@@ -16,20 +16,11 @@ use crate::domain::smtp::{
     Port25State, RequestEvent, RequestForm, RequestRefusal, RequestStatus, SMTP_PORT,
 };
 use crate::error::AppError;
-use crate::server::db::audit::{self, AuditEvent};
 use crate::server::db::enforcement::{self, NewAction};
 use crate::server::db::smtp::{self as store, NewApproval, RequestRecord};
 use crate::server::db::{accounts, services, DbError, Tx};
 use crate::server::dns::PortalDns;
 use crate::server::state::AppState;
-
-/// The customer's organisation, or why they may not file requests.
-fn customer_org(who: &Actor) -> Result<OrgId, AppError> {
-    match (who.role, who.org_id) {
-        (Role::Customer, Some(org)) => Ok(org),
-        _ => Err(AppError::Forbidden),
-    }
-}
 
 /// A request the caller may see: their organisation's, or any for staff. Others are "not
 /// found", never "forbidden", so that ids reveal nothing.
@@ -73,7 +64,7 @@ pub async fn save_draft(
     service: ServiceId,
     form: &RequestForm,
 ) -> Result<i64, AppError> {
-    let org = customer_org(who)?;
+    let org = who.customer_scope()?.id();
     owned_service(st, org, service, &form.ip).await?;
     let now = st.now();
     let id = match id {
@@ -134,7 +125,7 @@ pub async fn submit(
     let id = save_draft(st, who, id, service, form).await?;
     let details = form.validate().map_err(AppError::InvalidFields)?;
     let ip = details.ip.to_string();
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let request = store::get_for_update(&mut tx, id)
@@ -221,12 +212,12 @@ pub async fn run_checks(st: &AppState, who: &Actor, id: i64) -> Result<Vec<Check
 
 /// The customer withdraws a pending request.
 pub async fn withdraw(st: &AppState, who: &Actor, id: i64) -> Result<(), AppError> {
-    let org = customer_org(who)?;
+    let org = who.customer_scope()?.id();
     let request = get_request(st, who, id).await?;
     if request.org_id != org {
         return Err(AppError::NotFound);
     }
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     change_status(
         st,
         who,
@@ -328,7 +319,7 @@ async fn refuse(
     who.require_staff()?;
     let reason = decision_text(reason, "reason").map_err(|e| AppError::InvalidFields(vec![e]))?;
     let request = get_request(st, who, id).await?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     change_status(st, who, &label, &request, event, name, Some(&reason)).await
 }
 
@@ -679,20 +670,18 @@ pub async fn reblock_for_new_case(
         let (state, measures) = enforcement::measures_in_tx(tx, service).await?;
         let next_state = service_state(state, &measures, now);
         enforcement::set_service_state(tx, service, next_state).await?;
-        audit::append(
+        super::audit::record_case(
+            st,
             tx,
-            &st.audit_keys,
             notice_id,
             now,
-            AuditEvent {
-                actor: "system",
-                action: "measure_started",
-                detail: &format!(
-                    "Measure started automatically: Port 25 (SMTP) block on port 25 on {ip}; the \
+            "system",
+            "measure_started",
+            &format!(
+                "Measure started automatically: Port 25 (SMTP) block on port 25 on {ip}; the \
                      approval of port-25 request #{request_id} is suspended. Service is {}.",
-                    next_state.label().to_lowercase()
-                ),
-            },
+                next_state.label().to_lowercase()
+            ),
         )
         .await?;
     }
@@ -720,7 +709,7 @@ pub async fn change_default_restriction(
             format!("{ip} is not an address of {}.", record.label),
         ));
     }
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let restrictions: Vec<i64> = enforcement::records_in_tx(&mut tx, service)

@@ -2,8 +2,7 @@
 //! staff's queue. Access is checked here as in every use case; another organisation's request
 //! is "not found".
 
-use crate::domain::actor::{Actor, Role};
-use crate::domain::ids::OrgId;
+use crate::domain::actor::Actor;
 use crate::domain::smtp::{
     port25_state, ApprovalDocument, RequestForm, RequestStatus, OBLIGATIONS,
 };
@@ -20,13 +19,6 @@ use crate::views::smtp::{
 
 /// Requests per page.
 pub const REQUESTS_PER_PAGE: i64 = 25;
-
-fn customer_org(who: &Actor) -> Result<OrgId, AppError> {
-    match (who.role, who.org_id) {
-        (Role::Customer, Some(org)) => Ok(org),
-        _ => Err(AppError::Forbidden),
-    }
-}
 
 async fn row(
     st: &AppState,
@@ -59,7 +51,7 @@ pub async fn my_requests(
     who: &Actor,
     after: Option<String>,
 ) -> Result<RequestListView, AppError> {
-    let org = customer_org(who)?;
+    let org = who.customer_scope()?.id();
     let before = match after.as_deref() {
         None | Some("") => None,
         Some(raw) => Some(
@@ -84,7 +76,7 @@ pub async fn my_requests(
 /// The request form: the organisation's addresses with their port-25 state, and the caller's
 /// draft when there is one (so that nothing typed is lost, with or without JavaScript).
 pub async fn request_form(st: &AppState, who: &Actor) -> Result<RequestFormView, AppError> {
-    let org = customer_org(who)?;
+    let org = who.customer_scope()?.id();
     let now = st.now();
     let live = enforcement::in_force_for_org(&st.db, org, now).await?;
     let mut addresses = Vec::new();

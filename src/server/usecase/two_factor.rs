@@ -140,7 +140,7 @@ pub async fn confirm(
     .await?;
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     if !store::enable(&mut tx, who.user_id, step as i64, now).await? {
         return Err(AppError::Conflict(
@@ -244,7 +244,7 @@ pub async fn renew_recovery_codes(
     check_code_throttled(st, who.user_id, code, client).await?;
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     store::replace_recovery_codes(&mut tx, who.user_id, &hashes, st.now()).await?;
     record_provider(
@@ -278,7 +278,7 @@ pub async fn turn_off(
     }
     confirm_password(st, who, password, "password").await?;
     check_code_throttled(st, who.user_id, code, client).await?;
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     store::disable(&mut tx, who.user_id).await?;
     record_provider(
@@ -302,16 +302,16 @@ pub async fn set_org_requirement(
     let user = accounts::find_user(&st.db, who.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    let org = match (who.role, user.org_owner, who.org_id) {
-        (Role::Customer, true, Some(org)) => org,
-        _ => return Err(AppError::Forbidden),
-    };
+    let org = who.customer_scope()?.id();
+    if !user.org_owner {
+        return Err(AppError::Forbidden);
+    }
     if required && user.totp_enabled_at.is_none() {
         return Err(AppError::Conflict(
             "Turn on two-factor sign-in for your own account first.".into(),
         ));
     }
-    let label = super::notices::actor_label(st, who).await?;
+    let label = super::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     store::set_required(&mut tx, org, required).await?;
     record_provider(

@@ -119,7 +119,7 @@ fn Service(data: ServiceDetailView, port25: ServerAction<ChangePort25Default>) -
                 view! {
                     <ul class="measure-list">
                         {data.notices.iter().map(|n| {
-                            let awaits = n.state.awaits_customer() || n.state == crate::domain::notice::NoticeState::Overdue;
+                            let awaits = n.state.response_owed();
                             view! {
                                 <li>
                                     <a href=format!("/notices/{}", n.id)>{format!("Notice #{} · {}", n.id, n.category.label())}</a>

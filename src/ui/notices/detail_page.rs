@@ -67,7 +67,7 @@ fn Detail(
 ) -> impl IntoView {
     let row = data.row.clone();
     let state = row.state;
-    let awaits = state.awaits_customer() || state == NoticeState::Overdue;
+    let awaits = state.response_owed();
     let title = format!("Notice #{} · Abuse-case portal", row.id);
     let id = row.id;
     view! {

@@ -141,7 +141,7 @@ fn NoticeList(data: NoticeListView) -> impl IntoView {
 #[component]
 fn NoticeRow(row: NoticeRowView, now_unix: i64) -> impl IntoView {
     let href = format!("/notices/{}", row.id);
-    let awaits = row.state.awaits_customer() || row.state == NoticeState::Overdue;
+    let awaits = row.state.response_owed();
     view! {
         <tr>
             <th scope="row">

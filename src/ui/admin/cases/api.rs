@@ -37,30 +37,18 @@ pub async fn get_case(id: i64) -> Result<CaseView, AppError> {
     crate::server::usecase::notice_views::staff_case(&st, &who, id).await
 }
 
-/// A staff decision on a case: `start_review`, `accept`, `reject`, `uphold`, `withdraw` or
-/// `close`, with the written reason (required for all but the first two).
+/// A staff decision on a case (a [`StaffDecision`](crate::domain::notice::StaffDecision) by its
+/// form value), with the written reason the decision needs.
 #[server(endpoint = "admin/cases/decide")]
 pub async fn decide_case(id: i64, decision: String, reason: String) -> Result<(), AppError> {
-    use crate::domain::notice::NoticeEvent;
+    use crate::domain::notice::StaffDecision;
     use crate::server::state::{actor, state};
     let st = state()?;
     let who = actor(&st).await?;
     who.require_staff()?;
-    let event = match decision.as_str() {
-        "start_review" => NoticeEvent::StartReview,
-        "accept" => NoticeEvent::AcceptEvidence,
-        "reject" => NoticeEvent::RejectEvidence,
-        "uphold" => NoticeEvent::UpholdNotice,
-        "withdraw" => NoticeEvent::WithdrawNotice,
-        "close" => NoticeEvent::Close,
-        _ => {
-            return Err(AppError::invalid(
-                "decision",
-                "Choose one of the decisions offered.",
-            ))
-        }
-    };
-    crate::server::usecase::notices::apply_event(&st, &who, id, event, &reason).await?;
+    let decision = StaffDecision::parse(&decision)
+        .ok_or_else(|| AppError::invalid("decision", "Choose one of the decisions offered."))?;
+    crate::server::usecase::notices::apply_event(&st, &who, id, decision.event(), &reason).await?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use super::api::{get_case, AddCaseNote, ChangeCaseDeadline, DecideCase, EndMeasure, StartMeasure};
 use crate::domain::enforcement::EnforcementKind;
-use crate::domain::notice::{transition, NoticeEvent, NoticeState};
+use crate::domain::notice::StaffDecision;
 use crate::error::AppError;
 use crate::ui::admin::billing::api::DraftInvoice;
 use crate::ui::billing::CaseBillingPanel;
@@ -76,48 +76,11 @@ fn Case(
     let row = d.row.clone();
     let (id, state) = (row.id, row.state);
     let draft_invoice = form_action::<DraftInvoice>();
-    let can = move |e: NoticeEvent| transition(state, e).is_ok();
-    let decisions: Vec<(&'static str, &'static str, bool)> = [
-        (
-            "start_review",
-            "Start review",
-            NoticeEvent::StartReview,
-            false,
-        ),
-        (
-            "accept",
-            "Accept evidence",
-            NoticeEvent::AcceptEvidence,
-            false,
-        ),
-        (
-            "reject",
-            "Reject evidence",
-            NoticeEvent::RejectEvidence,
-            true,
-        ),
-        (
-            "uphold",
-            "Uphold the notice (dispute rejected)",
-            NoticeEvent::UpholdNotice,
-            true,
-        ),
-        (
-            "withdraw",
-            "Withdraw the notice",
-            NoticeEvent::WithdrawNotice,
-            true,
-        ),
-        ("close", "Close the case", NoticeEvent::Close, true),
-    ]
-    .into_iter()
-    .filter(|(_, _, e, _)| can(*e))
-    .map(|(value, label, _, needs_reason)| (value, label, needs_reason))
-    .collect();
+    let decisions = StaffDecision::offered_in(state);
     let reason_error = action_field(decide, "reason");
     let deadline_error = action_field(deadline, "deadline");
     let deadline_reason_error = action_field(deadline, "reason");
-    let deadline_movable = state.awaits_customer() || state == NoticeState::Overdue;
+    let deadline_movable = state.response_owed();
     let (measure_zone, deadline_zone) = (data.zone.clone(), data.zone.clone());
     let endable: Vec<(i64, String)> = d
         .measures
@@ -253,12 +216,13 @@ fn Case(
                     <input type="hidden" name="id" value=id/>
                     <fieldset class="choices">
                         <legend>"Choose one"</legend>
-                        {decisions.iter().enumerate().map(|(i, (value, label, needs))| {
+                        {decisions.iter().enumerate().map(|(i, decision)| {
+                            let value = decision.as_str();
                             let input_id = format!("decision-{value}");
                             view! {
                                 <div class="choice">
-                                    <input type="radio" id=input_id.clone() name="decision" value=*value checked={kept_or::<DecideCase>("decision", if i == 0 { *value } else { "" }) == *value} required/>
-                                    <label for=input_id>{*label}{needs.then_some(" (reason required)")}</label>
+                                    <input type="radio" id=input_id.clone() name="decision" value=value checked={kept_or::<DecideCase>("decision", if i == 0 { value } else { "" }) == value} required/>
+                                    <label for=input_id>{decision.label()}{decision.needs_reason().then_some(" (reason required)")}</label>
                                 </div>
                             }
                         }).collect_view()}

@@ -151,7 +151,7 @@ fn Queue(data: CaseQueueView) -> impl IntoView {
 #[component]
 fn CaseRow(case: CaseRowView, now_unix: i64) -> impl IntoView {
     let row = case.row;
-    let awaits = row.state.awaits_customer() || row.state == NoticeState::Overdue;
+    let awaits = row.state.response_owed();
     view! {
         <tr>
             <th scope="row">

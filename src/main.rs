@@ -6,7 +6,7 @@
 const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
 
 /// The allocator: mimalloc takes fewer instructions per page than glibc's malloc (callgrind,
-/// `/notices` on the release build: see the README's load benchmark).
+/// `/notices` on the release build: see docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,5 +1,5 @@
 //! Configuration from environment variables (and an optional `.env` file, loaded by the CLI).
-//! Every variable, its default and its meaning are listed in the README.
+//! Every variable, its default and its meaning are listed in docs/operations.md.
 
 use crate::domain::evidence::EvidenceLimits;
 use crate::domain::session::SessionLimits;

@@ -91,6 +91,7 @@ pub async fn open_state(
         stripe,
         settings: Default::default(),
         assets: Arc::new(assets::AssetNames::of_this_build("pkg", "portal")),
+        clock: Default::default(),
     }))
 }
 

@@ -40,6 +40,31 @@ pub struct AppStateInner {
     pub settings: Arc<super::db::settings::SettingsCache>,
     /// The names of the front end's files the pages link.
     pub assets: Arc<super::assets::AssetNames>,
+    /// The clock every use case reads through [`AppState::now`].
+    pub clock: Clock,
+}
+
+/// The portal's clock: the system's, moved forward by an offset that only tests set, so that
+/// a test lets time pass without sleeping. Each state has its own.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_seconds: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// The time now: the system's, plus the offset.
+    pub fn now(&self) -> OffsetDateTime {
+        let offset = self
+            .offset_seconds
+            .load(std::sync::atomic::Ordering::SeqCst);
+        OffsetDateTime::now_utc() + time::Duration::seconds(offset)
+    }
+
+    /// Moves the clock forward by `by` (whole seconds), for every holder of this clock.
+    pub fn advance(&self, by: time::Duration) {
+        self.offset_seconds
+            .fetch_add(by.whole_seconds(), std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl AppState {
@@ -66,7 +91,7 @@ impl FromRef<AppState> for LeptosOptions {
 impl AppState {
     /// The current time as the portal records it: UTC, whole seconds. Read once per use case.
     pub fn now(&self) -> OffsetDateTime {
-        super::db::stored_time(OffsetDateTime::now_utc())
+        super::db::stored_time(self.clock.now())
     }
 }
 

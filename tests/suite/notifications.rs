@@ -2,7 +2,7 @@
 //! every active member of the organisation and nobody else; read when opened through their link,
 //! which signs the person in first when needed.
 
-mod common;
+use crate::common;
 use common::actor;
 
 use abuse_portal::domain::notice::NoticeEvent;

@@ -4,7 +4,7 @@
 //! last condition is met; and card payments over HTTP against a local server that answers like
 //! Stripe's API, confirmed by webhooks signed the documented way.
 
-mod common;
+use crate::common;
 use common::actor;
 
 use abuse_portal::domain::billing::fees::{FeeKind, LineInput};

@@ -3,7 +3,7 @@
 //! data): written to the outbox with the change, sent once, and neither lost nor sent twice when
 //! the server is down, hangs up mid-send, or the sender stops mid-send.
 
-mod common;
+use crate::common;
 use common::actor;
 
 use abuse_portal::domain::ids::ServiceId;
@@ -23,13 +23,16 @@ use tokio::net::TcpListener;
 const NORMAL: u8 = 0;
 /// Reads the whole message, then hangs up without answering.
 const HANG_UP_AFTER_DATA: u8 = 1;
-/// Reads the whole message, then waits 3 s before answering.
+/// Reads the whole message, says so (`data_read`), and answers only a client that is still
+/// there; when the client goes away first it says that too (`client_gone`).
 const SLOW_TO_ANSWER: u8 = 2;
 
 #[derive(Clone, Default)]
 struct SmtpServer {
     accepted: Arc<Mutex<Vec<String>>>,
     mode: Arc<AtomicU8>,
+    data_read: Arc<tokio::sync::Notify>,
+    client_gone: Arc<tokio::sync::Notify>,
 }
 
 impl SmtpServer {
@@ -79,14 +82,10 @@ impl SmtpServer {
                     match self.mode.load(Ordering::SeqCst) {
                         HANG_UP_AFTER_DATA => return Ok(()),
                         SLOW_TO_ANSWER => {
-                            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                            self.data_read.notify_one();
                             // A client that went away meanwhile never gets (or counts on) an answer.
-                            let peek = tokio::time::timeout(
-                                std::time::Duration::from_millis(50),
-                                lines.next_line(),
-                            )
-                            .await;
-                            if matches!(peek, Ok(Ok(None)) | Ok(Err(_))) {
+                            if matches!(lines.next_line().await, Ok(None) | Err(_)) {
+                                self.client_gone.notify_one();
                                 return Ok(());
                             }
                         }
@@ -237,10 +236,15 @@ async fn the_outbox_loses_nothing_and_sends_nothing_twice(engine: Engine) {
         let st = st.clone();
         tokio::spawn(async move { mail::send_due(&st, even_later).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let soon = std::time::Duration::from_secs(20);
+    tokio::time::timeout(soon, server.data_read.notified())
+        .await
+        .expect("the message reached the server");
     sender.abort();
     let _ = sender.await;
-    tokio::time::sleep(std::time::Duration::from_millis(3_000)).await;
+    tokio::time::timeout(soon, server.client_gone.notified())
+        .await
+        .expect("the server saw the sender go");
     assert_eq!(
         server.count(),
         before + 1,

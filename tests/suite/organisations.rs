@@ -2,7 +2,7 @@
 //! address assignments that keep their history and never overlap (refused by the database, even
 //! under concurrent writes), "who held this address then", search, and who may do what.
 
-mod common;
+use crate::common;
 use common::actor;
 
 use abuse_portal::domain::actor::Actor;

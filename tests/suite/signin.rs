@@ -1,7 +1,7 @@
 //! Signing in over real HTTP, on both engines: the throttle under a concurrent burst, addresses
 //! behind proxies, sessions that end everywhere and never come back, idle renewal, deep links.
 
-mod common;
+use crate::common;
 
 use abuse_portal::domain::ids::UserId;
 use abuse_portal::server::db::{sessions, throttle};

@@ -1,7 +1,7 @@
 //! Abuse cases on real SQLite and PostgreSQL: opening notices, scope, the lifecycle with its
 //! audit trail, deadlines and the overdue watcher, and tamper detection.
 
-mod common;
+use crate::common;
 use common::actor;
 
 use abuse_portal::domain::actor::Actor;

@@ -4,14 +4,15 @@
 //! for staff; the report API with token scopes, statuses and a burst of 40; `portal ingest`'s
 //! use case; the public forms' anti-spam measure and rate limit.
 
-mod common;
+use crate::common;
 use common::actor;
 
 use abuse_portal::domain::actor::Actor;
 use abuse_portal::domain::ids::{OrgId, ServiceId};
 use abuse_portal::domain::notice::{NoticeCategory, NoticeSource};
 use abuse_portal::domain::report::{
-    EventState, IntakeChannel, IntakeStatus, PublicReportInput, MAX_INCIDENTS_PER_REPORT,
+    EventState, IntakeChannel, IntakeStatus, PublicReportInput, FORM_MIN_FILL,
+    MAX_INCIDENTS_PER_REPORT,
 };
 use abuse_portal::error::AppError;
 use abuse_portal::server::db::{audit, notices};
@@ -354,7 +355,7 @@ on_both_engines!(events_go_to_whoever_held_the_address_then, |env| {
         .unwrap();
     // app-01 holds the address from `then`; a second later it moves to app-02.
     let then = st.now();
-    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    st.clock.advance(time::Duration::seconds(1));
     inventory::release_block(st, &admin, "198.51.100.7", Some(other), WHY)
         .await
         .unwrap();
@@ -564,7 +565,7 @@ on_both_engines!(public_forms_refuse_robots_and_floods, |env| {
             .unwrap()
             .contains("reload")
     );
-    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    st.clock.advance(FORM_MIN_FILL);
     let trap =
         reports::submit_public_report(st, &input, &fresh, "http://buy.example", "203.0.113.50")
             .await
@@ -648,12 +649,12 @@ fn scan_report() -> PublicReportInput {
     }
 }
 
-/// `n` tickets of forms shown long enough ago to be sent by a person (the test waits).
+/// `n` tickets of forms shown long enough ago to be sent by a person (the clock moves on).
 async fn tickets_shown_a_while_ago(st: &AppState, n: usize) -> Vec<String> {
     let tickets = (0..n)
         .map(|_| reports::form_ticket(st, Vec::new()).ticket)
         .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    st.clock.advance(FORM_MIN_FILL);
     tickets
 }
 
@@ -729,7 +730,7 @@ on_both_engines!(
             description: "Spam from this address to our customers all morning.".into(),
         };
         let ticket = reports::form_ticket(st, Vec::new()).ticket;
-        tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+        st.clock.advance(FORM_MIN_FILL);
         reports::submit_public_report(st, &form, &ticket, "", "203.0.113.9")
             .await
             .unwrap();

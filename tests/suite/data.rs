@@ -1,6 +1,6 @@
 //! Data access and use cases on real SQLite and PostgreSQL databases.
 
-mod common;
+use crate::common;
 
 use abuse_portal::domain::account::{Email, OrgName};
 use abuse_portal::domain::actor::{Actor, Role};

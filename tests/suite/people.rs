@@ -3,7 +3,7 @@
 //! provider roles (and nobody their own), disabled accounts whose sessions end, and password
 //! changes.
 
-mod common;
+use crate::common;
 use common::{actor, current_code};
 
 use abuse_portal::domain::actor::Role;

@@ -1,7 +1,7 @@
 //! Evidence uploads and downloads over HTTP, on both engines: files stream to disk by content
 //! hash, limits and types are enforced, and only the owner and staff can download.
 
-mod common;
+use crate::common;
 
 use abuse_portal::domain::account::Email;
 use abuse_portal::domain::actor::Actor;

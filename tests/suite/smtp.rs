@@ -2,8 +2,6 @@
 //! address whatever the races, status changes that only one caller wins, numbered written
 //! approvals that the database refuses to change, and the open-case refusal.
 
-mod common;
-
 use abuse_portal::domain::actor::{Actor, Role, StaffToken};
 use abuse_portal::domain::enforcement::EnforcementKind;
 use abuse_portal::domain::ids::{OrgId, ServiceId, UserId};

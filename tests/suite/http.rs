@@ -1,6 +1,6 @@
 //! The real router over HTTP on 127.0.0.1: sign-in, sessions, roles, origin check, health.
 
-mod common;
+use crate::common;
 
 use abuse_portal::server::db::sessions;
 use abuse_portal::server::seed;

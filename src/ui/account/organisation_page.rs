@@ -3,10 +3,8 @@
 //! them, with the members who receive mails themselves.
 
 use super::api::{get_organisation_settings, SaveOrganisationSettings};
-use crate::error::AppError;
 use crate::ui::components::{
-    action_field, form_action, kept_checked, kept_or, ErrorView, FieldError, FormError,
-    SignInRedirect,
+    action_field, form_action, kept_checked, kept_or, loaded, FieldError, FormError,
 };
 use crate::views::auth::OrganisationSettingsView;
 use leptos::prelude::*;
@@ -23,15 +21,7 @@ pub fn OrganisationSettingsPage() -> impl IntoView {
     view! {
         <Title text="Contacts and mail · Abuse-case portal"/>
         <p class="breadcrumb"><a href="/account/sessions">"← Your account"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(org) => view! { <Settings org save/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, move |org| view! { <Settings org save/> })}
     }
 }
 

@@ -2,10 +2,8 @@
 //! user receives by mail themselves, besides their organisation's contacts.
 
 use super::api::{get_preferences, SavePreferences};
-use crate::error::AppError;
 use crate::ui::components::{
-    action_field, form_action, kept_checked, kept_or, ErrorView, FieldError, FormError,
-    SignInRedirect,
+    action_field, form_action, kept_checked, kept_or, loaded, FieldError, FormError,
 };
 use crate::views::auth::PreferencesView;
 use leptos::prelude::*;
@@ -26,15 +24,7 @@ pub fn PreferencesPage() -> impl IntoView {
             <h1>"Time zone and mail"</h1>
             <p class="lead">"Every time the portal shows you, and every mail it sends you, is written in your time zone."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(prefs) => view! { <PreferencesForm prefs save/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, move |prefs| view! { <PreferencesForm prefs save/> })}
     }
 }
 

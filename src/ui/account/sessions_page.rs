@@ -2,8 +2,7 @@
 //! out everywhere.
 
 use super::api::{get_sessions, EndSession, SignOutEverywhere};
-use crate::error::AppError;
-use crate::ui::components::{form_action, ErrorView, FormError, SignInRedirect};
+use crate::ui::components::{form_action, loaded, FormError};
 use crate::views::auth::SessionsView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,15 +30,7 @@ pub fn SessionsPage() -> impl IntoView {
                 {owner.then(|| view! { <a href="/account/people">"People of your organisation"</a> })}
             </p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match sessions.await {
-                    Ok(data) => view! { <SessionTable data end/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(sessions, move |data| view! { <SessionTable data end/> })}
         <FormError action=end/>
         <section class="panel" aria-labelledby="everywhere-heading">
             <h2 id="everywhere-heading">"Sign out everywhere"</h2>

@@ -3,10 +3,8 @@
 //! codes, turn it off where it is optional; owners require it of their organisation.
 
 use super::api::{get_two_factor, ChangeTwoFactor, ConfirmTwoFactor, RequireTwoFactor};
-use crate::error::AppError;
 use crate::ui::components::{
-    action_field, form_action, named_form_action, ErrorView, FieldError, FormError, FormName,
-    SignInRedirect,
+    action_field, form_action, loaded, named_form_action, FieldError, FormError, FormName,
 };
 use crate::views::auth::TwoFactorView;
 use leptos::prelude::*;
@@ -41,15 +39,7 @@ pub fn TwoFactorPage() -> impl IntoView {
             confirm.value().get().and_then(Result::ok)
                 .or_else(|| change.value().get().and_then(Result::ok).filter(|c| !c.is_empty()))
         })/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match status.await {
-                    Ok(data) => view! { <Status data confirm change off require/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(status, move |data| view! { <Status data confirm change off require/> })}
     }
 }
 

@@ -1,9 +1,7 @@
 //! `/admin`: the staff home. Customers get the 403 page, anonymous visitors go to sign-in.
 
 use super::api::get_admin_overview;
-use crate::error::AppError;
-use crate::ui::components::SignInRedirect;
-use crate::ui::components::{ErrorView, ForbiddenPage};
+use crate::ui::components::loaded;
 use crate::views::admin::AdminOverview;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,16 +15,7 @@ pub fn AdminHomePage() -> impl IntoView {
     let overview = Resource::new(after, |arg| Box::pin(get_admin_overview(arg)));
     view! {
         <Title text="Admin · Abuse-case portal"/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(data) => view! { <Overview data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(AppError::Forbidden) => view! { <ForbiddenPage/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(overview, move |data| view! { <Overview data/> })}
     }
 }
 

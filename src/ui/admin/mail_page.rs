@@ -3,7 +3,7 @@
 //! again; then those being retried, then every mail.
 
 use super::api::{get_outbox, SendMailAgain};
-use crate::ui::components::{form_action, top_message};
+use crate::ui::components::{form_action, loaded, top_message};
 use crate::views::admin::{MailRowView, OutboxView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -42,14 +42,7 @@ pub fn MailPage() -> impl IntoView {
             Ok(()) => view! { <p class="notice notice-ok" role="status">"The mail goes out with the next round of the mail job (within seconds)."</p> }.into_any(),
             Err(e) => view! { <p class="notice notice-error" role="alert">{top_message(&e, |_| false)}</p> }.into_any(),
         })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <Outbox data again/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <Outbox data again/> })}
     }
 }
 

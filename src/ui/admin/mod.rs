@@ -16,20 +16,6 @@ pub use mail_page::MailPage;
 pub use people_page::AdminPeoplePage;
 pub use tokens_page::TokensPage;
 
-use crate::error::AppError;
-use crate::ui::components::{ErrorView, ForbiddenPage, NotFoundPage, SignInRedirect};
-use leptos::prelude::*;
-
-/// What a staff page shows when loading failed.
-fn failure(error: AppError) -> AnyView {
-    match error {
-        AppError::NotSignedIn => view! { <SignInRedirect/> }.into_any(),
-        AppError::Forbidden => view! { <ForbiddenPage/> }.into_any(),
-        AppError::NotFound => view! { <NotFoundPage/> }.into_any(),
-        error => view! { <ErrorView error/> }.into_any(),
-    }
-}
-
 /// The organisation-list cursor in a page's query (`after_name`, `after_id`), if both are there.
 fn org_cursor(query: &leptos_router::params::ParamsMap) -> Option<crate::views::admin::OrgCursor> {
     match (

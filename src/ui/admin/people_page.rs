@@ -1,6 +1,7 @@
 //! `/admin/people`: the provider's staff and admins, their invitations, roles and disabled
 //! accounts (admins only). Customers' accounts are managed on their organisation's page.
 
+use crate::ui::components::loaded;
 use crate::ui::people::api::get_people;
 use crate::ui::people::{PeopleActions, PeoplePanel};
 use leptos::prelude::*;
@@ -18,13 +19,6 @@ pub fn AdminPeoplePage() -> impl IntoView {
             <h1>"Staff and admins"</h1>
             <p class="lead">"Invite the abuse desk's staff, make them administrators or not, and disable accounts, which ends their sessions at once. Customers' accounts are managed on their organisation's page; systems use "<a href="/admin/tokens">"API tokens"</a>"."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match people.await {
-                    Ok(data) => view! { <PeoplePanel data actions/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(people, move |data| view! { <PeoplePanel data actions/> })}
     }
 }

@@ -4,7 +4,9 @@
 
 use super::api::{get_tokens, CreateToken, RevokeToken};
 use crate::domain::api_token::ApiScope;
-use crate::ui::components::{action_field, form_action, kept, kept_checked, FieldError, FormError};
+use crate::ui::components::{
+    action_field, form_action, kept, kept_checked, loaded, FieldError, FormError,
+};
 use crate::views::admin::TokenView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -57,14 +59,7 @@ pub fn TokensPage() -> impl IntoView {
                 </div>
             })}
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match tokens.await {
-                    Ok(list) => view! { <TokenList list revoke/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(tokens, move |list| view! { <TokenList list revoke/> })}
     }
 }
 

@@ -7,9 +7,7 @@ use super::api::{get_invoice, PayByCard};
 use super::components::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel};
 use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
-use crate::ui::components::{
-    form_action, ErrorView, FormError, NotFoundPage, PrintButton, SignInRedirect,
-};
+use crate::ui::components::{form_action, loaded, FormError, PrintButton};
 use crate::views::billing::InvoiceDetailView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,16 +30,7 @@ pub fn InvoicePage() -> impl IntoView {
     );
     view! {
         <p class="breadcrumb"><a href="/billing">"← Billing"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match invoice.await {
-                    Ok(data) => view! { <Invoice data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(invoice, move |data| view! { <Invoice data/> })}
     }
 }
 

@@ -2,8 +2,7 @@
 
 use super::api::get_billing_overview;
 use super::components::InvoiceTable;
-use crate::error::AppError;
-use crate::ui::components::{ErrorView, ForbiddenPage, SignInRedirect};
+use crate::ui::components::loaded;
 use crate::views::billing::BillingOverviewView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,16 +23,7 @@ pub fn BillingPage() -> impl IntoView {
             <h1>"Billing"</h1>
             <p class="lead">"Fees and damages the abuse policy charges for abuse cases (§5 and §6), what you have paid, and how to pay the rest."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <Overview data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(AppError::Forbidden) => view! { <ForbiddenPage/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <Overview data/> })}
     }
 }
 

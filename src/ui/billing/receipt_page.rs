@@ -2,7 +2,7 @@
 
 use super::api::get_receipt;
 use crate::error::AppError;
-use crate::ui::components::{ErrorView, NotFoundPage, PrintButton, SignInRedirect};
+use crate::ui::components::{loaded, PrintButton};
 use crate::views::billing::ReceiptView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,16 +27,7 @@ pub fn ReceiptPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match receipt.await {
-                    Ok(data) => view! { <Receipt data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(receipt, move |data| view! { <Receipt data/> })}
     }
 }
 

@@ -43,7 +43,7 @@ pub fn ForbiddenPage() -> impl IntoView {
         <section class="status-page" aria-labelledby="status-heading">
             <p class="status-code">"403"</p>
             <h1 id="status-heading">"You do not have access to this page"</h1>
-            <p>"This part of the portal is for the provider's abuse desk. If you think you should have access, ask an administrator."</p>
+            <p>"This page is for another kind of account: the provider's abuse desk, or a customer's organisation. If you think you should have access, ask an administrator."</p>
             <p><a href="/">"Go to your home page"</a></p>
         </section>
     }

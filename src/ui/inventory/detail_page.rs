@@ -4,10 +4,9 @@ use super::api::{get_service, ChangePort25Default};
 use crate::domain::smtp::Port25State;
 use crate::error::AppError;
 use crate::ui::billing::ReactivationPanel;
+use crate::ui::components::Countdown;
 use crate::ui::components::Port25Badge;
-use crate::ui::components::SignInRedirect;
-use crate::ui::components::{form_action, kept, FormError};
-use crate::ui::components::{Countdown, ErrorView, NotFoundPage};
+use crate::ui::components::{form_action, kept, loaded, FormError};
 use crate::ui::notices::{MeasureList, StateBadge};
 use crate::views::inventory::ServiceDetailView;
 use leptos::prelude::*;
@@ -39,16 +38,7 @@ pub fn ServiceDetailPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match service.await {
-                    Ok(data) => view! { <Service data port25/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(service, move |data| view! { <Service data port25/> })}
     }
 }
 

@@ -9,9 +9,8 @@ use crate::domain::evidence::{
 use crate::domain::notice::{transition, NoticeEvent, NoticeState};
 use crate::error::AppError;
 use crate::ui::billing::CaseBillingPanel;
-use crate::ui::components::SignInRedirect;
 use crate::ui::components::{
-    action_field, form_action, kept, Countdown, ErrorView, FieldError, FormError, NotFoundPage,
+    action_field, form_action, kept, loaded, Countdown, FieldError, FormError,
 };
 use crate::views::notices::{EvidenceDraft, FileView, MeasureView, NoticeDetailView};
 use leptos::prelude::*;
@@ -42,16 +41,7 @@ pub fn NoticeDetailPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(data) => view! { <Detail data acknowledge dispute/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(detail, move |data| view! { <Detail data acknowledge dispute/> })}
     }
 }
 

@@ -2,9 +2,7 @@
 
 use super::api::list_my_notices;
 use crate::domain::notice::{NoticeCategory, NoticeState};
-use crate::error::AppError;
-use crate::ui::components::SignInRedirect;
-use crate::ui::components::{Countdown, ErrorView};
+use crate::ui::components::{loaded, Countdown};
 use crate::views::notices::{NoticeListView, NoticeRowView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,15 +32,7 @@ pub fn NoticeListPage() -> impl IntoView {
             <h1>"Abuse notices"</h1>
             <p class="lead">"Respond to each notice before its deadline (48 hours unless stated otherwise) with remediation evidence, or dispute it."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <NoticeList data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <NoticeList data/> })}
     }
 }
 

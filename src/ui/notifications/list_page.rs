@@ -1,8 +1,7 @@
 //! `/notifications`: the list, newest first, unread ones marked.
 
 use super::api::{get_notifications, ReadAllNotifications};
-use crate::error::AppError;
-use crate::ui::components::{form_action, ErrorView, SignInRedirect};
+use crate::ui::components::{form_action, loaded};
 use crate::views::notifications::NotificationListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,15 +30,7 @@ pub fn NotificationsPage() -> impl IntoView {
             <h1>"Notifications"</h1>
             <p class="lead">"What happened to your notices, port-25 requests and invoices. Open one to go to it."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <List data read_all/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <List data read_all/> })}
     }
 }
 

@@ -7,9 +7,7 @@ use crate::domain::smtp::RequestDetails;
 use crate::domain::smtp::{ApprovalDocument, RequestStatus};
 use crate::domain::time_format::utc;
 use crate::error::AppError;
-use crate::ui::components::{
-    form_action, ErrorView, FormError, NotFoundPage, Port25Badge, SignInRedirect,
-};
+use crate::ui::components::{form_action, loaded, FormError, Port25Badge};
 use crate::views::smtp::{RequestDetailView, RequestEventView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,16 +31,7 @@ pub fn RequestDetailPage() -> impl IntoView {
     );
     view! {
         <p class="breadcrumb"><a href="/smtp">"← Outbound mail (port 25)"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match request.await {
-                    Ok(data) => view! { <Request data withdraw/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(request, move |data| view! { <Request data withdraw/> })}
     }
 }
 

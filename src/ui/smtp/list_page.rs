@@ -2,8 +2,7 @@
 
 use super::api::list_my_requests;
 use super::detail_page::RequestStatusBadge;
-use crate::error::AppError;
-use crate::ui::components::{ErrorView, SignInRedirect};
+use crate::ui::components::loaded;
 use crate::views::smtp::RequestListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,15 +24,7 @@ pub fn RequestListPage() -> impl IntoView {
             <p class="lead">"Port 25 stays blocked on new services until the abuse desk approves a legitimate use case in writing. Ask for it here, with the details they need."</p>
         </div>
         <p><a href="/smtp/new" class="button button-primary">"Request port-25 unblocking"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <RequestList data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <RequestList data/> })}
     }
 }
 

@@ -5,10 +5,7 @@
 use super::api::{get_request_form, SaveRequest};
 use super::detail_page::CheckList;
 use crate::domain::smtp::{Port25State, UseCase};
-use crate::error::AppError;
-use crate::ui::components::{
-    action_field, form_action, ErrorView, FieldError, FormError, SignInRedirect,
-};
+use crate::ui::components::{action_field, form_action, loaded, FieldError, FormError};
 use crate::views::smtp::RequestFormView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,15 +23,7 @@ pub fn NewRequestPage() -> impl IntoView {
             <h1>"Request port-25 unblocking"</h1>
             <p class="lead">"Tell the abuse desk what the mail is for and how it is sent. They check your DNS records and approve in writing, usually within one working day."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match form.await {
-                    Ok(data) => view! { <RequestForm data/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <SignInRedirect/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(form, move |data| view! { <RequestForm data/> })}
     }
 }
 

@@ -12,8 +12,8 @@ use crate::domain::billing::invoice::Standing;
 use crate::error::AppError;
 use crate::ui::billing::{InvoiceDocument, PaymentsAndCredits, ReactivationPanel, StandingBadge};
 use crate::ui::components::{
-    action_field as field, form_action, kept, kept_checked, kept_in, kept_or, named_form_action,
-    FieldError, FormError, FormName, PrintButton,
+    action_field as field, form_action, kept, kept_checked, kept_in, kept_or, loaded,
+    named_form_action, FieldError, FormError, FormName, PrintButton,
 };
 use crate::views::billing::{InvoiceDetailView, StaffInvoiceView};
 use leptos::prelude::*;
@@ -88,14 +88,7 @@ pub fn StaffInvoicePage() -> impl IntoView {
     );
     view! {
         <p class="breadcrumb"><a href="/admin/billing">"← Billing"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match invoice.await {
-                    Ok(data) => view! { <Invoice data actions/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(invoice, move |data| view! { <Invoice data actions/> })}
     }
 }
 

@@ -4,7 +4,7 @@
 use super::api::{get_staff_billing, RecordTransfer};
 use crate::domain::billing::invoice::InvoiceStatus;
 use crate::ui::billing::InvoiceTable;
-use crate::ui::components::{action_field, form_action, kept, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, loaded, FieldError, FormError};
 use crate::views::billing::{StaffBillingView, OVERDUE_FILTER};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,14 +29,7 @@ pub fn StaffBillingPage() -> impl IntoView {
             <h1>"Billing"</h1>
             <p class="lead">"Invoices drafted from cases (policy §5 and §6). Draft one from its case's page; record bank transfers here by their payment reference."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <List data record/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <List data record/> })}
     }
 }
 

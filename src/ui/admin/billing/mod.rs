@@ -8,5 +8,3 @@ mod list_page;
 
 pub use invoice_page::StaffInvoicePage;
 pub use list_page::StaffBillingPage;
-
-use super::failure;

@@ -8,7 +8,8 @@ use crate::error::AppError;
 use crate::ui::admin::billing::api::DraftInvoice;
 use crate::ui::billing::CaseBillingPanel;
 use crate::ui::components::{
-    action_field, form_action, kept, kept_checked, kept_or, Countdown, FieldError, FormError,
+    action_field, form_action, kept, kept_checked, kept_or, loaded, Countdown, FieldError,
+    FormError,
 };
 use crate::ui::notices::{CaseFacts, FileList, MeasureList, StateBadge};
 use crate::views::cases::CaseView;
@@ -52,14 +53,7 @@ pub fn CasePage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match case.await {
-                    Ok(data) => view! { <Case data decide deadline start end note/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(case, move |data| view! { <Case data decide deadline start end note/> })}
     }
 }
 

@@ -9,5 +9,3 @@ mod queue_page;
 pub use case_page::CasePage;
 pub use new_case_page::NewCasePage;
 pub use queue_page::CaseQueuePage;
-
-use super::failure;

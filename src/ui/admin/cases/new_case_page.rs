@@ -4,7 +4,7 @@
 use super::api::{get_new_case_options, OpenCase};
 use crate::domain::notice::{NoticeCategory, NoticeSource};
 use crate::ui::components::{
-    action_field, form_action, kept, kept_checked, kept_or, FieldError, FormError,
+    action_field, form_action, kept, kept_checked, kept_or, loaded, FieldError, FormError,
 };
 use crate::views::cases::NewCaseOptions;
 use leptos::prelude::*;
@@ -22,14 +22,7 @@ pub fn NewCasePage() -> impl IntoView {
             <h1>"Open a notice"</h1>
             <p class="lead">"The customer is notified at once and has 48 hours to respond, unless you set a shorter deadline with a reason."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Ok(data) => view! { <NewCaseForm data/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(options, move |data| view! { <NewCaseForm data/> })}
     }
 }
 

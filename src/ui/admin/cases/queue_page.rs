@@ -3,7 +3,7 @@
 use super::api::get_case_queue;
 use crate::domain::notice::{NoticeCategory, NoticeState};
 use crate::domain::service::ServiceKind;
-use crate::ui::components::Countdown;
+use crate::ui::components::{loaded, Countdown};
 use crate::ui::notices::StateBadge;
 use crate::views::cases::{CaseQueueView, CaseRowView};
 use leptos::prelude::*;
@@ -41,14 +41,7 @@ pub fn CaseQueuePage() -> impl IntoView {
             </div>
             <a href="/admin/cases/new" class="button button-primary">"Open a notice"</a>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <Queue data/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <Queue data/> })}
     }
 }
 

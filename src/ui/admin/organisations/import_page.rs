@@ -46,7 +46,7 @@ pub fn ImportPage() -> impl IntoView {
                 match result.await {
                     Ok(Some(view)) => view! { <Outcome view/> }.into_any(),
                     Ok(None) => ().into_any(),
-                    Err(error) => super::super::failure(error),
+                    Err(error) => crate::ui::components::failure(error),
                 }
             })}
         </Suspense>

@@ -4,7 +4,9 @@
 use super::api::{get_organisation, CreateService, RetireOrganisation, UpdateOrganisation};
 use crate::domain::service::ServiceKind;
 use crate::error::AppError;
-use crate::ui::components::{action_field, form_action, kept, kept_or, FieldError, FormError};
+use crate::ui::components::{
+    action_field, form_action, kept, kept_or, loaded, FieldError, FormError,
+};
 use crate::ui::people::{PeopleActions, PeoplePanel};
 use crate::views::organisations::OrganisationView;
 use leptos::prelude::*;
@@ -38,14 +40,7 @@ pub fn OrganisationPage() -> impl IntoView {
     );
     view! {
         <p class="breadcrumb"><a href="/admin/organisations">"← Organisations and addresses"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match org.await {
-                    Ok(data) => view! { <Organisation data update retire people/> }.into_any(),
-                    Err(error) => super::super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(org, move |data| view! { <Organisation data update retire people/> })}
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::api::{search_inventory, CreateOrganisation};
 use super::AssignmentTable;
-use crate::ui::components::{action_field, form_action, kept, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, loaded, FieldError, FormError};
 use crate::views::organisations::InventorySearchView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,14 +28,7 @@ pub fn OrganisationsPage() -> impl IntoView {
             <h1>"Organisations and addresses"</h1>
             <p class="lead">"Who holds an address, who held it when the abuse happened, and every customer's services. Every change is kept, with who made it and why."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match results.await {
-                    Ok(data) => view! { <Results data/> }.into_any(),
-                    Err(error) => super::super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(results, move |data| view! { <Results data/> })}
     }
 }
 

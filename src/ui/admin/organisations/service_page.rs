@@ -5,7 +5,9 @@ use super::api::{get_admin_service, AssignBlock, ReleaseBlock, RetireService, Up
 use super::AssignmentTable;
 use crate::domain::service::ServiceKind;
 use crate::error::AppError;
-use crate::ui::components::{action_field, form_action, kept, kept_or, FieldError, FormError};
+use crate::ui::components::{
+    action_field, form_action, kept, kept_or, loaded, FieldError, FormError,
+};
 use crate::views::organisations::AdminServiceView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,14 +52,7 @@ pub fn AdminServicePage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match service.await {
-                    Ok(data) => view! { <Service data actions/> }.into_any(),
-                    Err(error) => super::super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(service, move |data| view! { <Service data actions/> })}
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::api::{get_intake_list, DecideEvent};
 use super::{EventTable, IntakeStatusTag};
-use crate::ui::components::{action_field, form_action, kept, FieldError, FormError};
+use crate::ui::components::{action_field, form_action, kept, loaded, FieldError, FormError};
 use crate::views::reports::{EventView, IntakeListView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,14 +47,7 @@ pub fn IntakePage() -> impl IntoView {
             <h1>"Reports"</h1>
             <p class="lead">"Reports arrive by the API, mailbox imports and the public forms. Each event is matched to the service that held its address at the time: added to the open case, or gathered into a case for you to verify."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <Lists data tab=tab() decide/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <Lists data tab=tab() decide/> })}
     }
 }
 

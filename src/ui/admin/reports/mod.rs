@@ -10,7 +10,6 @@ pub use intake_page::IntakePage;
 pub use pending_page::PendingCasePage;
 pub use report_page::ReportPage;
 
-use super::failure;
 use crate::domain::report::{EventState, IntakeStatus};
 use crate::views::reports::EventView;
 use leptos::prelude::*;

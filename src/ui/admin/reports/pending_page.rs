@@ -7,7 +7,7 @@ use super::EventTable;
 use crate::domain::notice::NoticeSource;
 use crate::error::AppError;
 use crate::ui::components::{
-    action_field, form_action, kept, kept_checked, kept_or, FieldError, FormError,
+    action_field, form_action, kept, kept_checked, kept_or, loaded, FieldError, FormError,
 };
 use crate::views::reports::PendingView;
 use leptos::prelude::*;
@@ -33,14 +33,7 @@ pub fn PendingCasePage() -> impl IntoView {
     );
     view! {
         <p class="breadcrumb"><a href="/admin/reports">"← Reports to verify"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match case.await {
-                    Ok(data) => view! { <Pending data verify dismiss/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(case, move |data| view! { <Pending data verify dismiss/> })}
     }
 }
 

@@ -4,6 +4,7 @@
 use super::api::get_intake;
 use super::{EventTable, IntakeStatusTag};
 use crate::error::AppError;
+use crate::ui::components::loaded;
 use crate::views::reports::IntakeView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,14 +27,7 @@ pub fn ReportPage() -> impl IntoView {
     );
     view! {
         <p class="breadcrumb"><a href="/admin/reports?tab=all">"← Reports"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Ok(data) => view! { <Report data/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(report, move |data| view! { <Report data/> })}
     }
 }
 

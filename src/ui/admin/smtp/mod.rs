@@ -8,5 +8,3 @@ mod request_page;
 
 pub use queue_page::RequestQueuePage;
 pub use request_page::StaffRequestPage;
-
-use super::failure;

@@ -3,6 +3,7 @@
 
 use super::api::get_request_queue;
 use crate::domain::smtp::RequestStatus;
+use crate::ui::components::loaded;
 use crate::ui::smtp::RequestStatusBadge;
 use crate::views::smtp::RequestQueueView;
 use leptos::prelude::*;
@@ -27,14 +28,7 @@ pub fn RequestQueuePage() -> impl IntoView {
             <h1>"Port-25 requests"</h1>
             <p class="lead">"Approve in writing only after the use case is verified; a failing check is a question for the customer, not an automatic no."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <Queue data/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |data| view! { <Queue data/> })}
     }
 }
 

@@ -4,7 +4,9 @@
 use super::api::{get_staff_request, ApproveRequest, DecideRequest, RecheckRequest};
 use crate::domain::smtp::RequestStatus;
 use crate::error::AppError;
-use crate::ui::components::{action_field, form_action, kept, FieldError, FormError, Port25Badge};
+use crate::ui::components::{
+    action_field, form_action, kept, loaded, FieldError, FormError, Port25Badge,
+};
 use crate::ui::smtp::CheckList;
 use crate::ui::smtp::{ApprovalDocumentView, RequestFacts, RequestHistory, RequestStatusBadge};
 use crate::views::smtp::StaffRequestView;
@@ -39,14 +41,7 @@ pub fn StaffRequestPage() -> impl IntoView {
     );
     view! {
         <p class="breadcrumb"><a href="/admin/smtp">"← Port-25 requests"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match request.await {
-                    Ok(data) => view! { <Request data approve decide recheck/> }.into_any(),
-                    Err(error) => super::failure(error),
-                }
-            })}
-        </Suspense>
+        {loaded(request, move |data| view! { <Request data approve decide recheck/> })}
     }
 }
 

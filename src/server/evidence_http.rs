@@ -242,7 +242,7 @@ pub async fn upload(
         Err(e) => return status_page(&e),
     };
     // Check access and state before reading any file.
-    let notice = match notices::get_notice(&st, &who, id).await {
+    let notice = match crate::server::usecase::case_access::get_notice(&st, &who, id).await {
         Ok(n) => n,
         Err(e) => return status_page(&e),
     };
@@ -360,7 +360,8 @@ pub async fn download(
         Ok(None) => return status_page(&AppError::NotFound),
         Err(e) => return status_page(&e.into()),
     };
-    if let Err(e) = notices::get_notice(&st, &who, file.notice_id).await {
+    if let Err(e) = crate::server::usecase::case_access::get_notice(&st, &who, file.notice_id).await
+    {
         return status_page(&e);
     }
     let Some(path) = st.evidence.path_of(file.stored_as()) else {

@@ -21,6 +21,7 @@ pub mod notifications_http;
 pub mod payments;
 pub mod sealed;
 pub mod seed;
+pub mod session_keys;
 pub mod state;
 pub mod storage;
 pub mod usecase;

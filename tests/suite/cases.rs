@@ -15,6 +15,7 @@ use abuse_portal::server::db::notices::{ListCursor, ListOrder, NoticeFilter, Not
 use abuse_portal::server::db::{leases, responses};
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
+use abuse_portal::server::usecase::case_access::get_notice;
 use abuse_portal::server::usecase::notices::{self as cases, OpenNotice};
 use futures::future::join_all;
 use time::Duration;
@@ -79,7 +80,7 @@ on_both_engines!(
         let id = cases::open_notice(st, &staff, spam_notice(mail, st.now()))
             .await
             .unwrap();
-        let n = cases::get_notice(st, &staff, id).await.unwrap();
+        let n = get_notice(st, &staff, id).await.unwrap();
         assert_eq!(n.state, NoticeState::Open);
         assert_eq!(n.deadline_at - n.notified_at, Duration::hours(48));
         assert_eq!(n.org_name, "Acme Hosting Ltd");
@@ -103,7 +104,7 @@ on_both_engines!(
         botnet.category = NoticeCategory::Botnet;
         let id2 = cases::open_notice(st, &staff, botnet).await.unwrap();
         assert!(
-            cases::get_notice(st, &staff, id2).await.unwrap().high_risk,
+            get_notice(st, &staff, id2).await.unwrap().high_risk,
             "§5 categories are high-risk"
         );
     }
@@ -149,7 +150,7 @@ on_both_engines!(bad_notices_are_refused_with_the_field_named, |env| {
     ));
     let id = cases::open_notice(st, &staff, n).await.unwrap();
     assert_eq!(
-        cases::get_notice(st, &staff, id).await.unwrap().deadline_at,
+        get_notice(st, &staff, id).await.unwrap().deadline_at,
         now + Duration::hours(6)
     );
     let alice = actor(st, "alice@acme.test").await;
@@ -174,11 +175,8 @@ on_both_engines!(customers_see_only_their_own_notices, |env| {
     )
     .await
     .unwrap();
-    assert_eq!(cases::get_notice(st, &alice, id).await.unwrap().id, id);
-    assert_eq!(
-        cases::get_notice(st, &bob, id).await,
-        Err(AppError::NotFound)
-    );
+    assert_eq!(get_notice(st, &alice, id).await.unwrap().id, id);
+    assert_eq!(get_notice(st, &bob, id).await, Err(AppError::NotFound));
     // A customer asking for another organisation's notices still gets only their own.
     let sneaky = NoticeFilter {
         org: alice.org_id,
@@ -301,7 +299,7 @@ on_both_engines!(
         );
         assert_eq!(cases::mark_overdue(st).await.unwrap(), 0, "never twice");
         assert_eq!(
-            cases::get_notice(st, &staff, late).await.unwrap().state,
+            get_notice(st, &staff, late).await.unwrap().state,
             NoticeState::Overdue
         );
         let trail = audit::list(&st.db, late).await.unwrap();
@@ -322,7 +320,7 @@ on_both_engines!(
         )
         .await
         .unwrap();
-        let reopened = cases::get_notice(st, &staff, late).await.unwrap();
+        let reopened = get_notice(st, &staff, late).await.unwrap();
         assert_eq!(
             (reopened.state, reopened.deadline_at),
             (NoticeState::Open, new_deadline)
@@ -816,12 +814,7 @@ on_both_engines!(measures_set_the_service_state_and_are_recorded, |env| {
     let mut n = spam_notice(service, st.now());
     n.ips = vec![];
     let id = cases::open_notice(st, &staff, n).await.unwrap();
-    let state_of = || async {
-        cases::get_notice(st, &staff, id)
-            .await
-            .unwrap()
-            .service_state
-    };
+    let state_of = || async { get_notice(st, &staff, id).await.unwrap().service_state };
     let measure = |kind, scope| StartMeasure {
         kind,
         scope,

@@ -105,7 +105,7 @@ on_both_engines!(
             (res.status().as_u16(), location(&res)),
             (303, format!("/notices/{id}"))
         );
-        let notice = cases::get_notice(
+        let notice = abuse_portal::server::usecase::case_access::get_notice(
             st,
             &Actor {
                 user_id: abuse_portal::domain::ids::UserId(0),
@@ -253,7 +253,10 @@ on_both_engines!(
             zone: Default::default(),
         };
         assert_eq!(
-            cases::get_notice(st, &staff, id).await.unwrap().state,
+            abuse_portal::server::usecase::case_access::get_notice(st, &staff, id)
+                .await
+                .unwrap()
+                .state,
             NoticeState::Open,
             "nothing was submitted"
         );

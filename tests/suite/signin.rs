@@ -393,8 +393,12 @@ on_both_engines!(
         store.create(&mut anonymous).await.unwrap();
         let loaded = store.load(&anonymous.id).await.unwrap().expect("stored");
         assert!(
-            !loaded.data.contains_key(sessions::LOADED_USER)
-                && !loaded.data.contains_key(sessions::LOADED_UNREAD),
+            !loaded
+                .data
+                .contains_key(abuse_portal::server::session_keys::LOADED_USER)
+                && !loaded
+                    .data
+                    .contains_key(abuse_portal::server::session_keys::LOADED_UNREAD),
             "no user, no row and no count"
         );
 
@@ -407,8 +411,10 @@ on_both_engines!(
         };
         store.create(&mut record).await.unwrap();
         let loaded = store.load(&record.id).await.unwrap().expect("stored");
-        let row: abuse_portal::server::db::accounts::UserRow =
-            serde_json::from_value(loaded.data[sessions::LOADED_USER].clone()).unwrap();
+        let row: abuse_portal::server::db::accounts::UserRow = serde_json::from_value(
+            loaded.data[abuse_portal::server::session_keys::LOADED_USER].clone(),
+        )
+        .unwrap();
         assert_eq!(
             (row.id, row.email.as_str(), row.role.as_str()),
             (alice.id, "alice@acme.test", "customer")
@@ -424,7 +430,7 @@ on_both_engines!(
             .unwrap();
         assert!(unread > 0, "the demo leaves alice unread notifications");
         assert_eq!(
-            loaded.data[sessions::LOADED_UNREAD],
+            loaded.data[abuse_portal::server::session_keys::LOADED_UNREAD],
             serde_json::json!(unread)
         );
         // Saved back (as at the end of a request that changed the session), the row is left out.
@@ -437,8 +443,14 @@ on_both_engines!(
             .collect();
         assert_eq!(raw.len(), 1);
         assert!(raw[0].contains("user_id"), "{raw:?}");
-        assert!(!raw[0].contains(sessions::LOADED_USER), "{raw:?}");
-        assert!(!raw[0].contains(sessions::LOADED_UNREAD), "{raw:?}");
+        assert!(
+            !raw[0].contains(abuse_portal::server::session_keys::LOADED_USER),
+            "{raw:?}"
+        );
+        assert!(
+            !raw[0].contains(abuse_portal::server::session_keys::LOADED_UNREAD),
+            "{raw:?}"
+        );
         assert!(!raw[0].contains("alice@acme.test"), "{raw:?}");
     }
 );

@@ -3,27 +3,13 @@
 use crate::domain::ids::UserId;
 use crate::domain::session::RENEW_AFTER;
 use crate::domain::throttle::WRONG_CODES_PER_PASSWORD;
+use crate::server::session_keys::*;
 use crate::views::notices::EvidenceDraft;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-/// The key holding the signed-in user's id; the session store copies it into its own column.
-pub const USER_ID: &str = "user_id";
-const SIGNED_IN_AT: &str = "signed_in_at";
-const RENEWED_AT: &str = "renewed_at";
-const CLIENT: &str = "client";
-const AGENT: &str = "agent";
-const LAST_IMPORT: &str = "last_import";
-const POST_OUTCOME: &str = "post_outcome";
 /// Rows of an import outcome kept in the session (the counts cover every row).
 pub const IMPORT_ROWS_KEPT: usize = 500;
-/// The key holding the user whose password was right and whose code is due; the session store
-/// copies it into the row's user column too, so that ending a user's sessions (signing out
-/// everywhere, a new password, a disabled account) ends a half-finished sign-in as well.
-pub const PENDING_USER: &str = "pending_user";
-const PENDING_AT: &str = "pending_at";
-const PENDING_NEXT: &str = "pending_next";
-const PENDING_WRONG: &str = "pending_wrong";
 /// How long a correct password waits for its second factor.
 const PENDING_SECONDS: i64 = 300;
 /// The longest user agent kept (they only serve to tell sessions apart).
@@ -141,11 +127,11 @@ impl TypedSession {
     }
 
     /// The row of `user` as it was read with this session (one statement for both; see
-    /// [`crate::server::db::sessions::LOADED_USER`]), or `None` when the session was not
+    /// [`LOADED_USER`]), or `None` when the session was not
     /// loaded with that user's row.
     pub async fn loaded_user(&self, user: UserId) -> Option<crate::server::db::accounts::UserRow> {
         self.0
-            .get::<crate::server::db::accounts::UserRow>(crate::server::db::sessions::LOADED_USER)
+            .get::<crate::server::db::accounts::UserRow>(LOADED_USER)
             .await
             .ok()
             .flatten()
@@ -153,13 +139,9 @@ impl TypedSession {
     }
 
     /// How many of the session user's notifications were unread when the session was loaded
-    /// (counted in the same statement; see [`crate::server::db::sessions::LOADED_UNREAD`]).
+    /// (counted in the same statement; see [`LOADED_UNREAD`]).
     pub async fn loaded_unread(&self) -> Option<i64> {
-        self.0
-            .get::<i64>(crate::server::db::sessions::LOADED_UNREAD)
-            .await
-            .ok()
-            .flatten()
+        self.0.get::<i64>(LOADED_UNREAD).await.ok().flatten()
     }
 
     /// Renews the idle limit when the last renewal is older than [`RENEW_AFTER`]: the session

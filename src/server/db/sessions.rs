@@ -13,7 +13,7 @@
 
 use super::{on_db, on_tx, stored_time, Db, DbError, Tx};
 use crate::domain::ids::UserId;
-use crate::server::auth::session::{PENDING_USER, USER_ID};
+use crate::server::session_keys::{LOADED_UNREAD, LOADED_USER, PENDING_USER, USER_ID};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
@@ -44,15 +44,6 @@ fn user_of(record: &Record) -> Option<i64> {
         .or_else(|| record.data.get(PENDING_USER))
         .and_then(serde_json::Value::as_i64)
 }
-
-/// The key of a loaded session's data under which [`DbSessionStore`] leaves the row of the
-/// session's user, as read with the session (an [`super::accounts::UserRow`] without its
-/// password hash). It is stripped whenever the data is stored.
-pub const LOADED_USER: &str = "_loaded_user";
-
-/// The key under which [`DbSessionStore`] leaves the count of the session user's unread
-/// notifications, as counted with the session. Stripped whenever the data is stored.
-pub const LOADED_UNREAD: &str = "_loaded_unread";
 
 /// The record's data as stored: without [`LOADED_USER`] and [`LOADED_UNREAD`].
 fn stored_data(record: &Record) -> Result<String, StoreError> {

@@ -65,7 +65,7 @@ async fn case_suspended(
 /// Staff draft an invoice for a case, with the lines the rules propose; returns its id.
 pub async fn draft_from_case(st: &AppState, who: &Actor, notice_id: i64) -> Result<i64, AppError> {
     let staff = who.require_staff()?;
-    let notice = super::notices::get_notice(st, who, notice_id).await?;
+    let notice = super::case_access::get_notice(st, who, notice_id).await?;
     let now = st.now();
     let suspended = case_suspended(&st.db, notice.service_id, notice_id, now).await?;
     let schedule = &st.config.billing.fees;
@@ -817,7 +817,7 @@ pub async fn set_hold(
 ) -> Result<(), AppError> {
     let staff = who.require_staff()?;
     let reason = reason_text("hold_reason", reason)?;
-    let notice = super::notices::get_notice(st, who, notice_id).await?;
+    let notice = super::case_access::get_notice(st, who, notice_id).await?;
     let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
@@ -871,7 +871,7 @@ pub async fn reactivate_now(
 ) -> Result<(), AppError> {
     let staff = who.require_staff()?;
     let reason = reason_text("reactivate_reason", reason)?;
-    let notice = super::notices::get_notice(st, who, notice_id).await?;
+    let notice = super::case_access::get_notice(st, who, notice_id).await?;
     let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;

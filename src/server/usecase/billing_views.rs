@@ -206,7 +206,7 @@ async fn detail_of(
     let staff = who.role.is_provider();
     let now = st.now();
     let currency = invoice.totals.total.currency;
-    let notice = super::notices::get_notice(st, who, invoice.notice_id).await?;
+    let notice = super::case_access::get_notice(st, who, invoice.notice_id).await?;
     let lines = store::lines(&st.db, invoice.id, currency).await?;
     let credits = store::credits(&st.db, invoice.id).await?;
     let payments = store::payments(&st.db, invoice.id).await?;

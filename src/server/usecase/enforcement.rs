@@ -33,7 +33,7 @@ pub async fn start(
     m: StartMeasure,
 ) -> Result<i64, AppError> {
     let staff = who.require_staff()?;
-    let notice = super::notices::get_notice(st, who, notice_id).await?;
+    let notice = super::case_access::get_notice(st, who, notice_id).await?;
     super::audit::written_reason("reason", &m.reason, "Write why the measure is taken")?;
     let ip_ok = |ip: &str| notice.ips.iter().any(|x| x == ip) || ip.is_empty();
     match &m.scope {

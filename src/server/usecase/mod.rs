@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod billing;
 pub mod billing_views;
+pub mod case_access;
 pub mod enforcement;
 pub mod inventory;
 pub mod inventory_import;

@@ -1,6 +1,7 @@
 //! Notices as the pages show them: turns records into view types, with the viewer's scope.
 
-use super::notices::{get_notice, list_notices};
+use super::case_access::get_notice;
+use super::notices::list_notices;
 use crate::domain::actor::Actor;
 use crate::domain::evidence::{DetectedType, EvidenceFileKind};
 use crate::domain::ids::{OrgId, ServiceId};

@@ -178,14 +178,6 @@ pub async fn open_in_tx(
     Ok(id)
 }
 
-/// One notice as the caller may see it: customers only their organisation's (another's is
-/// "not found"), staff every one.
-pub async fn get_notice(st: &AppState, who: &Actor, id: i64) -> Result<NoticeRecord, AppError> {
-    notices::get(&st.db, id, who.reach()?.org_filter())
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 /// A page of notices within the caller's scope; a customer's filter is always narrowed to their
 /// own organisation, whatever it asked for.
 pub async fn list_notices(
@@ -292,7 +284,7 @@ async fn record(
         reason.trim().to_owned()
     };
     let reason = reason.as_str();
-    let notice = get_notice(st, who, id).await?;
+    let notice = super::case_access::get_notice(st, who, id).await?;
     let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
@@ -432,7 +424,7 @@ pub async fn change_deadline(
     reason: &str,
 ) -> Result<(), AppError> {
     let staff = who.require_staff()?;
-    let notice = get_notice(st, who, id).await?;
+    let notice = super::case_access::get_notice(st, who, id).await?;
     if notice.state.is_finished() || notice.state.awaits_staff() {
         return Err(AppError::Conflict(
             "The deadline only matters while a response from the customer is due.".into(),
@@ -596,7 +588,7 @@ pub async fn add_note(st: &AppState, who: &Actor, id: i64, body: &str) -> Result
             "Write a note of 1 to 5,000 characters.",
         ));
     }
-    get_notice(st, who, id).await?;
+    super::case_access::get_notice(st, who, id).await?;
     let label = super::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;

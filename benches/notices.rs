@@ -268,7 +268,7 @@ async fn run(engine: &str, url: String) {
     for i in 0..RUNS {
         let id = 1 + (i as i64 * 331) % notices;
         let t0 = Instant::now();
-        notice_views::detail(&st, &staff, id).await.unwrap();
+        notice_views::detail(&st, &staff, id, None).await.unwrap();
         detail.push(t0.elapsed());
     }
     report("notice page", detail);

@@ -237,7 +237,7 @@ on_both_engines!(a_draft_follows_the_rules_and_is_fixed_once_issued, |env| {
     let actions: Vec<&str> = trail.iter().map(|e| e.record.action.as_str()).collect();
     assert!(actions.contains(&"invoice_issued"));
     assert!(actions.contains(&"invoice_draft"));
-    let customer_view = abuse_portal::server::usecase::notice_views::detail(st, &bob, case)
+    let customer_view = abuse_portal::server::usecase::notice_views::detail(st, &bob, case, None)
         .await
         .unwrap();
     assert!(customer_view

@@ -999,7 +999,7 @@ on_both_engines!(internal_notes_never_reach_the_customer, |env| {
         .timeline
         .iter()
         .any(|e| e.detail.contains(secret)));
-    let for_customer = notice_views::detail(st, &alice, id).await.unwrap();
+    let for_customer = notice_views::detail(st, &alice, id, None).await.unwrap();
     let shown = format!("{for_customer:?}");
     assert!(
         !shown.contains(secret) && !shown.contains("Internal note"),

@@ -13,8 +13,8 @@ use crate::server::db::{accounts, audit, responses, services};
 use crate::server::state::AppState;
 use crate::views::cases::{CaseQueueView, CaseRowView, CaseView, NewCaseOptions, NoteView};
 use crate::views::notices::{
-    DisputeView, FileView, MeasureView, NoticeDetailView, NoticeListView, NoticeRowView,
-    SubmissionView, TimelineEntryView,
+    DisputeView, EvidenceDraft, FileView, MeasureView, NoticeDetailView, NoticeListView,
+    NoticeRowView, SubmissionView, TimelineEntryView,
 };
 
 /// Notices per page.
@@ -138,10 +138,17 @@ fn actor_for(viewer: &Actor, recorded: &str) -> String {
     }
 }
 
-/// One notice with its timeline and responses, within the caller's scope.
-pub async fn detail(st: &AppState, who: &Actor, id: i64) -> Result<NoticeDetailView, AppError> {
+/// One notice with its timeline and responses, within the caller's scope; `draft` is the
+/// customer's evidence form as they last left it (the server function reads it from their
+/// session), shown again in the form.
+pub async fn detail(
+    st: &AppState,
+    who: &Actor,
+    id: i64,
+    draft: Option<EvidenceDraft>,
+) -> Result<NoticeDetailView, AppError> {
     let n = get_notice(st, who, id).await?;
-    detail_of(st, who, &n).await
+    detail_of(st, who, &n, draft).await
 }
 
 /// [`detail`] for a notice already read within the caller's scope.
@@ -149,6 +156,7 @@ async fn detail_of(
     st: &AppState,
     who: &Actor,
     n: &NoticeRecord,
+    draft: Option<EvidenceDraft>,
 ) -> Result<NoticeDetailView, AppError> {
     let id = n.id;
     let trail = audit::list(&st.db, id).await?;
@@ -157,10 +165,6 @@ async fn detail_of(
         .is_ok();
     let submissions = responses::submissions(&st.db, id).await?;
     let files = responses::files_of_notice(&st.db, id).await?;
-    let draft = match crate::server::state::session().await {
-        Ok(session) if !who.role.is_provider() => session.evidence_draft(id).await.ok().flatten(),
-        _ => None,
-    };
     let limits = st.config.evidence;
     let now = st.now();
     let actions = crate::server::db::enforcement::for_service(&st.db, n.service_id).await?;
@@ -337,7 +341,7 @@ pub async fn staff_case(st: &AppState, who: &Actor, id: i64) -> Result<CaseView,
     Ok(CaseView {
         notes,
         reported_events,
-        detail: detail_of(st, who, &n).await?,
+        detail: detail_of(st, who, &n, None).await?,
         org_name: n.org_name.clone(),
         verification_note: n.verification_note.clone(),
         deadline_input: who.zone.input_value(n.deadline_at),

@@ -276,6 +276,13 @@ pub async fn actor(st: &AppState) -> Result<Actor, AppError> {
     actor_of(st, &session().await?).await
 }
 
+/// The state and who is calling: how a server function begins.
+pub async fn caller() -> Result<(AppState, Actor), AppError> {
+    let st = state()?;
+    let who = actor(&st).await?;
+    Ok((st, who))
+}
+
 /// Who holds `session` (for plain axum handlers, which have the session as an extractor).
 /// Activity renews the session's idle limit (at most once a minute).
 pub async fn actor_of(st: &AppState, session: &TypedSession) -> Result<Actor, AppError> {

@@ -432,3 +432,36 @@ pub async fn enable_two_factor(
         .unwrap();
     who.user_id
 }
+
+/// The reason the inventory tests give for their changes.
+pub const WHY: &str = "Provisioned from the signed order form.";
+
+/// The demo data and one more customer, Initech (abuse and billing contacts at initech.test),
+/// whose VPS `app-01.initech.test` holds 198.51.100.7: the admin, the organisation, the service.
+pub async fn initech(
+    st: &AppState,
+) -> (
+    abuse_portal::domain::actor::Actor,
+    abuse_portal::domain::ids::OrgId,
+    abuse_portal::domain::ids::ServiceId,
+) {
+    use abuse_portal::server::usecase::organisations::{self as inventory, OrgForm};
+    abuse_portal::server::seed::seed_demo(st).await.unwrap();
+    let admin = actor(st, "admin@portal.test").await;
+    let form = OrgForm {
+        name: "Initech".into(),
+        abuse_email: "abuse@initech.test".into(),
+        billing_email: "billing@initech.test".into(),
+        ..OrgForm::default()
+    };
+    let org = inventory::create_organisation(st, &admin, &form, WHY)
+        .await
+        .unwrap();
+    let service = inventory::create_service(st, &admin, org, "app-01.initech.test", "vps", WHY)
+        .await
+        .unwrap();
+    inventory::assign_block(st, &admin, service, "198.51.100.7", WHY)
+        .await
+        .unwrap();
+    (admin, org, service)
+}

@@ -11,7 +11,6 @@ use abuse_portal::domain::notice::{NoticeCategory, NoticeEvent, NoticeSource};
 use abuse_portal::server::db::outbox;
 use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
-use abuse_portal::server::usecase::organisations::{self as inventory, OrgForm};
 use abuse_portal::server::usecase::{mail, notices};
 use common::{Engine, TestEnv};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -107,8 +106,6 @@ impl SmtpServer {
     }
 }
 
-const WHY: &str = "Provisioned from the signed order form.";
-
 async fn notice_for_initech(st: &AppState, service: ServiceId) -> i64 {
     let staff = actor(st, "staff@portal.test").await;
     let now = st.now();
@@ -149,27 +146,7 @@ async fn the_outbox_loses_nothing_and_sends_nothing_twice(engine: Engine) {
     let server = SmtpServer::default();
     let mut running = server.serve(TcpListener::from_std(listener).unwrap());
 
-    seed::seed_demo(st).await.unwrap();
-    let admin = actor(st, "admin@portal.test").await;
-    let org = inventory::create_organisation(
-        st,
-        &admin,
-        &OrgForm {
-            name: "Initech".into(),
-            abuse_email: "abuse@initech.test".into(),
-            billing_email: "billing@initech.test".into(),
-            ..OrgForm::default()
-        },
-        WHY,
-    )
-    .await
-    .unwrap();
-    let service = inventory::create_service(st, &admin, org, "app-01.initech.test", "vps", WHY)
-        .await
-        .unwrap();
-    inventory::assign_block(st, &admin, service, "198.51.100.7", WHY)
-        .await
-        .unwrap();
+    let (_admin, _org, service) = common::initech(st).await;
     // What the demo queued for its own organisations goes out first.
     mail::send_due(st, st.now()).await.unwrap();
     let before = server.count();

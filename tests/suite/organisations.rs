@@ -24,7 +24,7 @@ fn form(name: &str) -> OrgForm {
     }
 }
 
-const WHY: &str = "Provisioned from the signed order form.";
+use crate::common::WHY;
 
 async fn exec(st: &AppState, sql: &str) -> Result<(), sqlx::Error> {
     abuse_portal::on_db!(&st.db, |pool| sqlx::query(sql)

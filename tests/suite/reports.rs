@@ -4,11 +4,9 @@
 //! for staff; the report API with token scopes, statuses and a burst of 40; `portal ingest`'s
 //! use case; the public forms' anti-spam measure and rate limit.
 
-use crate::common;
+use crate::common::{self, initech, WHY};
 use common::actor;
 
-use abuse_portal::domain::actor::Actor;
-use abuse_portal::domain::ids::{OrgId, ServiceId};
 use abuse_portal::domain::notice::{NoticeCategory, NoticeSource};
 use abuse_portal::domain::report::{
     EventState, IntakeChannel, IntakeStatus, PublicReportInput, FORM_MIN_FILL,
@@ -17,40 +15,12 @@ use abuse_portal::domain::report::{
 use abuse_portal::error::AppError;
 use abuse_portal::server::db::{audit, notices};
 use abuse_portal::server::intake::BodyKind;
-use abuse_portal::server::seed;
 use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::api_tokens;
-use abuse_portal::server::usecase::organisations::{self as inventory, OrgForm};
+use abuse_portal::server::usecase::organisations::{self as inventory};
 use abuse_portal::server::usecase::reports::{self, IntakeTab, Received, Verification};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
-
-const WHY: &str = "Provisioned from the signed order form.";
-
-/// The demo data and one more customer, Initech, whose VPS holds 198.51.100.7.
-async fn initech(st: &AppState) -> (Actor, OrgId, ServiceId) {
-    seed::seed_demo(st).await.unwrap();
-    let admin = actor(st, "admin@portal.test").await;
-    let org = inventory::create_organisation(
-        st,
-        &admin,
-        &OrgForm {
-            name: "Initech".into(),
-            abuse_email: "abuse@initech.test".into(),
-            ..OrgForm::default()
-        },
-        WHY,
-    )
-    .await
-    .unwrap();
-    let service = inventory::create_service(st, &admin, org, "app-01.initech.test", "vps", WHY)
-        .await
-        .unwrap();
-    inventory::assign_block(st, &admin, service, "198.51.100.7", WHY)
-        .await
-        .unwrap();
-    (admin, org, service)
-}
 
 /// An ARF report (RFC 5965) from a feedback loop, with the reported message attached.
 fn arf(source_ip: &str, incidents: u32, extra: &str) -> Vec<u8> {

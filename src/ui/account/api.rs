@@ -22,9 +22,7 @@ pub async fn get_sessions() -> Result<SessionsView, AppError> {
 /// Ends one of the caller's other sessions, named by the handle the list shows.
 #[server(endpoint = "account/end_session")]
 pub async fn end_session(handle: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::accounts::end_session(&st, &who, &handle).await
 }
 
@@ -109,18 +107,14 @@ pub async fn change_two_factor(
 /// An owner requires (`required` checked) or stops requiring a second factor of their members.
 #[server(endpoint = "account/two_factor/require")]
 pub async fn require_two_factor(required: Option<String>) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::two_factor::set_org_requirement(&st, &who, required.is_some()).await
 }
 
 /// The caller's time zone and the news they receive by mail.
 #[server(endpoint = "account/preferences")]
 pub async fn get_preferences() -> Result<crate::views::auth::PreferencesView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::preferences::preferences(&st, &who).await
 }
 
@@ -131,9 +125,7 @@ pub async fn save_preferences(
     time_zone: String,
     #[server(default)] mail: Vec<String>,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::preferences::save_preferences(&st, &who, &time_zone, &mail).await
 }
 
@@ -141,9 +133,7 @@ pub async fn save_preferences(
 #[server(endpoint = "account/organisation")]
 pub async fn get_organisation_settings(
 ) -> Result<crate::views::auth::OrganisationSettingsView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::preferences::organisation(&st, &who).await
 }
 

@@ -7,18 +7,14 @@ use leptos::prelude::*;
 /// Provider-wide totals and a page of organisations. Staff and admins only.
 #[server(endpoint = "admin/overview")]
 pub async fn get_admin_overview(after: Option<OrgCursor>) -> Result<AdminOverview, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::admin::overview(&st, &who, after).await
 }
 
 /// The API tokens (admins).
 #[server(endpoint = "admin/tokens")]
 pub async fn get_tokens() -> Result<Vec<crate::views::admin::TokenView>, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::api_tokens::list(&st, &who).await
 }
 
@@ -28,18 +24,14 @@ pub async fn create_token(
     name: String,
     #[server(default)] scopes: Vec<String>,
 ) -> Result<crate::views::admin::TokenCreated, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::api_tokens::create(&st, &who, &name, &scopes.join(" ")).await
 }
 
 /// Revokes an API token.
 #[server(endpoint = "admin/tokens/revoke")]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::api_tokens::revoke(&st, &who, id).await
 }
 
@@ -49,17 +41,13 @@ pub async fn get_outbox(
     tab: Option<String>,
     before: Option<i64>,
 ) -> Result<crate::views::admin::OutboxView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::mail::outbox_page(&st, &who, tab, before).await
 }
 
 /// Sends a given-up mail again (staff).
 #[server(endpoint = "admin/mail/send_again")]
 pub async fn send_mail_again(id: i64) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::mail::send_again(&st, &who, id).await
 }

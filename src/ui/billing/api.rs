@@ -8,9 +8,7 @@ use leptos::prelude::*;
 /// The caller's billing overview; `before`: the keyset cursor of the next page.
 #[server(endpoint = "billing/overview")]
 pub async fn get_billing_overview(before: Option<String>) -> Result<BillingOverviewView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let before = before
         .filter(|b| !b.is_empty())
         .map(|b| {
@@ -24,18 +22,14 @@ pub async fn get_billing_overview(before: Option<String>) -> Result<BillingOverv
 /// One invoice.
 #[server(endpoint = "billing/get")]
 pub async fn get_invoice(id: i64) -> Result<InvoiceDetailView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::billing_views::invoice_detail(&st, &who, id).await
 }
 
 /// One receipt.
 #[server(endpoint = "billing/receipt")]
 pub async fn get_receipt(invoice: i64, payment: i64) -> Result<ReceiptView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::billing_views::receipt(&st, &who, invoice, payment).await
 }
 
@@ -43,9 +37,7 @@ pub async fn get_receipt(invoice: i64, payment: i64) -> Result<ReceiptView, AppE
 /// invoice is paid when Stripe confirms it.
 #[server(endpoint = "billing/pay_by_card")]
 pub async fn pay_by_card(id: i64, form_key: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let url = crate::server::usecase::billing::start_card_payment(&st, &who, id, &form_key).await?;
     leptos_axum::redirect(&url);
     Ok(())

@@ -8,8 +8,6 @@ use leptos::prelude::*;
 /// organisation); anonymous callers `NotSignedIn`.
 #[server(endpoint = "home/customer_home")]
 pub async fn get_customer_home() -> Result<HomeView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::inventory::customer_home(&st, &who).await
 }

@@ -7,18 +7,14 @@ use leptos::prelude::*;
 /// A page of the caller's services.
 #[server(endpoint = "services/list")]
 pub async fn get_services(after: Option<String>) -> Result<ServiceListView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::inventory::services_page(&st, &who, after).await
 }
 
 /// One service.
 #[server(endpoint = "services/get")]
 pub async fn get_service(id: i64) -> Result<ServiceDetailView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::inventory::service_detail(&st, &who, id).await
 }
 
@@ -32,9 +28,7 @@ pub async fn change_port25_default(
     reason: String,
 ) -> Result<(), AppError> {
     use crate::domain::ids::ServiceId;
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let restrict = match action.as_str() {
         "restrict" => true,
         "lift" => false,

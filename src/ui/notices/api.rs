@@ -40,9 +40,7 @@ pub async fn get_notice_detail(id: i64) -> Result<NoticeDetailView, AppError> {
 #[server(endpoint = "notices/acknowledge")]
 pub async fn acknowledge_notice(id: i64) -> Result<(), AppError> {
     use crate::domain::notice::NoticeEvent;
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::notices::apply_event(&st, &who, id, NoticeEvent::Acknowledge, "")
         .await?;
     Ok(())
@@ -51,9 +49,7 @@ pub async fn acknowledge_notice(id: i64) -> Result<(), AppError> {
 /// Disputes a notice, with reasons.
 #[server(endpoint = "notices/dispute")]
 pub async fn dispute_notice(id: i64, reasons: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::notices::dispute(&st, &who, id, &reasons).await?;
     Ok(())
 }

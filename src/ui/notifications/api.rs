@@ -7,17 +7,13 @@ use leptos::prelude::*;
 /// The caller's notifications, a page at a time.
 #[server(endpoint = "notifications/list")]
 pub async fn get_notifications(before: Option<i64>) -> Result<NotificationListView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::notifications::list(&st, &who, before).await
 }
 
 /// Marks every notification of the caller read.
 #[server(endpoint = "notifications/read_all")]
 pub async fn read_all_notifications() -> Result<u64, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::notifications::read_all(&st, &who).await
 }

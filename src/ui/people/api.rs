@@ -10,9 +10,7 @@ use leptos::prelude::*;
 /// get their own).
 #[server(endpoint = "people/list")]
 pub async fn get_people(organisation: Option<i64>) -> Result<PeopleView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::people::people(&st, &who, organisation.map(crate::domain::ids::OrgId))
         .await
 }
@@ -26,9 +24,7 @@ pub async fn invite_person(
     owner: Option<String>,
 ) -> Result<InvitationCreated, AppError> {
     use crate::domain::ids::OrgId;
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let role = role
         .parse()
         .map_err(|_| AppError::invalid("role", "Choose a role from the list."))?;
@@ -48,9 +44,7 @@ pub async fn invite_person(
 /// Withdraws an invitation.
 #[server(endpoint = "people/revoke")]
 pub async fn revoke_invitation(id: i64) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::people::revoke_invitation(&st, &who, id).await
 }
 

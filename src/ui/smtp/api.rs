@@ -12,27 +12,21 @@ use leptos::prelude::*;
 /// The caller's requests, newest first.
 #[server(endpoint = "smtp/list")]
 pub async fn list_my_requests(after: Option<String>) -> Result<RequestListView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::smtp_views::my_requests(&st, &who, after).await
 }
 
 /// What the request form needs: the addresses and the draft to resume.
 #[server(endpoint = "smtp/form")]
 pub async fn get_request_form() -> Result<RequestFormView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::smtp_views::request_form(&st, &who).await
 }
 
 /// One request.
 #[server(endpoint = "smtp/get")]
 pub async fn get_request(id: i64) -> Result<RequestDetailView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::smtp_views::request_detail(&st, &who, id).await
 }
 
@@ -102,8 +96,6 @@ pub async fn save_request(
 /// Withdraws a pending request.
 #[server(endpoint = "smtp/withdraw")]
 pub async fn withdraw_request(id: i64) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::smtp::withdraw(&st, &who, id).await
 }

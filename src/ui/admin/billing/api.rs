@@ -25,9 +25,7 @@ pub async fn get_staff_billing(
     status: Option<String>,
     before: Option<String>,
 ) -> Result<StaffBillingView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let before = optional_id(before, "before")?;
     crate::server::usecase::billing_views::staff_list(&st, &who, status, before).await
 }
@@ -35,18 +33,14 @@ pub async fn get_staff_billing(
 /// One invoice, with what staff may do to it.
 #[server(endpoint = "admin/billing/get")]
 pub async fn get_staff_invoice(id: i64) -> Result<StaffInvoiceView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::billing_views::staff_invoice(&st, &who, id).await
 }
 
 /// Drafts an invoice for a case with the lines the rules propose, and opens it.
 #[server(endpoint = "admin/billing/draft")]
 pub async fn draft_invoice(notice: i64) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let id = crate::server::usecase::billing::draft_from_case(&st, &who, notice).await?;
     leptos_axum::redirect(&format!("/admin/billing/{id}"));
     Ok(())
@@ -106,9 +100,7 @@ pub async fn set_blocking(id: i64, blocks: Option<String>) -> Result<(), AppErro
 /// Issues a draft.
 #[server(endpoint = "admin/billing/issue")]
 pub async fn issue_invoice(id: i64) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::billing::issue(&st, &who, id).await?;
     Ok(())
 }
@@ -116,9 +108,7 @@ pub async fn issue_invoice(id: i64) -> Result<(), AppError> {
 /// Voids a draft, with a reason.
 #[server(endpoint = "admin/billing/void")]
 pub async fn void_invoice(id: i64, reason: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::billing::void_draft(&st, &who, id, &reason).await
 }
 
@@ -200,9 +190,7 @@ pub async fn hold_reactivation(
     action: String,
     hold_reason: String,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let hold = match action.as_str() {
         "hold" => true,
         "release" => false,
@@ -219,8 +207,6 @@ pub async fn hold_reactivation(
 /// Reactivates a case's service by hand, whatever is owed, with a reason.
 #[server(endpoint = "admin/billing/reactivate")]
 pub async fn reactivate_service(notice: i64, reactivate_reason: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::billing::reactivate_now(&st, &who, notice, &reactivate_reason).await
 }

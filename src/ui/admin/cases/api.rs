@@ -19,9 +19,7 @@ pub async fn get_case_queue(
     high_risk: Option<String>,
     after: Option<String>,
 ) -> Result<CaseQueueView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::notice_views::staff_queue(
         &st, &who, status, category, org, kind, high_risk, after,
     )
@@ -31,9 +29,7 @@ pub async fn get_case_queue(
 /// One case.
 #[server(endpoint = "admin/cases/get")]
 pub async fn get_case(id: i64) -> Result<CaseView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::notice_views::staff_case(&st, &who, id).await
 }
 
@@ -42,9 +38,7 @@ pub async fn get_case(id: i64) -> Result<CaseView, AppError> {
 #[server(endpoint = "admin/cases/decide")]
 pub async fn decide_case(id: i64, decision: String, reason: String) -> Result<(), AppError> {
     use crate::domain::notice::StaffDecision;
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     who.require_staff()?;
     let decision = StaffDecision::parse(&decision)
         .ok_or_else(|| AppError::invalid("decision", "Choose one of the decisions offered."))?;
@@ -59,9 +53,7 @@ pub async fn change_case_deadline(
     deadline: String,
     reason: String,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let at = who.zone.parse_input(&deadline).ok_or_else(|| {
         AppError::invalid("deadline", format!("Enter a date and time ({}).", who.zone))
     })?;
@@ -71,9 +63,7 @@ pub async fn change_case_deadline(
 /// The choices of the new-notice form.
 #[server(endpoint = "admin/cases/new_options")]
 pub async fn get_new_case_options() -> Result<NewCaseOptions, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::notice_views::new_case_options(&st, &who).await
 }
 
@@ -188,17 +178,13 @@ pub async fn start_measure(
 /// Ends a measure now, with a reason.
 #[server(endpoint = "admin/cases/end_measure")]
 pub async fn end_measure(action_id: i64, end_reason: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::enforcement::end(&st, &who, action_id, &end_reason).await
 }
 
 /// Adds an internal note (never shown to the customer).
 #[server(endpoint = "admin/cases/add_note")]
 pub async fn add_case_note(id: i64, note: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::notices::add_note(&st, &who, id, &note).await
 }

@@ -16,9 +16,7 @@ pub async fn search_inventory(
     at: Option<String>,
     after: Option<crate::views::admin::OrgCursor>,
 ) -> Result<InventorySearchView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::organisations::search(
         &st,
         &who,
@@ -32,9 +30,7 @@ pub async fn search_inventory(
 /// One organisation.
 #[server(endpoint = "admin/organisations/get")]
 pub async fn get_organisation(id: i64) -> Result<OrganisationView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::organisations::organisation(&st, &who, crate::domain::ids::OrgId(id))
         .await
 }
@@ -93,9 +89,7 @@ pub async fn update_organisation(
 /// Retires an organisation whose services are retired.
 #[server(endpoint = "admin/organisations/retire")]
 pub async fn retire_organisation(id: i64, reason: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::organisations::retire_organisation(
         &st,
         &who,
@@ -108,9 +102,7 @@ pub async fn retire_organisation(id: i64, reason: String) -> Result<(), AppError
 /// One service with its addresses and their history.
 #[server(endpoint = "admin/services/get")]
 pub async fn get_admin_service(id: i64) -> Result<AdminServiceView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::organisations::service(&st, &who, crate::domain::ids::ServiceId(id))
         .await
 }
@@ -123,9 +115,7 @@ pub async fn create_service(
     kind: String,
     reason: String,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let id = crate::server::usecase::organisations::create_service(
         &st,
         &who,
@@ -149,9 +139,7 @@ pub async fn update_service(
     reason: String,
 ) -> Result<(), AppError> {
     use crate::domain::ids::{OrgId, ServiceId};
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::organisations::update_service(
         &st,
         &who,
@@ -167,9 +155,7 @@ pub async fn update_service(
 /// Retires a service, releasing its addresses.
 #[server(endpoint = "admin/services/retire")]
 pub async fn retire_service(id: i64, reason: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::organisations::retire_service(
         &st,
         &who,
@@ -182,9 +168,7 @@ pub async fn retire_service(id: i64, reason: String) -> Result<(), AppError> {
 /// Assigns an address or prefix to a service.
 #[server(endpoint = "admin/services/assign")]
 pub async fn assign_block(id: i64, block: String, reason: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::organisations::assign_block(
         &st,
         &who,
@@ -203,9 +187,7 @@ pub async fn release_block(
     reason: String,
 ) -> Result<(), AppError> {
     use crate::domain::ids::ServiceId;
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let to = match to_service
         .as_deref()
         .map(str::trim)

@@ -26,18 +26,14 @@ pub async fn get_intake_list(
 /// One report with its kept fields and events.
 #[server(endpoint = "admin/reports/get")]
 pub async fn get_intake(id: i64) -> Result<IntakeView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::reports::intake(&st, &who, id).await
 }
 
 /// One reported case waiting for verification (or decided).
 #[server(endpoint = "admin/reports/pending")]
 pub async fn get_pending(id: i64) -> Result<PendingView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::reports::pending(&st, &who, id).await
 }
 
@@ -76,9 +72,7 @@ pub async fn verify_reported_case(
 /// Dismisses a waiting case with a written reason.
 #[server(endpoint = "admin/reports/dismiss")]
 pub async fn dismiss_reported_case(id: i64, reason: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::reports::dismiss(&st, &who, id, &reason).await
 }
 

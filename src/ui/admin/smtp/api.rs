@@ -10,18 +10,14 @@ pub async fn get_request_queue(
     filter: Option<String>,
     after: Option<String>,
 ) -> Result<RequestQueueView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::smtp_views::staff_queue(&st, &who, filter, after).await
 }
 
 /// One request with the customer's history.
 #[server(endpoint = "admin/smtp/get")]
 pub async fn get_staff_request(id: i64) -> Result<StaffRequestView, AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::smtp_views::staff_request(&st, &who, id).await
 }
 
@@ -67,9 +63,7 @@ pub async fn decide_request(id: i64, decision: String, reason: String) -> Result
 /// Runs the DNS checks again.
 #[server(endpoint = "admin/smtp/recheck")]
 pub async fn recheck_request(id: i64) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     who.require_staff()?;
     crate::server::usecase::smtp::run_checks(&st, &who, id).await?;
     Ok(())

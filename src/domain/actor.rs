@@ -136,13 +136,11 @@ impl Actor {
         }
     }
 
-    /// Whether the actor may read or act on records of organisation `org`.
+    /// Whether the actor may read or act on records of organisation `org`: whether it is within
+    /// their [`Reach`]. A customer without an organisation reaches no one's.
     pub fn may_access_org(&self, org: OrgId) -> Result<(), AccessError> {
-        if self.role.is_provider() || self.org_id == Some(org) {
-            Ok(())
-        } else {
-            Err(AccessError::OtherOrganisation)
-        }
+        let reach = self.reach().map_err(|_| AccessError::OtherOrganisation)?;
+        reach.covers(org)
     }
 
     /// The customer's own organisation, for actions only a customer takes (filing a port-25

@@ -20,11 +20,11 @@ portal_toolchain() {
     fi
 }
 
-# The two cargo builds that `cargo leptos build --release` runs, with the same arguments and the
-# one variable that changes what they compile (LEPTOS_OUTPUT_NAME; the other LEPTOS_* variables
-# it sets are read at run time). Run while cargo-leptos itself is still compiling, they leave it
-# only the bundling (wasm-bindgen, wasm-opt, CSS) to do.
-portal_prebuild_release() {
+# The two cargo builds that `cargo leptos build --release` runs, side by side, with the same
+# arguments and the one variable that changes what they compile (LEPTOS_OUTPUT_NAME; the other
+# LEPTOS_* variables it sets are read at run time), so that either way of building reuses the
+# other's work. scripts/build-site bundles their output.
+portal_build_release() {
     local tc="$1" front status=0
     (
         cd "$ROOT"

@@ -41,7 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = with_context(|parts: &axum::http::request::Parts| {
         parts
             .extensions
-            .get::<crate::server::http::CspNonce>()
+            .get::<crate::server::inbound::http::CspNonce>()
             .map(|nonce| nonce.0.clone())
     })
     .flatten();

@@ -1,7 +1,6 @@
 //! Server-only code: configuration, database, sessions, use cases, HTTP, jobs and the CLI.
 //! Compiled only with the `ssr` feature; nothing here reaches the WebAssembly bundle.
 
-pub mod api_v1;
 pub mod assets;
 pub mod audit_keys;
 pub mod auth;
@@ -10,14 +9,10 @@ pub mod config;
 pub mod db;
 pub mod dns;
 pub mod errors;
-pub mod evidence_http;
-pub mod form_posts;
-pub mod http;
+pub mod inbound;
 pub mod intake;
 pub mod jobs;
-pub mod listen;
 pub mod mail;
-pub mod notifications_http;
 pub mod payments;
 pub mod sealed;
 pub mod seed;
@@ -125,47 +120,54 @@ pub fn router(state: AppState) -> Router {
             state::identify_page_caller,
         ));
     let routed = Router::new()
-        .route("/healthz", get(http::healthz))
-        .route("/readyz", get(http::readyz))
+        .route("/healthz", get(inbound::http::healthz))
+        .route("/readyz", get(inbound::http::readyz))
         .route(
             "/notices/{id}/evidence",
-            axum::routing::post(evidence_http::upload).layer(axum::extract::DefaultBodyLimit::max(
-                evidence_http::drain_limit(&state.config.evidence),
-            )),
+            axum::routing::post(inbound::evidence::upload).layer(
+                axum::extract::DefaultBodyLimit::max(inbound::evidence::drain_limit(
+                    &state.config.evidence,
+                )),
+            ),
         )
-        .route("/evidence/{file_id}", get(evidence_http::download))
-        .route("/notifications/{id}/open", get(notifications_http::open))
+        .route("/evidence/{file_id}", get(inbound::evidence::download))
+        .route(
+            "/notifications/{id}/open",
+            get(inbound::notifications::open),
+        )
         .merge(assets::pkg_router(&state.config.site_root.join("pkg")))
-        .merge(api_v1::router())
+        .merge(inbound::api_v1::router())
         .route(
             "/webhooks/stripe",
-            axum::routing::post(payments::webhook::stripe_webhook).layer(
-                axum::extract::DefaultBodyLimit::max(payments::webhook::MAX_BODY),
+            axum::routing::post(inbound::stripe_webhook::stripe_webhook).layer(
+                axum::extract::DefaultBodyLimit::max(inbound::stripe_webhook::MAX_BODY),
             ),
         )
         .merge(pages)
         .fallback(file_or_not_found)
         .with_state(state.clone());
     let layered = tower::ServiceBuilder::new()
-        .layer(http::compression())
+        .layer(inbound::http::compression())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            http::security_headers,
+            inbound::http::security_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            http::refuse_foreign_writes,
+            inbound::http::refuse_foreign_writes,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            http::database_outage_status,
+            inbound::http::database_outage_status,
         ))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            form_posts::outcomes,
+            inbound::form_posts::outcomes,
         ))
-        .layer(axum::middleware::from_fn(http::server_fn_error_status))
+        .layer(axum::middleware::from_fn(
+            inbound::http::server_fn_error_status,
+        ))
         // Innermost, as only the handlers read bodies, and axum's middleware takes plain ones.
         .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
         .service(routed);
@@ -223,7 +225,7 @@ pub async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error + Se
     );
     println!("The portal is running at {}", state.config.public_url);
     let header_timeout = state.config.header_timeout;
-    listen::serve(
+    inbound::listen::serve(
         listener,
         router(state.clone()),
         header_timeout,

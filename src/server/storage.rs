@@ -242,7 +242,7 @@ impl EvidenceStore {
     }
 }
 
-/// A source of upload chunks (a multipart field, through `evidence_http`, or memory in tests).
+/// A source of upload chunks (a multipart field, through `inbound::evidence`, or memory in tests).
 pub trait AsyncChunks<E> {
     /// The next chunk, `None` at the end.
     fn next_chunk(

@@ -1,5 +1,5 @@
 //! A plain form post's outcome, kept for the page the browser loads next (see
-//! `server::form_posts` and `ui::components::form_action`).
+//! `server::inbound::form_posts` and `ui::components::form_action`).
 
 use serde::{Deserialize, Serialize};
 

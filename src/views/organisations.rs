@@ -109,10 +109,11 @@ pub struct AdminServiceView {
     pub current: Vec<AssignmentView>,
     /// Every assignment it ever had, newest first.
     pub history: Vec<AssignmentView>,
-    /// Organisations it may move to: (id, name).
-    pub organisations: Vec<(i64, String)>,
-    /// Services its addresses may move to: (id, "organisation · label").
-    pub services: Vec<(i64, String)>,
+    /// Organisations it may move to: (id, name); `None` when there are more than a list in a
+    /// form can show, and the form asks for the organisation's number instead.
+    pub organisations: Option<Vec<(i64, String)>>,
+    /// Services its addresses may move to: (id, "organisation · label"); `None` likewise.
+    pub services: Option<Vec<(i64, String)>>,
     /// Whether the viewer may change the inventory (admins).
     pub may_edit: bool,
 }

@@ -230,7 +230,7 @@ impl TestEnv {
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         let app = abuse_portal::server::router(self.st.clone());
         let header_timeout = self.st.config.header_timeout;
-        tokio::spawn(abuse_portal::server::listen::serve(
+        tokio::spawn(abuse_portal::server::inbound::listen::serve(
             listener,
             app,
             header_timeout,
@@ -258,6 +258,25 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// Posts a form to the server function at `/api/{endpoint}` from the page at `page` (a path),
+/// as a browser without JavaScript would: from the portal's own origin, the page as referrer.
+pub async fn post_form<T: serde::Serialize + ?Sized>(
+    client: &reqwest::Client,
+    base: &str,
+    endpoint: &str,
+    page: &str,
+    form: &T,
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/{endpoint}"))
+        .header("origin", base)
+        .header("referer", format!("{base}{page}"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Posts the sign-in form as a browser without JavaScript would.
 pub async fn post_login(
     client: &reqwest::Client,
@@ -265,11 +284,34 @@ pub async fn post_login(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
+    let form = [("email", email), ("password", password)];
+    post_form(client, base, "auth/login", "/login", &form).await
+}
+
+/// `form` with an evidence statement added after what it holds, as the notice page's form sends
+/// it (`multipart/form-data`).
+pub fn with_statement(
+    form: reqwest::multipart::Form,
+    cause: &str,
+    fix: &str,
+    prevention: &str,
+) -> reqwest::multipart::Form {
+    form.text("cause", cause.to_owned())
+        .text("fix", fix.to_owned())
+        .text("prevention", prevention.to_owned())
+}
+
+/// Posts an evidence form to notice `id` from its page, as a browser does (same origin).
+pub async fn post_evidence(
+    client: &reqwest::Client,
+    base: &str,
+    id: i64,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
     client
-        .post(format!("{base}/api/auth/login"))
+        .post(format!("{base}/notices/{id}/evidence"))
         .header("origin", base)
-        .header("referer", format!("{base}/login"))
-        .form(&[("email", email), ("password", password)])
+        .multipart(form)
         .send()
         .await
         .unwrap()

@@ -23,7 +23,7 @@ use abuse_portal::server::state::AppState;
 use abuse_portal::server::usecase::billing::{self, Credit, DraftEdit, Transfer};
 use abuse_portal::server::usecase::enforcement::{self, StartMeasure};
 use abuse_portal::server::usecase::notices::{self as cases, OpenNotice};
-use common::{api_client, api_login, call, client, location, post_login, TestEnv};
+use common::{api_client, api_login, call, client, location, post_form, post_login, TestEnv};
 use std::sync::{Arc, Mutex};
 use time::Duration;
 
@@ -817,14 +817,15 @@ async fn card_payments_body(env: TestEnv, fake: Arc<Mutex<FakeStripe>>) {
     let form_key = billing::new_form_key();
     let mut urls = Vec::new();
     for _ in 0..2 {
-        let res = bob
-            .post(format!("{base}/api/billing/pay_by_card"))
-            .header("origin", &base)
-            .header("referer", format!("{base}/billing/{id}"))
-            .form(&[("id", id.to_string()), ("form_key", form_key.clone())])
-            .send()
-            .await
-            .unwrap();
+        let form = [("id", id.to_string()), ("form_key", form_key.clone())];
+        let res = post_form(
+            &bob,
+            &base,
+            "billing/pay_by_card",
+            &format!("/billing/{id}"),
+            &form,
+        )
+        .await;
         assert_eq!(res.status().as_u16(), 302);
         urls.push(location(&res));
     }
@@ -845,17 +846,18 @@ async fn card_payments_body(env: TestEnv, fake: Arc<Mutex<FakeStripe>>) {
     // Clicking again from a freshly loaded page (a new form key), again and again, shows the
     // same payment page: one live session at Stripe, made to expire within the hour.
     for _ in 0..10 {
-        let res = bob
-            .post(format!("{base}/api/billing/pay_by_card"))
-            .header("origin", &base)
-            .header("referer", format!("{base}/billing/{id}"))
-            .form(&[
-                ("id", id.to_string()),
-                ("form_key", billing::new_form_key()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let form = [
+            ("id", id.to_string()),
+            ("form_key", billing::new_form_key()),
+        ];
+        let res = post_form(
+            &bob,
+            &base,
+            "billing/pay_by_card",
+            &format!("/billing/{id}"),
+            &form,
+        )
+        .await;
         assert_eq!(location(&res), urls[0]);
     }
     {
@@ -985,17 +987,18 @@ async fn card_payments_body(env: TestEnv, fake: Arc<Mutex<FakeStripe>>) {
     // Two events for a fresh session race from the start: one payment.
     let second = billing::draft_from_case(st, &staff, case).await.unwrap();
     billing::issue(st, &staff, second).await.unwrap();
-    let res = bob
-        .post(format!("{base}/api/billing/pay_by_card"))
-        .header("origin", &base)
-        .header("referer", format!("{base}/billing/{second}"))
-        .form(&[
-            ("id", second.to_string()),
-            ("form_key", billing::new_form_key()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let form = [
+        ("id", second.to_string()),
+        ("form_key", billing::new_form_key()),
+    ];
+    let res = post_form(
+        &bob,
+        &base,
+        "billing/pay_by_card",
+        &format!("/billing/{second}"),
+        &form,
+    )
+    .await;
     assert_eq!(
         location(&res),
         "https://checkout.stripe.com/c/pay/cs_test_1"

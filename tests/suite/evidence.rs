@@ -66,29 +66,18 @@ async fn open_for_alice(st: &AppState) -> i64 {
     .unwrap()
 }
 
+/// `form` with a statement that passes the form's rules after it.
 fn statement(form: Form) -> Form {
-    form.text("cause", "A weak SMTP password was guessed by a spammer.")
-        .text(
-            "fix",
-            "Reset every mailbox password and purged the mail queue.",
-        )
-        .text(
-            "prevention",
-            "fail2ban on SMTP auth and outbound rate limits.",
-        )
+    common::with_statement(
+        form,
+        "A weak SMTP password was guessed by a spammer.",
+        "Reset every mailbox password and purged the mail queue.",
+        "fail2ban on SMTP auth and outbound rate limits.",
+    )
 }
 
 const LOG: &[u8] = b"Nov 24 10:00:01 mail postfix/smtpd[1]: warning: SASL authentication failed\n";
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
-
-async fn upload(c: &reqwest::Client, base: &str, id: i64, form: Form) -> reqwest::Response {
-    c.post(format!("{base}/notices/{id}/evidence"))
-        .header("origin", base)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 on_both_engines!(
     a_customer_uploads_files_that_only_their_organisation_and_staff_can_download,
@@ -100,7 +89,7 @@ on_both_engines!(
             .part("file_1", Part::bytes(LOG).file_name("../../maillog.txt"))
             .text("kind_2", "malware_scan")
             .part("file_2", Part::bytes(PDF).file_name("scan.pdf"));
-        let res = upload(&alice, &base, id, form).await;
+        let res = common::post_evidence(&alice, &base, id, form).await;
         assert_eq!(
             (res.status().as_u16(), location(&res)),
             (303, format!("/notices/{id}"))
@@ -172,7 +161,7 @@ on_both_engines!(
             404
         );
         assert_eq!(
-            upload(&bob, &base, id, statement(Form::new()))
+            common::post_evidence(&bob, &base, id, statement(Form::new()))
                 .await
                 .status(),
             404,
@@ -201,7 +190,7 @@ on_both_engines!(
             "file_1",
             Part::bytes(vec![b'a'; 2048]).file_name("huge.log"),
         );
-        let res = upload(&alice, &base, id, big).await;
+        let res = common::post_evidence(&alice, &base, id, big).await;
         assert_eq!(res.status(), 303);
         let back = location(&res);
         assert!(
@@ -223,7 +212,7 @@ on_both_engines!(
             "file_1",
             Part::bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04".to_vec()).file_name("scan.pdf"),
         );
-        let res = upload(&alice, &base, id, exe).await;
+        let res = common::post_evidence(&alice, &base, id, exe).await;
         let page = page_text(&alice, format!("{base}{}", location(&res))).await;
         assert!(
             page.contains("scan.pdf: This file is not an image, a PDF or plain text"),
@@ -235,7 +224,7 @@ on_both_engines!(
             .text("fix", "y")
             .text("prevention", "z")
             .part("file_1", Part::bytes(LOG).file_name("a.log"));
-        let res = upload(&alice, &base, id, short).await;
+        let res = common::post_evidence(&alice, &base, id, short).await;
         assert!(
             location(&res).contains("evidence_field=cause"),
             "{}",
@@ -293,7 +282,7 @@ on_both_engines!(
             .text("kind_1", "log_excerpt")
             .part("file_1", Part::bytes(big).file_name("maillog.txt"));
         let form = statement(form);
-        let res = upload(&alice, &base, id, form).await;
+        let res = common::post_evidence(&alice, &base, id, form).await;
         assert_eq!(res.status(), 303, "an answer, not a reset connection");
         let back = location(&res);
         assert!(back.contains("evidence_field=file_1"), "{back}");
@@ -327,7 +316,7 @@ fn the_organisation_quota_refuses_what_does_not_fit_and_says_so() {
             body.resize(n, b'.');
             Part::bytes(body).file_name("maillog.txt")
         };
-        let res = upload(
+        let res = common::post_evidence(
             &alice,
             &base,
             first,
@@ -335,7 +324,7 @@ fn the_organisation_quota_refuses_what_does_not_fit_and_says_so() {
         )
         .await;
         assert_eq!(location(&res), format!("/notices/{first}"));
-        let res = upload(
+        let res = common::post_evidence(
             &alice,
             &base,
             second,
@@ -353,7 +342,7 @@ fn the_organisation_quota_refuses_what_does_not_fit_and_says_so() {
             "{back}"
         );
         assert!(page.contains("A weak SMTP password was guessed by a spammer."));
-        let small = upload(
+        let small = common::post_evidence(
             &alice,
             &base,
             second,
@@ -406,7 +395,7 @@ on_both_engines!(
         let form = statement(Form::new())
             .part("file_1", Part::bytes(LOG).file_name("maillog.txt"))
             .part("file_2", Part::bytes(PDF).file_name("scan.pdf"));
-        let res = upload(&alice, &base, id, form).await;
+        let res = common::post_evidence(&alice, &base, id, form).await;
         assert_eq!(res.status(), 500);
         assert_eq!(stored_files(st), 0, "no file outlives its refused rows");
     }
@@ -422,7 +411,7 @@ on_both_engines!(
         big.resize(12 * 1024 * 1024, b'%');
         let form =
             statement(Form::new()).part("file_1", Part::bytes(big.clone()).file_name("scan.pdf"));
-        let res = upload(&alice, &base, id, form).await;
+        let res = common::post_evidence(&alice, &base, id, form).await;
         assert_eq!(location(&res), format!("/notices/{id}"));
         let file = &responses::files_of_notice(&st.db, id).await.unwrap()[0];
         let dl = alice

@@ -5,7 +5,7 @@ use crate::common;
 use abuse_portal::server::db::sessions;
 use abuse_portal::server::seed;
 use common::{
-    api_client, api_login, call, client, location, page_text, post_login, post_logout,
+    api_client, api_login, call, client, location, page_text, post_form, post_login, post_logout,
     session_cookie,
 };
 
@@ -477,14 +477,14 @@ on_both_engines!(server_function_errors_carry_their_http_status, |env| {
         );
     }
     // A plain form post (no JavaScript) is still sent back to its form, the error kept for it.
-    let form_post = client()
-        .post(format!("{base}/api/notices/list"))
-        .header("origin", &base)
-        .header("referer", format!("{base}/notices"))
-        .form(&[("after", "garbage")])
-        .send()
-        .await
-        .unwrap();
+    let form_post = post_form(
+        &client(),
+        &base,
+        "notices/list",
+        "/notices",
+        &[("after", "garbage")],
+    )
+    .await;
     assert_eq!(form_post.status(), 302);
     assert_eq!(location(&form_post), format!("{base}/notices"));
     // The database gone: 503, so monitoring sees an outage, not a bug.
@@ -886,14 +886,8 @@ on_both_engines!(
         for i in 0..1_000 {
             let (base, field) = (base.clone(), field.clone());
             burst.spawn(async move {
-                let res = client()
-                    .post(format!("{base}/api/auth/login"))
-                    .header("origin", &base)
-                    .header("referer", format!("{base}/login"))
-                    .form(&[("email", field.as_str()), ("password", "whatever it is")])
-                    .send()
-                    .await
-                    .unwrap();
+                let form = [("email", field.as_str()), ("password", "whatever it is")];
+                let res = post_form(&client(), &base, "auth/login", "/login", &form).await;
                 (i, res.status().as_u16())
             });
             if burst.len() >= 4 {
@@ -953,14 +947,8 @@ on_both_engines!(one_time_secrets_are_never_stored_readable, |env| {
     let base = env.serve().await;
     let c = client();
     post_login(&c, &base, "admin@portal.test", "demo-password-1").await;
-    let res = c
-        .post(format!("{base}/api/admin/tokens/create"))
-        .header("origin", &base)
-        .header("referer", format!("{base}/admin/tokens"))
-        .form(&[("name", "billing sync"), ("scopes[]", "inventory:read")])
-        .send()
-        .await
-        .unwrap();
+    let form = [("name", "billing sync"), ("scopes[]", "inventory:read")];
+    let res = post_form(&c, &base, "admin/tokens/create", "/admin/tokens", &form).await;
     assert_eq!(res.status(), 302);
     // The answer waits for the next page, sealed: nothing in the sessions table reads like it.
     let stored: Vec<String> = abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar(

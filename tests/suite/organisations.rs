@@ -682,7 +682,7 @@ on_both_engines!(the_inventory_api_answers_tokens_with_their_scopes, |env| {
         .await
         .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    for e in abuse_portal::server::api_v1::ENDPOINTS {
+    for e in abuse_portal::server::inbound::api_v1::ENDPOINTS {
         assert!(
             doc["paths"][e.path][e.method].is_object(),
             "{} {}",
@@ -866,3 +866,60 @@ on_both_engines!(the_api_checks_the_token_before_it_reads_a_body, |env| {
         .unwrap();
     assert_eq!(ok.status().as_u16(), 200);
 });
+
+on_both_engines!(
+    a_move_to_list_too_long_to_show_asks_for_a_number_instead_of_cutting_off,
+    |env| {
+        let st = &env.st;
+        let (admin, (initech, a), (_, b)) = two_customers(st).await;
+        let page = inventory::service(st, &admin, a).await.unwrap();
+        let services = page.services.expect("a few services are listed");
+        assert!(services.iter().any(|(id, _)| *id == b.0));
+        assert!(page.organisations.is_some());
+        // A thousand more services and organisations: more than a list in a form shows.
+        exec(
+            st,
+            &format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+                 INSERT INTO services (organisation_id, label, kind, state, created_at) \
+                 SELECT s.organisation_id, 'bulk-' || n.i, s.kind, s.state, s.created_at \
+                 FROM services s, n WHERE s.id = {}",
+                b.0
+            ),
+        )
+        .await
+        .unwrap();
+        exec(
+            st,
+            &format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+                 INSERT INTO organisations (name, created_at) \
+                 SELECT 'Bulk ' || n.i, o.created_at FROM organisations o, n WHERE o.id = {}",
+                initech.0
+            ),
+        )
+        .await
+        .unwrap();
+        let page = inventory::service(st, &admin, a).await.unwrap();
+        assert_eq!(
+            page.services, None,
+            "no list that stops at 1,000 without a word"
+        );
+        assert_eq!(page.organisations, None);
+        // The number typed instead moves the address; a number that is no service says so.
+        inventory::assign_block(st, &admin, a, "198.51.100.9", WHY)
+            .await
+            .unwrap();
+        assert_eq!(
+            inventory::release_block(st, &admin, "198.51.100.9", Some(ServiceId(999_999)), WHY)
+                .await
+                .unwrap_err(),
+            AppError::invalid("to_service", "No service has that number.")
+        );
+        inventory::release_block(st, &admin, "198.51.100.9", Some(b), WHY)
+            .await
+            .unwrap();
+        let moved = inventory::service(st, &admin, b).await.unwrap();
+        assert!(moved.current.iter().any(|c| c.block == "198.51.100.9"));
+    }
+);

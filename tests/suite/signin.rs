@@ -6,7 +6,7 @@ use crate::common;
 use abuse_portal::domain::ids::UserId;
 use abuse_portal::server::db::{sessions, throttle};
 use abuse_portal::server::seed;
-use common::{api_client, api_login, call, client, location, page_text, post_login};
+use common::{api_client, api_login, call, client, location, page_text, post_form, post_login};
 
 const DEMO: &str = "demo-password-1";
 
@@ -523,17 +523,13 @@ on_both_engines!(signing_in_starts_from_an_empty_session, |env| {
     post_login(&c, &base, "alice@acme.test", DEMO).await;
     // Something kept in alice's session: a refused evidence statement.
     let notice = common::notice_of(&env.st, "Acme Hosting Ltd", Some("open")).await;
-    let form = reqwest::multipart::Form::new()
-        .text("cause", "too short")
-        .text("fix", "secret remark about alice's server")
-        .text("prevention", "x");
-    let res = c
-        .post(format!("{base}/notices/{notice}/evidence"))
-        .header("origin", &base)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let form = common::with_statement(
+        reqwest::multipart::Form::new(),
+        "too short",
+        "secret remark about alice's server",
+        "x",
+    );
+    let res = common::post_evidence(&c, &base, notice, form).await;
     assert_eq!(res.status(), 303);
     let data = || async {
         abuse_portal::on_db!(&env.st.db, |pool| sqlx::query_scalar::<_, String>(
@@ -594,18 +590,18 @@ on_both_engines!(a_deep_link_survives_signing_in, |env| {
     assert_eq!(page.status(), 200);
     for evil in ["https://evil.example/", "//evil.example", "/\\evil.example"] {
         let c = client();
-        let res = c
-            .post(format!("{base}/api/auth/login"))
-            .header("origin", &base)
-            .header("referer", format!("{base}/login"))
-            .form(&[
+        let res = post_form(
+            &c,
+            &base,
+            "auth/login",
+            "/login",
+            &[
                 ("email", "alice@acme.test"),
                 ("password", DEMO),
                 ("next", evil),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(
             (res.status().as_u16(), location(&res)),
             (302, "/".into()),

@@ -63,7 +63,7 @@ test('staff open a notice, reject evidence with a reason, accept the resubmissio
   await staff.getByLabel('Written reason (the customer sees it)').fill('Scans continued until 14:00 UTC; show the firewall change.');
   await staff.getByLabel('Reject evidence (reason required)').check();
   await staff.getByRole('button', { name: 'Record decision' }).click();
-  await expect(staff.getByText('Rejected: Scans continued until 14:00 UTC; show the firewall change.').first()).toBeVisible();
+  await expect(staff.getByText('Rejected by the abuse desk: Scans continued until 14:00 UTC; show the firewall change.').first()).toBeVisible();
 
   // The customer sees the reason and submits again.
   await customer.reload();

@@ -213,7 +213,7 @@ impl TypedSession {
             .map(|_| ())
     }
 
-    /// Keeps a plain form post's outcome, sealed (see [`crate::server::form_posts`]), for the
+    /// Keeps a plain form post's outcome, sealed (see [`crate::server::inbound::form_posts`]), for the
     /// next page load; it replaces any outcome not yet shown.
     pub async fn keep_post_outcome(
         &self,

@@ -1,9 +1,8 @@
-//! Payments: the billing settings (fee schedule, bank details, Stripe) and Stripe's API and
-//! webhooks. The ledger itself lives in `db::billing`; what a payment changes, in
-//! `usecase::billing`.
+//! Payments: the billing settings (fee schedule, bank details, Stripe) and Stripe's API (its
+//! webhook is `inbound::stripe_webhook`). The ledger itself lives in `db::billing`; what a
+//! payment changes, in `usecase::billing`.
 
 pub mod stripe;
-pub mod webhook;
 
 use crate::domain::billing::fees::FeeSchedule;
 

@@ -80,7 +80,8 @@ pub async fn request_form(st: &AppState, who: &Actor) -> Result<RequestFormView,
     let now = st.now();
     let live = enforcement::in_force_for_org(&st.db, org, now).await?;
     let mut addresses = Vec::new();
-    for service in services::list_for_org(&st.db, org, 1_000).await? {
+    // Every address of the organisation, however many services it has: none is left out.
+    for service in services::list_for_org(&st.db, org, i64::MAX).await? {
         let measures: Vec<_> = live
             .iter()
             .filter(|a| a.service_id == service.id.0)

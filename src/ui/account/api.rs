@@ -12,9 +12,8 @@ use leptos::prelude::*;
 /// The caller's live sessions.
 #[server(endpoint = "account/sessions")]
 pub async fn get_sessions() -> Result<SessionsView, AppError> {
-    use crate::server::state::{actor, session, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    use crate::server::state::session;
+    let (st, who) = crate::server::state::caller().await?;
     let current = session().await?.id();
     crate::server::usecase::accounts::sessions(&st, &who, current.as_deref()).await
 }
@@ -30,9 +29,8 @@ pub async fn end_session(handle: String) -> Result<(), AppError> {
 #[server(endpoint = "account/sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::server::errors::internal;
-    use crate::server::state::{actor, session, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    use crate::server::state::session;
+    let (st, who) = crate::server::state::caller().await?;
     crate::server::usecase::accounts::end_all_sessions(&st, &who).await?;
     session().await?.sign_out().await.map_err(internal)?;
     leptos_axum::redirect("/login?signed_out=everywhere");
@@ -42,9 +40,8 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 /// Changes the caller's password; their other sessions end.
 #[server(endpoint = "account/password")]
 pub async fn change_password(current: String, new: String, again: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, session, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    use crate::server::state::session;
+    let (st, who) = crate::server::state::caller().await?;
     let keep = session().await?.id();
     crate::server::usecase::people::change_password(
         &st,
@@ -70,7 +67,7 @@ pub async fn get_two_factor() -> Result<crate::views::auth::TwoFactorView, AppEr
 /// codes.
 #[server(endpoint = "account/two_factor/confirm")]
 pub async fn confirm_two_factor(password: String, code: String) -> Result<Vec<String>, AppError> {
-    use crate::server::http::client_ip_of_request;
+    use crate::server::inbound::http::client_ip_of_request;
     use crate::server::state::{actor_setting_up, state};
     let st = state()?;
     let who = actor_setting_up(&st).await?;
@@ -86,11 +83,9 @@ pub async fn change_two_factor(
     password: String,
     code: String,
 ) -> Result<Vec<String>, AppError> {
-    use crate::server::http::client_ip_of_request;
-    use crate::server::state::{actor, state};
+    use crate::server::inbound::http::client_ip_of_request;
     use crate::server::usecase::two_factor;
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let client = client_ip_of_request(&st).await;
     match action.as_str() {
         "renew" => two_factor::renew_recovery_codes(&st, &who, &password, &code, client).await,
@@ -150,10 +145,8 @@ pub async fn save_organisation_settings(
     #[server(default)] technical: Vec<String>,
     #[server(default)] billing: Vec<String>,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::preferences::{save_organisation, OrganisationSettings};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let form = OrganisationSettings {
         abuse_email,
         billing_email,

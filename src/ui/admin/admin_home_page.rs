@@ -1,7 +1,7 @@
 //! `/admin`: the staff home. Customers get the 403 page, anonymous visitors go to sign-in.
 
 use super::api::get_admin_overview;
-use crate::ui::components::loaded;
+use crate::ui::components::{loaded, Pager};
 use crate::views::admin::AdminOverview;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,10 +21,6 @@ pub fn AdminHomePage() -> impl IntoView {
 
 #[component]
 fn Overview(data: AdminOverview) -> impl IntoView {
-    let next = data
-        .next
-        .as_ref()
-        .map(|c| super::org_page_href("/admin", c));
     view! {
         <div class="page-heading">
             <p class="eyebrow">"Abuse desk"</p>
@@ -66,9 +62,7 @@ fn Overview(data: AdminOverview) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <nav class="pager" aria-label="Organisation pages">
-                {next.map(|href| view! { <a href=href>"Next page →"</a> })}
-            </nav>
+            <Pager label="Organisation pages" cursor=super::ORG_CURSOR next=data.next.as_ref().map(super::org_cursor_params)/>
         </section>
     }
 }

@@ -3,7 +3,7 @@
 //! again; then those being retried, then every mail.
 
 use super::api::{get_outbox, SendMailAgain};
-use crate::ui::components::{form_action, loaded, top_message};
+use crate::ui::components::{form_action, loaded, top_message, Pager};
 use crate::views::admin::{MailRowView, OutboxView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -48,15 +48,12 @@ pub fn MailPage() -> impl IntoView {
 
 #[component]
 fn Outbox(data: OutboxView, again: ServerAction<SendMailAgain>) -> impl IntoView {
-    let tab = data.tab.clone();
+    let _tab = data.tab.clone();
     let count_of = move |key: &str| match key {
         "given_up" => format!(" ({})", data.given_up),
         "retrying" => format!(" ({})", data.retrying),
         _ => String::new(),
     };
-    let next = data
-        .next
-        .map(|before| format!("/admin/mail?tab={tab}&before={before}"));
     let empty = match data.tab.as_str() {
         "given_up" => "No mail was given up.",
         "retrying" => "No mail is waiting for another attempt.",
@@ -95,7 +92,7 @@ fn Outbox(data: OutboxView, again: ServerAction<SendMailAgain>) -> impl IntoView
                 </div>
             }.into_any()
         }}
-        {next.map(|href| view! { <p class="pager"><a href=href>"Older mails →"</a></p> })}
+        <Pager label="Mail pages" cursor=&["before"] next=data.next.map(|before| vec![("before", before.to_string())]) words=("Newer mails", "Older mails")/>
     }
 }
 

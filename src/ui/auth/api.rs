@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::auth::session::ClientInfo;
     use crate::server::errors::internal;
-    use crate::server::http::client_ip_of_request;
+    use crate::server::inbound::http::client_ip_of_request;
     use crate::server::state::{session, state};
     use crate::server::usecase::accounts;
     let st = state()?;
@@ -54,7 +54,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 pub async fn login_code(code: String) -> Result<(), AppError> {
     use crate::server::auth::session::ClientInfo;
     use crate::server::errors::internal;
-    use crate::server::http::client_ip_of_request;
+    use crate::server::inbound::http::client_ip_of_request;
     use crate::server::state::{session, state};
     let st = state()?;
     let session = session().await?;

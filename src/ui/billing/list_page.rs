@@ -2,7 +2,7 @@
 
 use super::api::get_billing_overview;
 use super::components::InvoiceTable;
-use crate::ui::components::loaded;
+use crate::ui::components::{loaded, Pager};
 use crate::views::billing::BillingOverviewView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,7 +29,6 @@ pub fn BillingPage() -> impl IntoView {
 
 #[component]
 fn Overview(data: BillingOverviewView) -> impl IntoView {
-    let next = data.next.map(|before| format!("/billing?before={before}"));
     let card = |warn: bool| if warn { "card card-warning" } else { "card" };
     let owed_class = card(data.owed.is_positive());
     let overdue_class = card(data.overdue_count > 0);
@@ -53,8 +52,6 @@ fn Overview(data: BillingOverviewView) -> impl IntoView {
         } else {
             view! { <InvoiceTable rows=data.rows base="/billing" case_base="/notices"/> }.into_any()
         }}
-        <nav class="pager" aria-label="Invoice pages">
-            {next.map(|href| view! { <a href=href>"Older invoices →"</a> })}
-        </nav>
+        <Pager label="Invoice pages" cursor=&["before"] next=data.next.map(|before| vec![("before", before.to_string())]) words=("Newer invoices", "Older invoices")/>
     }
 }

@@ -1,5 +1,5 @@
-//! Shared components: the page layout and navigation, a page's loading and error states, form field errors and the outcome of a
-//! plain form post, error and status pages.
+//! Shared components: the page layout and navigation, a page's loading and error states, form
+//! field errors, the pager of a list, the outcome of a plain form post, error and status pages.
 //! No server functions live here.
 
 mod countdown;
@@ -7,6 +7,7 @@ mod errors;
 mod fields;
 mod layout;
 mod loaded;
+mod pager;
 mod port25;
 mod posted;
 mod print;
@@ -17,6 +18,7 @@ pub use errors::{set_http_status, ErrorView, ForbiddenPage, NotFoundPage, SignIn
 pub use fields::{action_field, top_message, FieldError, FormError, ShownFields};
 pub use layout::Layout;
 pub use loaded::{failure, loaded};
+pub use pager::Pager;
 pub use port25::Port25Badge;
 pub use posted::{
     form_action, kept, kept_checked, kept_in, kept_or, named_form_action, posted, FormName,

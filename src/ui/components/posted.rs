@@ -1,5 +1,5 @@
 //! Forms whose page comes back after a plain post (the browser sends the form itself; see
-//! `server::form_posts`): the page starts with the server function's answer, as if its script
+//! `server::inbound::form_posts`): the page starts with the server function's answer, as if its script
 //! had sent the form, and the fields show what was typed when the form was refused.
 
 use crate::error::AppError;

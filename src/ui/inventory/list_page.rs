@@ -3,6 +3,7 @@
 use super::api::get_services;
 use crate::error::AppError;
 use crate::ui::components::ErrorView;
+use crate::ui::components::Pager;
 use crate::ui::components::Port25Badge;
 use crate::ui::components::SignInRedirect;
 use crate::views::inventory::ServiceListView;
@@ -41,10 +42,6 @@ pub fn ServiceListPage() -> impl IntoView {
 
 #[component]
 fn Services(data: ServiceListView) -> impl IntoView {
-    let next = data.next.clone().map(|after| {
-        let q: String = url_encode(&after);
-        format!("/services?after={q}")
-    });
     view! {
         {if data.rows.is_empty() {
             view! { <p class="empty">"Your organisation has no services with us yet."</p> }.into_any()
@@ -88,20 +85,6 @@ fn Services(data: ServiceListView) -> impl IntoView {
                 </div>
             }.into_any()
         }}
-        <nav class="pager" aria-label="Service pages">
-            {next.map(|href| view! { <a href=href>"Next page →"</a> })}
-        </nav>
+        <Pager label="Service pages" cursor=&["after"] next=data.next.map(|after| vec![("after", after)])/>
     }
-}
-
-/// Percent-encodes a query value.
-fn url_encode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -25,9 +25,8 @@ pub async fn list_my_notices(
 /// One notice with its timeline and responses.
 #[server(endpoint = "notices/detail")]
 pub async fn get_notice_detail(id: i64) -> Result<NoticeDetailView, AppError> {
-    use crate::server::state::{actor, session, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    use crate::server::state::session;
+    let (st, who) = crate::server::state::caller().await?;
     // The customer's evidence form as they left it; staff have none.
     let draft = match session().await {
         Ok(session) if !who.role.is_provider() => session.evidence_draft(id).await.ok().flatten(),

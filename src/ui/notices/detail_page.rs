@@ -2,6 +2,7 @@
 
 use super::api::{get_notice_detail, AcknowledgeNotice, DisputeNotice};
 use super::facts::CaseFacts;
+use super::history::{DisputesPanel, SubmissionsPanel, Timeline};
 use super::list_page::StateBadge;
 use crate::domain::evidence::{
     check_declared, display_name, EvidenceFileKind, EvidenceLimits, Statement,
@@ -116,58 +117,9 @@ fn Detail(
         })}
         {allowed(state, NoticeEvent::Dispute).then(|| view! { <DisputeForm id action=dispute/> })}
 
-        {(!data.submissions.is_empty()).then(|| view! {
-            <section aria-labelledby="subs-heading">
-                <h2 id="subs-heading">"Your evidence"</h2>
-                {data.submissions.iter().rev().map(|s| view! {
-                    <article class="panel submission">
-                        <h3>{format!("Submission #{} · {}", s.id, s.submitted_text)}</h3>
-                        {match (s.decision.as_deref(), s.decision_reason.clone()) {
-                            (Some("rejected"), reason) => view! {
-                                <p class="notice notice-error">"Rejected by the abuse desk: " {reason.unwrap_or_default()}</p>
-                            }.into_any(),
-                            (Some(_), _) => view! { <p class="notice notice-ok">"Accepted by the abuse desk."</p> }.into_any(),
-                            (None, _) => view! { <p class="notice notice-info">"Waiting for the abuse desk's review."</p> }.into_any(),
-                        }}
-                        <dl class="facts">
-                            <dt>"Cause"</dt><dd>{s.cause.clone()}</dd>
-                            <dt>"Fix"</dt><dd>{s.fix.clone()}</dd>
-                            <dt>"Prevention"</dt><dd>{s.prevention.clone()}</dd>
-                        </dl>
-                        <FileList files=s.files.clone()/>
-                    </article>
-                }).collect_view()}
-            </section>
-        })}
-
-        {(!data.disputes.is_empty()).then(|| view! {
-            <section aria-labelledby="disputes-heading">
-                <h2 id="disputes-heading">"Your dispute"</h2>
-                {data.disputes.iter().map(|d| view! {
-                    <article class="panel">
-                        <p class="muted">{format!("Sent {}", d.submitted_text)}</p>
-                        <p>{d.reasons.clone()}</p>
-                        {match d.outcome.as_deref() {
-                            Some("upheld") => view! { <p class="notice notice-error">"The abuse desk upheld the notice: " {d.statement_of_reasons.clone().unwrap_or_default()}</p> }.into_any(),
-                            Some(_) => view! { <p class="notice notice-ok">"The abuse desk withdrew the notice: " {d.statement_of_reasons.clone().unwrap_or_default()}</p> }.into_any(),
-                            None => view! { <p class="notice notice-info">"Waiting for the abuse desk's decision."</p> }.into_any(),
-                        }}
-                    </article>
-                }).collect_view()}
-            </section>
-        })}
-
-        <section aria-labelledby="timeline-heading">
-            <h2 id="timeline-heading">"Timeline"</h2>
-            <ol class="timeline">
-                {data.timeline.iter().rev().map(|e| view! {
-                    <li>
-                        <p class="timeline-meta"><time>{e.at_text.clone()}</time>" · "{e.actor.clone()}</p>
-                        <p>{e.detail.clone()}</p>
-                    </li>
-                }).collect_view()}
-            </ol>
-        </section>
+        <SubmissionsPanel submissions=data.submissions.clone() heading="Your evidence" heading_id="subs-heading"/>
+        <DisputesPanel disputes=data.disputes.clone() heading="Your dispute" heading_id="disputes-heading"/>
+        <Timeline entries=data.timeline.clone() heading="Timeline" heading_id="timeline-heading"/>
     }
 }
 

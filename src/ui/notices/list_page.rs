@@ -2,7 +2,7 @@
 
 use super::api::list_my_notices;
 use crate::domain::notice::{NoticeCategory, NoticeState};
-use crate::ui::components::{loaded, Countdown};
+use crate::ui::components::{loaded, Countdown, Pager};
 use crate::views::notices::{NoticeListView, NoticeRowView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,21 +46,6 @@ fn NoticeList(data: NoticeListView) -> impl IntoView {
         current("category"),
         current("order"),
     );
-    let next_href = data.next.clone().map(|after| {
-        let mut q = vec![];
-        for (k, v) in [
-            ("state", &state),
-            ("service", &service),
-            ("category", &category),
-            ("order", &order),
-        ] {
-            if !v.is_empty() {
-                q.push(format!("{k}={v}"));
-            }
-        }
-        q.push(format!("after={after}"));
-        format!("/notices?{}", q.join("&"))
-    });
     let now_unix = data.now_unix;
     view! {
         <form class="filters" method="get" action="/notices" aria-label="Filter notices">
@@ -122,9 +107,7 @@ fn NoticeList(data: NoticeListView) -> impl IntoView {
                 </div>
             }.into_any()
         }}
-        <nav class="pager" aria-label="Notice pages">
-            {next_href.map(|href| view! { <a href=href>"Next page →"</a> })}
-        </nav>
+        <Pager label="Notice pages" cursor=&["after"] next=data.next.map(|after| vec![("after", after)])/>
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/notifications`: the list, newest first, unread ones marked.
 
 use super::api::{get_notifications, ReadAllNotifications};
-use crate::ui::components::{form_action, loaded};
+use crate::ui::components::{form_action, loaded, Pager};
 use crate::views::notifications::NotificationListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -56,7 +56,7 @@ fn List(data: NotificationListView, read_all: ServerAction<ReadAllNotifications>
                 </li>
             }).collect_view()}
         </ul>
-        {data.next.map(|before| view! { <p class="pager"><a href=format!("/notifications?before={before}")>"Older →"</a></p> })}
+        <Pager label="Notification pages" cursor=&["before"] next=data.next.map(|before| vec![("before", before.to_string())]) words=("Newer notifications", "Older notifications")/>
     }
     .into_any()
 }

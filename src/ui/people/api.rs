@@ -51,10 +51,8 @@ pub async fn revoke_invitation(id: i64) -> Result<(), AppError> {
 /// Changes an account: `disable`, `enable`, `owner`, `not_owner`, `staff` or `admin`.
 #[server(endpoint = "people/change")]
 pub async fn change_person(user: i64, change: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::people::{self, Change};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let change = Change::parse(&change)
         .ok_or_else(|| AppError::invalid("change", "Choose one of the actions offered."))?;
     people::change(&st, &who, crate::domain::ids::UserId(user), change).await
@@ -77,7 +75,7 @@ pub async fn accept_invitation(
 ) -> Result<(), AppError> {
     use crate::server::auth::session::ClientInfo;
     use crate::server::errors::internal;
-    use crate::server::http::client_ip_of_request;
+    use crate::server::inbound::http::client_ip_of_request;
     use crate::server::state::{session, state};
     let st = state()?;
     let user =

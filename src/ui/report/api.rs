@@ -37,7 +37,7 @@ async fn keep_draft(form: &str, fields: &[(&str, &str)]) {
 #[cfg(feature = "ssr")]
 async fn client() -> Result<(crate::server::state::AppState, String), AppError> {
     let st = crate::server::state::state()?;
-    let client = crate::server::http::client_ip_of_request(&st)
+    let client = crate::server::inbound::http::client_ip_of_request(&st)
         .await
         .map(crate::domain::throttle::address_key)
         .unwrap_or_else(|| "unknown".into());

@@ -52,10 +52,8 @@ pub async fn save_request(
 ) -> Result<(), AppError> {
     use crate::domain::ids::ServiceId;
     use crate::domain::smtp::RequestForm;
-    use crate::server::state::{actor, state};
     use crate::server::usecase::smtp;
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let (service, ip) = address
         .split_once('/')
         .and_then(|(s, ip)| Some((ServiceId(s.parse().ok()?), ip.to_owned())))

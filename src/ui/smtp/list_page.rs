@@ -2,7 +2,7 @@
 
 use super::api::list_my_requests;
 use super::detail_page::RequestStatusBadge;
-use crate::ui::components::loaded;
+use crate::ui::components::{loaded, Pager};
 use crate::views::smtp::RequestListView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -55,9 +55,7 @@ fn RequestList(data: RequestListView) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        {data.next.map(|after| view! {
-            <p class="pager"><a href=format!("/smtp?after={after}")>"Older requests →"</a></p>
-        })}
+        <Pager label="Request pages" cursor=&["after"] next=data.next.map(|after| vec![("after", after.to_string())]) words=("Newer requests", "Older requests")/>
     }
     .into_any()
 }

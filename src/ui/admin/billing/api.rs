@@ -57,10 +57,8 @@ pub async fn add_line(
     note: String,
 ) -> Result<(), AppError> {
     use crate::domain::billing::fees::LineInput;
-    use crate::server::state::{actor, state};
     use crate::server::usecase::billing::{edit_draft, DraftEdit};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let input = LineInput {
         kind,
         amount,
@@ -74,20 +72,16 @@ pub async fn add_line(
 /// Removes a line from a draft.
 #[server(endpoint = "admin/billing/remove_line")]
 pub async fn remove_line(id: i64, line: i64) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::billing::{edit_draft, DraftEdit};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     edit_draft(&st, &who, id, DraftEdit::RemoveLine(line)).await
 }
 
 /// Sets whether the draft must be settled before the service is restored (`blocks` checked).
 #[server(endpoint = "admin/billing/set_blocking")]
 pub async fn set_blocking(id: i64, blocks: Option<String>) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::billing::{edit_draft, DraftEdit};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     edit_draft(
         &st,
         &who,
@@ -124,10 +118,8 @@ pub async fn record_transfer(
     note: String,
     form_key: String,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::billing::{self, Transfer};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let id = optional_id(id, "reference")?;
     let recorded = billing::record_transfer(
         &st,
@@ -158,10 +150,8 @@ pub async fn credit_invoice(
     amount: Option<String>,
     reason: String,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::billing::{credit, Credit};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let what = match what.as_str() {
         "note" => Credit::Note {
             amount: amount.unwrap_or_default(),

@@ -4,7 +4,9 @@
 use super::api::{get_staff_billing, RecordTransfer};
 use crate::domain::billing::invoice::InvoiceStatus;
 use crate::ui::billing::InvoiceTable;
-use crate::ui::components::{action_field, form_action, kept, loaded, FieldError, FormError};
+use crate::ui::components::{
+    action_field, form_action, kept, loaded, FieldError, FormError, Pager,
+};
 use crate::views::billing::{StaffBillingView, OVERDUE_FILTER};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,9 +39,6 @@ pub fn StaffBillingPage() -> impl IntoView {
 fn List(data: StaffBillingView, record: ServerAction<RecordTransfer>) -> impl IntoView {
     let query = use_query_map();
     let status = query.read_untracked().get("status").unwrap_or_default();
-    let next = data
-        .next
-        .map(|before| format!("/admin/billing?status={status}&before={before}"));
     let err = move |name: &'static str| action_field(record, name);
     view! {
         <section class="panel" aria-labelledby="record-heading">
@@ -90,8 +89,6 @@ fn List(data: StaffBillingView, record: ServerAction<RecordTransfer>) -> impl In
         } else {
             view! { <InvoiceTable rows=data.rows base="/admin/billing" case_base="/admin/cases" with_customer=true/> }.into_any()
         }}
-        <nav class="pager" aria-label="Invoice pages">
-            {next.map(|href| view! { <a href=href>"Older invoices →"</a> })}
-        </nav>
+        <Pager label="Invoice pages" cursor=&["before"] next=data.next.map(|before| vec![("before", before.to_string())]) words=("Newer invoices", "Older invoices")/>
     }
 }

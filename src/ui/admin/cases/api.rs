@@ -83,10 +83,8 @@ pub async fn open_case(
     deadline_reason: String,
 ) -> Result<(), AppError> {
     use crate::domain::ids::ServiceId;
-    use crate::server::state::{actor, state};
     use crate::server::usecase::notices::{open_notice, OpenNotice};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let time = |field: &str, raw: &str| {
         who.zone.parse_input(raw).ok_or_else(|| {
             AppError::invalid(field, format!("Enter a date and time ({}).", who.zone))
@@ -137,10 +135,8 @@ pub async fn start_measure(
     ends_at: String,
 ) -> Result<(), AppError> {
     use crate::domain::enforcement::Scope;
-    use crate::server::state::{actor, state};
     use crate::server::usecase::enforcement::{start, StartMeasure};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let ip = Some(scope_ip.trim().to_owned()).filter(|s| !s.is_empty());
     let port = match scope_port.trim() {
         "" => None,

@@ -11,8 +11,11 @@ use crate::ui::components::{
     action_field, form_action, kept, kept_checked, kept_or, loaded, Countdown, FieldError,
     FormError,
 };
-use crate::ui::notices::{CaseFacts, FileList, MeasureList, StateBadge};
-use crate::views::cases::CaseView;
+use crate::ui::notices::{
+    CaseFacts, DisputesPanel, MeasureList, StateBadge, SubmissionsPanel, Timeline,
+};
+use crate::views::cases::{CaseView, NoteView};
+use crate::views::notices::MeasureView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -57,6 +60,8 @@ pub fn CasePage() -> impl IntoView {
     }
 }
 
+/// The case: its heading and deadline, what the customer sees, then a panel per job of the desk
+/// (enforcement, the decision, the deadline, internal notes) and the audit trail.
 #[component]
 fn Case(
     data: CaseView,
@@ -70,25 +75,7 @@ fn Case(
     let row = d.row.clone();
     let (id, state) = (row.id, row.state);
     let draft_invoice = form_action::<DraftInvoice>();
-    let decisions = StaffDecision::offered_in(state);
-    let reason_error = action_field(decide, "reason");
-    let deadline_error = action_field(deadline, "deadline");
-    let deadline_reason_error = action_field(deadline, "reason");
-    let deadline_movable = state.response_owed();
-    let (measure_zone, deadline_zone) = (data.zone.clone(), data.zone.clone());
-    let endable: Vec<(i64, String)> = d
-        .measures
-        .iter()
-        .filter(|m| m.in_force && !m.permanent)
-        .map(|m| (m.id, format!("{} on {}", m.kind, m.scope)))
-        .collect();
-    let note_error = action_field(note, "note");
-    let end_reason_error = action_field(end, "end_reason");
-    let scope_ip_error = action_field(start, "scope_ip");
-    let port_error = action_field(start, "scope_port");
-    let measure_reason_error = action_field(start, "reason");
-    let ends_error = action_field(start, "ends_at");
-    let awaits = deadline_movable;
+    let awaits = state.response_owed();
     view! {
         <Title text=format!("Case #{id} · Abuse-case portal")/>
         <p class="breadcrumb"><a href="/admin/cases">"← Case queue"</a></p>
@@ -137,9 +124,42 @@ fn Case(
             <p class="hint">"The draft proposes the policy's lines for this case: damages from its verified events, and the reactivation fee while it is suspended."</p>
         </CaseBillingPanel>
 
+        <EnforcementPanel id ips=row.ips.clone() measures=d.measures.clone() zone=data.zone.clone() start end/>
+        <DecisionPanel id decisions=StaffDecision::offered_in(state) decide/>
+        {awaits.then(|| view! { <DeadlinePanel id zone=data.zone.clone() current=data.deadline_input.clone() deadline/> })}
+        <SubmissionsPanel submissions=d.submissions.clone() heading="Evidence submissions" heading_id="case-subs"/>
+        <DisputesPanel disputes=d.disputes.clone() heading="Disputes" heading_id="case-disputes"/>
+        <NotesPanel id notes=data.notes.clone() note/>
+        <Timeline entries=d.timeline.clone() heading="Audit trail" heading_id="case-timeline"/>
+    }
+}
+
+/// The measures on the case's service, a form to end one in force and a form to start one.
+#[component]
+fn EnforcementPanel(
+    id: i64,
+    /// The case's addresses, which a measure may be limited to.
+    ips: Vec<String>,
+    measures: Vec<MeasureView>,
+    /// The zone typed times are read in.
+    zone: String,
+    start: ServerAction<StartMeasure>,
+    end: ServerAction<EndMeasure>,
+) -> impl IntoView {
+    let endable: Vec<(i64, String)> = measures
+        .iter()
+        .filter(|m| m.in_force && !m.permanent)
+        .map(|m| (m.id, format!("{} on {}", m.kind, m.scope)))
+        .collect();
+    let end_reason_error = action_field(end, "end_reason");
+    let scope_ip_error = action_field(start, "scope_ip");
+    let port_error = action_field(start, "scope_port");
+    let measure_reason_error = action_field(start, "reason");
+    let ends_error = action_field(start, "ends_at");
+    view! {
         <section class="panel" aria-labelledby="case-measures">
             <h2 id="case-measures">"Enforcement"</h2>
-            <MeasureList measures=d.measures.clone()/>
+            <MeasureList measures/>
             {(!endable.is_empty()).then(|| view! {
                 <ActionForm action=end attr:class="form inline-form-row">
                     <FormError action=end/>
@@ -172,7 +192,7 @@ fn Case(
                         <label for="measure-ip">"Address"</label>
                         <select id="measure-ip" name="scope_ip" aria-describedby="measure-ip-error">
                             <option value="">"Whole service"</option>
-                            {row.ips.iter().map(|ip| view! { <option value=ip.clone() selected={kept::<StartMeasure>("scope_ip") == *ip}>{ip.clone()}</option> }).collect_view()}
+                            {ips.into_iter().map(|ip| view! { <option value=ip.clone() selected={kept::<StartMeasure>("scope_ip") == ip}>{ip.clone()}</option> }).collect_view()}
                         </select>
                         <FieldError id="measure-ip-error" message=scope_ip_error/>
                     </div>
@@ -189,7 +209,7 @@ fn Case(
                 </div>
                 <div class="two-columns">
                     <div class="field">
-                        <label for="measure-ends">{format!("Ends ({}, optional)", measure_zone)}</label>
+                        <label for="measure-ends">{format!("Ends ({zone}, optional)")}</label>
                         <input type="datetime-local" id="measure-ends" name="ends_at" value={kept::<StartMeasure>("ends_at")} aria-describedby="measure-ends-error"/>
                         <FieldError id="measure-ends-error" message=ends_error/>
                     </div>
@@ -201,105 +221,97 @@ fn Case(
                 <button type="submit" class="button button-primary">"Start measure"</button>
             </ActionForm>
         </section>
+    }
+}
 
-        {(!decisions.is_empty()).then(|| view! {
-            <section class="panel" aria-labelledby="case-decide">
-                <h2 id="case-decide">"Decision"</h2>
-                <ActionForm action=decide attr:class="form">
-                    <FormError action=decide/>
-                    <input type="hidden" name="id" value=id/>
-                    <fieldset class="choices">
-                        <legend>"Choose one"</legend>
-                        {decisions.iter().enumerate().map(|(i, decision)| {
-                            let value = decision.as_str();
-                            let input_id = format!("decision-{value}");
-                            view! {
-                                <div class="choice">
-                                    <input type="radio" id=input_id.clone() name="decision" value=value checked={kept_or::<DecideCase>("decision", if i == 0 { value } else { "" }) == value} required/>
-                                    <label for=input_id>{decision.label()}{decision.needs_reason().then_some(" (reason required)")}</label>
-                                </div>
-                            }
-                        }).collect_view()}
-                    </fieldset>
-                    <div class="field">
-                        <label for="decision-reason">"Written reason (the customer sees it)"</label>
-                        <textarea id="decision-reason" name="reason" rows="3" aria-describedby="decision-reason-error" aria-invalid=move || reason_error.get().is_some().to_string()>{kept::<DecideCase>("reason")}</textarea>
-                        <FieldError id="decision-reason-error" message=reason_error/>
-                    </div>
-                    <button type="submit" class="button button-primary">"Record decision"</button>
-                </ActionForm>
-            </section>
-        })}
+/// The decisions the case's state allows, with the written reason the customer reads. Nothing
+/// when none is allowed.
+#[component]
+fn DecisionPanel(
+    id: i64,
+    decisions: Vec<StaffDecision>,
+    decide: ServerAction<DecideCase>,
+) -> impl IntoView {
+    let reason_error = action_field(decide, "reason");
+    (!decisions.is_empty()).then(|| view! {
+        <section class="panel" aria-labelledby="case-decide">
+            <h2 id="case-decide">"Decision"</h2>
+            <ActionForm action=decide attr:class="form">
+                <FormError action=decide/>
+                <input type="hidden" name="id" value=id/>
+                <fieldset class="choices">
+                    <legend>"Choose one"</legend>
+                    {decisions.iter().enumerate().map(|(i, decision)| {
+                        let value = decision.as_str();
+                        let input_id = format!("decision-{value}");
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=input_id.clone() name="decision" value=value checked={kept_or::<DecideCase>("decision", if i == 0 { value } else { "" }) == value} required/>
+                                <label for=input_id>{decision.label()}{decision.needs_reason().then_some(" (reason required)")}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="field">
+                    <label for="decision-reason">"Written reason (the customer sees it)"</label>
+                    <textarea id="decision-reason" name="reason" rows="3" aria-describedby="decision-reason-error" aria-invalid=move || reason_error.get().is_some().to_string()>{kept::<DecideCase>("reason")}</textarea>
+                    <FieldError id="decision-reason-error" message=reason_error/>
+                </div>
+                <button type="submit" class="button button-primary">"Record decision"</button>
+            </ActionForm>
+        </section>
+    })
+}
 
-        {deadline_movable.then(|| view! {
-            <section class="panel" aria-labelledby="case-move-deadline">
-                <h2 id="case-move-deadline">"Extend or shorten the deadline"</h2>
-                <ActionForm action=deadline attr:class="form">
-                    <FormError action=deadline/>
-                    <input type="hidden" name="id" value=id/>
-                    <div class="field">
-                        <label for="deadline-at">{format!("New deadline ({})", deadline_zone)}</label>
-                        <input type="datetime-local" id="deadline-at" name="deadline" value={kept_or::<ChangeCaseDeadline>("deadline", data.deadline_input.clone())} required aria-describedby="deadline-at-error" aria-invalid=move || deadline_error.get().is_some().to_string()/>
-                        <FieldError id="deadline-at-error" message=deadline_error/>
-                    </div>
-                    <div class="field">
-                        <label for="deadline-reason">"Why the deadline moves"</label>
-                        <input type="text" id="deadline-reason" name="reason" value={kept::<ChangeCaseDeadline>("reason")} required aria-describedby="deadline-reason-error" aria-invalid=move || deadline_reason_error.get().is_some().to_string()/>
-                        <FieldError id="deadline-reason-error" message=deadline_reason_error/>
-                    </div>
-                    <button type="submit" class="button button-secondary">"Change deadline"</button>
-                </ActionForm>
-            </section>
-        })}
+/// Moves the deadline of a case that awaits the customer, with a reason.
+#[component]
+fn DeadlinePanel(
+    id: i64,
+    /// The zone typed times are read in.
+    zone: String,
+    /// The current deadline, as the field shows it.
+    current: String,
+    deadline: ServerAction<ChangeCaseDeadline>,
+) -> impl IntoView {
+    let deadline_error = action_field(deadline, "deadline");
+    let reason_error = action_field(deadline, "reason");
+    view! {
+        <section class="panel" aria-labelledby="case-move-deadline">
+            <h2 id="case-move-deadline">"Extend or shorten the deadline"</h2>
+            <ActionForm action=deadline attr:class="form">
+                <FormError action=deadline/>
+                <input type="hidden" name="id" value=id/>
+                <div class="field">
+                    <label for="deadline-at">{format!("New deadline ({zone})")}</label>
+                    <input type="datetime-local" id="deadline-at" name="deadline" value={kept_or::<ChangeCaseDeadline>("deadline", current)} required aria-describedby="deadline-at-error" aria-invalid=move || deadline_error.get().is_some().to_string()/>
+                    <FieldError id="deadline-at-error" message=deadline_error/>
+                </div>
+                <div class="field">
+                    <label for="deadline-reason">"Why the deadline moves"</label>
+                    <input type="text" id="deadline-reason" name="reason" value={kept::<ChangeCaseDeadline>("reason")} required aria-describedby="deadline-reason-error" aria-invalid=move || reason_error.get().is_some().to_string()/>
+                    <FieldError id="deadline-reason-error" message=reason_error/>
+                </div>
+                <button type="submit" class="button button-secondary">"Change deadline"</button>
+            </ActionForm>
+        </section>
+    }
+}
 
-        {(!d.submissions.is_empty()).then(|| view! {
-            <section aria-labelledby="case-subs">
-                <h2 id="case-subs">"Evidence submissions"</h2>
-                {d.submissions.iter().rev().map(|s| view! {
-                    <article class="panel">
-                        <h3>{format!("Submission #{} · {}", s.id, s.submitted_text)}</h3>
-                        <p class="muted">{match s.decision.as_deref() {
-                            Some("accepted") => "Accepted".to_owned(),
-                            Some(_) => format!("Rejected: {}", s.decision_reason.clone().unwrap_or_default()),
-                            None => "Not decided yet".to_owned(),
-                        }}</p>
-                        <dl class="facts">
-                            <dt>"Cause"</dt><dd>{s.cause.clone()}</dd>
-                            <dt>"Fix"</dt><dd>{s.fix.clone()}</dd>
-                            <dt>"Prevention"</dt><dd>{s.prevention.clone()}</dd>
-                        </dl>
-                        <FileList files=s.files.clone()/>
-                    </article>
-                }).collect_view()}
-            </section>
-        })}
-
-        {(!d.disputes.is_empty()).then(|| view! {
-            <section aria-labelledby="case-disputes">
-                <h2 id="case-disputes">"Disputes"</h2>
-                {d.disputes.iter().map(|x| view! {
-                    <article class="panel">
-                        <p class="muted">{format!("Sent {}", x.submitted_text)}</p>
-                        <p>{x.reasons.clone()}</p>
-                        <p class="muted">{match x.outcome.as_deref() {
-                            Some(o) => format!("Decision: notice {o}. {}", x.statement_of_reasons.clone().unwrap_or_default()),
-                            None => "Not decided yet".to_owned(),
-                        }}</p>
-                    </article>
-                }).collect_view()}
-            </section>
-        })}
-
+/// The desk's internal notes on the case (the customer never sees them), and a form to add one.
+#[component]
+fn NotesPanel(id: i64, notes: Vec<NoteView>, note: ServerAction<AddCaseNote>) -> impl IntoView {
+    let note_error = action_field(note, "note");
+    view! {
         <section class="panel internal-notes" aria-labelledby="case-notes">
             <h2 id="case-notes">"Internal notes"</h2>
             <p class="muted">"Only the abuse desk sees these; the customer never does."</p>
-            {if data.notes.is_empty() {
+            {if notes.is_empty() {
                 view! { <p>"No notes yet."</p> }.into_any()
             } else {
                 view! {
                     <ul class="measure-list" aria-label="Notes">
-                        {data.notes.iter().map(|n| view! {
-                            <li><span class="row-sub">{format!("{} · {}", n.at_text, n.author)}</span><p class="summary">{n.body.clone()}</p></li>
+                        {notes.into_iter().map(|n| view! {
+                            <li><span class="row-sub">{format!("{} · {}", n.at_text, n.author)}</span><p class="summary">{n.body}</p></li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -314,18 +326,6 @@ fn Case(
                 </div>
                 <button type="submit" class="button button-secondary">"Add note"</button>
             </ActionForm>
-        </section>
-
-        <section aria-labelledby="case-timeline">
-            <h2 id="case-timeline">"Audit trail"</h2>
-            <ol class="timeline">
-                {d.timeline.iter().rev().map(|e| view! {
-                    <li>
-                        <p class="timeline-meta"><time>{e.at_text.clone()}</time>" · "{e.actor.clone()}</p>
-                        <p>{e.detail.clone()}</p>
-                    </li>
-                }).collect_view()}
-            </ol>
         </section>
     }
 }

@@ -3,14 +3,12 @@
 use super::api::get_case_queue;
 use crate::domain::notice::{NoticeCategory, NoticeState};
 use crate::domain::service::ServiceKind;
-use crate::ui::components::{loaded, Countdown};
+use crate::ui::components::{loaded, Countdown, Pager};
 use crate::ui::notices::StateBadge;
 use crate::views::cases::{CaseQueueView, CaseRowView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-const FILTER_KEYS: [&str; 5] = ["status", "category", "org", "kind", "high_risk"];
 
 /// The case queue.
 #[component]
@@ -56,18 +54,6 @@ fn Queue(data: CaseQueueView) -> impl IntoView {
         current("kind"),
         current("high_risk"),
     );
-    let next_href = data.next.clone().map(|after| {
-        let mut q: Vec<String> = FILTER_KEYS
-            .iter()
-            .filter_map(|k| {
-                Some(current(k))
-                    .filter(|v| !v.is_empty())
-                    .map(|v| format!("{k}={v}"))
-            })
-            .collect();
-        q.push(format!("after={after}"));
-        format!("/admin/cases?{}", q.join("&"))
-    });
     let now_unix = data.now_unix;
     view! {
         <nav class="status-chips" aria-label="Cases by status">
@@ -135,9 +121,7 @@ fn Queue(data: CaseQueueView) -> impl IntoView {
                 </div>
             }.into_any()
         }}
-        <nav class="pager" aria-label="Case pages">
-            {next_href.map(|href| view! { <a href=href>"Next page →"</a> })}
-        </nav>
+        <Pager label="Case pages" cursor=&["after"] next=data.next.map(|after| vec![("after", after)])/>
     }
 }
 

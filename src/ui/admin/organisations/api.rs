@@ -45,10 +45,8 @@ pub async fn create_organisation(
     phone: String,
     reason: String,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::organisations::{self as inventory, OrgForm};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let form = OrgForm {
         name,
         abuse_email,
@@ -72,10 +70,8 @@ pub async fn update_organisation(
     phone: String,
     reason: String,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::organisations::{self as inventory, OrgForm};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let form = OrgForm {
         name,
         abuse_email,
@@ -135,11 +131,17 @@ pub async fn update_service(
     id: i64,
     label: String,
     kind: String,
-    organisation: i64,
+    organisation: String,
     reason: String,
 ) -> Result<(), AppError> {
     use crate::domain::ids::{OrgId, ServiceId};
     let (st, who) = crate::server::state::caller().await?;
+    let organisation = organisation.trim().parse().map_err(|_| {
+        AppError::invalid(
+            "organisation",
+            "Enter the organisation's number, digits only.",
+        )
+    })?;
     crate::server::usecase::organisations::update_service(
         &st,
         &who,
@@ -195,7 +197,7 @@ pub async fn release_block(
     {
         None => None,
         Some(raw) => Some(ServiceId(raw.parse().map_err(|_| {
-            AppError::invalid("to_service", "Choose the service from the list.")
+            AppError::invalid("to_service", "Enter the service's number, digits only.")
         })?)),
     };
     crate::server::usecase::organisations::release_block(&st, &who, &block, to, &reason).await
@@ -206,9 +208,8 @@ pub async fn release_block(
 #[server(endpoint = "admin/organisations/import")]
 pub async fn import_inventory(csv: String, intent: String) -> Result<(), AppError> {
     use crate::server::errors::internal;
-    use crate::server::state::{actor, session, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    use crate::server::state::session;
+    let (st, who) = crate::server::state::caller().await?;
     let view = crate::server::usecase::inventory_import::import(&st, &who, &csv, intent == "apply")
         .await?;
     session()
@@ -224,9 +225,8 @@ pub async fn import_inventory(csv: String, intent: String) -> Result<(), AppErro
 pub async fn get_import_result() -> Result<Option<crate::views::organisations::ImportView>, AppError>
 {
     use crate::server::errors::internal;
-    use crate::server::state::{actor, session, state};
-    let st = state()?;
-    let who = actor(&st).await?;
+    use crate::server::state::session;
+    let (_, who) = crate::server::state::caller().await?;
     who.require_admin()?;
     session().await?.last_import().await.map_err(internal)
 }

@@ -4,7 +4,9 @@
 
 use super::api::{search_inventory, CreateOrganisation};
 use super::AssignmentTable;
-use crate::ui::components::{action_field, form_action, kept, loaded, FieldError, FormError};
+use crate::ui::components::{
+    action_field, form_action, kept, loaded, FieldError, FormError, Pager,
+};
 use crate::views::organisations::InventorySearchView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -103,9 +105,7 @@ fn Results(data: InventorySearchView) -> impl IntoView {
                 <ul class="measure-list">
                     {data.organisations.clone().into_iter().map(|(id, name)| view! { <li><a href=format!("/admin/organisations/{id}")>{name}</a></li> }).collect_view()}
                 </ul>
-                <nav class="pager" aria-label="Pages of organisations">
-                    {data.next.as_ref().map(|c| view! { <a href=super::super::org_page_href("/admin/organisations", c)>"Next page →"</a> })}
-                </nav>
+                <Pager label="Pages of organisations" cursor=super::super::ORG_CURSOR next=data.next.as_ref().map(super::super::org_cursor_params)/>
             </section>
         })}
         {data.may_edit.then(|| view! {

@@ -132,11 +132,20 @@ fn AddressForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                             <FieldError id="release-block-error" message=action_field(release, "block")/>
                         </div>
                         <div class="field">
-                            <label for="release-to">"Move it to"</label>
-                            <select id="release-to" name="to_service" aria-describedby="release-to-error">
-                                <option value="">"No service: release it"</option>
-                                {data.services.iter().map(|(sid, name)| view! { <option value=sid.to_string() selected={kept::<ReleaseBlock>("to_service") == sid.to_string()}>{name.clone()}</option> }).collect_view()}
-                            </select>
+                            {match data.services.clone() {
+                                Some(services) => view! {
+                                    <label for="release-to">"Move it to"</label>
+                                    <select id="release-to" name="to_service" aria-describedby="release-to-error">
+                                        <option value="">"No service: release it"</option>
+                                        {services.into_iter().map(|(sid, name)| view! { <option value=sid.to_string() selected={kept::<ReleaseBlock>("to_service") == sid.to_string()}>{name}</option> }).collect_view()}
+                                    </select>
+                                }.into_any(),
+                                None => view! {
+                                    <label for="release-to">"Move it to the service numbered (optional)"</label>
+                                    <input type="text" inputmode="numeric" id="release-to" name="to_service" value={kept::<ReleaseBlock>("to_service")} aria-describedby="release-to-hint release-to-error"/>
+                                    <p id="release-to-hint" class="field-hint">"Empty releases it. There are more services than a list can show: a service's number is in its address (/admin/services/…) and in the inventory search."</p>
+                                }.into_any(),
+                            }}
                             <FieldError id="release-to-error" message=action_field(release, "to_service")/>
                         </div>
                         <div class="field">
@@ -179,10 +188,19 @@ fn ServiceForms(data: AdminServiceView, actions: Actions) -> impl IntoView {
                         <FieldError id="edit-kind-error" message=action_field(update, "kind")/>
                     </div>
                     <div class="field">
-                        <label for="edit-org">"Organisation"</label>
-                        <select id="edit-org" name="organisation" aria-describedby="edit-org-error">
-                            {data.organisations.iter().map(|(oid, name)| view! { <option value=oid.to_string() selected={kept_or::<UpdateService>("organisation", current_org.to_string()) == oid.to_string()}>{name.clone()}</option> }).collect_view()}
-                        </select>
+                        {match data.organisations.clone() {
+                            Some(organisations) => view! {
+                                <label for="edit-org">"Organisation"</label>
+                                <select id="edit-org" name="organisation" aria-describedby="edit-org-error">
+                                    {organisations.into_iter().map(|(oid, name)| view! { <option value=oid.to_string() selected={kept_or::<UpdateService>("organisation", current_org.to_string()) == oid.to_string()}>{name}</option> }).collect_view()}
+                                </select>
+                            }.into_any(),
+                            None => view! {
+                                <label for="edit-org">"Organisation number"</label>
+                                <input type="text" inputmode="numeric" id="edit-org" name="organisation" required value={kept_or::<UpdateService>("organisation", current_org.to_string())} aria-describedby="edit-org-hint edit-org-error"/>
+                                <p id="edit-org-hint" class="field-hint">"There are more organisations than a list can show: an organisation's number is in its address (/admin/organisations/…); this one's is filled in."</p>
+                            }.into_any(),
+                        }}
                         <FieldError id="edit-org-error" message=action_field(update, "organisation")/>
                     </div>
                     <div class="field">

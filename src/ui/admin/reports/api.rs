@@ -10,10 +10,8 @@ pub async fn get_intake_list(
     tab: Option<String>,
     after: Option<i64>,
 ) -> Result<IntakeListView, AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::reports::{list, IntakeTab};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     list(
         &st,
         &who,
@@ -46,10 +44,8 @@ pub async fn verify_reported_case(
     verification_note: String,
     high_risk: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::reports::{verify, Verification};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let source = source
         .parse()
         .map_err(|_| AppError::invalid("source", "Choose where the reports came from."))?;
@@ -80,10 +76,8 @@ pub async fn dismiss_reported_case(id: i64, reason: String) -> Result<(), AppErr
 /// reason).
 #[server(endpoint = "admin/reports/event")]
 pub async fn decide_event(id: i64, decision: String, reason: String) -> Result<String, AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::reports;
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     match decision.as_str() {
         "rematch" => reports::rematch(&st, &who, id)
             .await

@@ -4,7 +4,9 @@
 
 use super::api::{get_intake_list, DecideEvent};
 use super::{EventTable, IntakeStatusTag};
-use crate::ui::components::{action_field, form_action, kept, loaded, FieldError, FormError};
+use crate::ui::components::{
+    action_field, form_action, kept, loaded, FieldError, FormError, Pager,
+};
 use crate::views::reports::{EventView, IntakeListView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,9 +66,6 @@ fn Lists(
         "failed" => format!(" ({} this week)", counts.failed_this_week),
         _ => String::new(),
     };
-    let next = data
-        .next
-        .map(|after| format!("/admin/reports?tab={tab}&after={after}"));
     view! {
         <nav aria-label="Report lists">
             <ul class="tabs">
@@ -80,7 +79,7 @@ fn Lists(
             "unmatched" => view! { <UnmatchedList events=data.unmatched.clone() decide/> }.into_any(),
             _ => view! { <IntakeList data=data.clone() failed=tab == "failed"/> }.into_any(),
         }}
-        {next.map(|href| view! { <p class="pager"><a href=href>"More →"</a></p> })}
+        <Pager label="Report pages" cursor=&["after"] next=data.next.map(|after| vec![("after", after.to_string())])/>
     }
 }
 

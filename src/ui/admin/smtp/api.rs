@@ -29,10 +29,8 @@ pub async fn approve_request(
     daily_cap: String,
     probation_until: String,
 ) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::smtp::{approve, Approval};
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     let input = Approval {
         text: approval_text,
         daily_cap,
@@ -46,10 +44,8 @@ pub async fn approve_request(
 /// the written reason the customer reads.
 #[server(endpoint = "admin/smtp/decide")]
 pub async fn decide_request(id: i64, decision: String, reason: String) -> Result<(), AppError> {
-    use crate::server::state::{actor, state};
     use crate::server::usecase::smtp;
-    let st = state()?;
-    let who = actor(&st).await?;
+    let (st, who) = crate::server::state::caller().await?;
     match decision.as_str() {
         "reject" => smtp::reject(&st, &who, id, &reason).await,
         "revoke" => smtp::revoke(&st, &who, id, &reason).await,

@@ -3,7 +3,7 @@
 
 use super::api::get_request_queue;
 use crate::domain::smtp::RequestStatus;
-use crate::ui::components::loaded;
+use crate::ui::components::{loaded, Pager};
 use crate::ui::smtp::RequestStatusBadge;
 use crate::views::smtp::RequestQueueView;
 use leptos::prelude::*;
@@ -92,8 +92,6 @@ fn Queue(data: RequestQueueView) -> impl IntoView {
                 </table>
             }.into_any()
         }}
-        {data.next.map(|after| view! {
-            <p class="pager"><a href=format!("/admin/smtp?filter={}&after={after}", data.filter)>"More →"</a></p>
-        })}
+        <Pager label="Request pages" cursor=&["after"] next=data.next.map(|after| vec![("after", after.to_string())])/>
     }
 }

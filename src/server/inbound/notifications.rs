@@ -2,11 +2,11 @@
 //! e-mail that tells the same): marks it read and lands on its item; signing in first when
 //! needed, then coming back here.
 
-use super::auth::session::TypedSession;
-use super::errors::status_page;
-use super::state::{actor_of, AppState};
-use super::usecase::notifications;
 use crate::error::AppError;
+use crate::server::auth::session::TypedSession;
+use crate::server::errors::status_page;
+use crate::server::state::{actor_of, AppState};
+use crate::server::usecase::notifications;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -1,9 +1,9 @@
 //! Plain HTTP endpoints and layers: health checks, the cross-origin refusal, the statuses of
 //! server-function errors, security headers, and who the client is.
 
-use super::state::AppState;
-use super::SESSION_COOKIE;
 use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::SESSION_COOKIE;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -88,7 +88,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 ///
 /// Leptos answers an error with 500 and the error as JSON, marked by its `serverfnerror`
 /// header; the one exception is a form posted by the browser itself, which is redirected back
-/// to its page (`server::form_posts` keeps the error for it). That redirect is left as it is.
+/// to its page (`server::inbound::form_posts` keeps the error for it). That redirect is left as it is.
 pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR
@@ -156,7 +156,7 @@ pub const LOCKED_DOWN_CSP: &str =
 /// card" form is answered with a redirect there, which `form-action` governs).
 pub fn page_csp(nonce: &str, card_payments: bool) -> String {
     let stripe = if card_payments {
-        format!(" {}", super::payments::stripe::CHECKOUT_ORIGIN)
+        format!(" {}", crate::server::payments::stripe::CHECKOUT_ORIGIN)
     } else {
         String::new()
     };

@@ -5,13 +5,13 @@
 //! in (ARF as a mail, X-ARF as JSON). Its OpenAPI document, `/api/v1/openapi.json`, is built
 //! from [`ENDPOINTS`], the table the router is checked against.
 
-use super::state::AppState;
-use super::usecase::api_tokens::{authenticate, ApiAuthError, ApiCaller};
 use crate::domain::api_token::ApiScope;
 use crate::domain::ids::OrgId;
 use crate::domain::report::{IntakeChannel, IntakeStatus, MAX_REPORT_BYTES};
 use crate::error::AppError;
 use crate::server::intake::BodyKind;
+use crate::server::state::AppState;
+use crate::server::usecase::api_tokens::{authenticate, ApiAuthError, ApiCaller};
 use crate::server::usecase::reports::{ingest, Received};
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
@@ -267,9 +267,10 @@ async fn list_organisations(
     Query(page): Query<PageQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     caller(&st, &headers, ApiScope::InventoryRead).await?;
-    let rows = super::db::inventory::orgs_page(&st.db, page.after.unwrap_or(0), page.limit())
-        .await
-        .map_err(AppError::from)?;
+    let rows =
+        crate::server::db::inventory::orgs_page(&st.db, page.after.unwrap_or(0), page.limit())
+            .await
+            .map_err(AppError::from)?;
     let next = (rows.len() as i64 == page.limit())
         .then(|| rows.last().map(|o| o.id))
         .flatten();
@@ -310,11 +311,13 @@ async fn post_organisation(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    use super::usecase::organisations::{create_organisation, update_organisation, OrgForm};
+    use crate::server::usecase::organisations::{
+        create_organisation, update_organisation, OrgForm,
+    };
     let who = caller(&st, &headers, ApiScope::InventoryWrite).await?;
     let input: OrganisationIn = json_body(&headers, body).await?;
     let reason = format!("Sent by {} through the inventory API.", who.label);
-    let existing = super::db::inventory::org_by_name(&st.db, input.name.trim())
+    let existing = crate::server::db::inventory::org_by_name(&st.db, input.name.trim())
         .await
         .map_err(AppError::from)?;
     let pick = |given: &Option<String>, stored: Option<&String>| {
@@ -360,7 +363,7 @@ async fn post_organisation(
 }
 
 fn form_contacts(
-    form: &super::usecase::organisations::OrgForm,
+    form: &crate::server::usecase::organisations::OrgForm,
 ) -> crate::domain::inventory::Contacts {
     crate::domain::inventory::Contacts::parse(
         &form.abuse_email,
@@ -399,7 +402,7 @@ async fn list_services(
     let org = match page.organisation.as_deref() {
         None => None,
         Some(name) => Some(OrgId(
-            super::db::inventory::org_by_name(&st.db, name.trim())
+            crate::server::db::inventory::org_by_name(&st.db, name.trim())
                 .await
                 .map_err(AppError::from)?
                 .ok_or_else(|| {
@@ -411,10 +414,14 @@ async fn list_services(
                 .id,
         )),
     };
-    let rows =
-        super::db::inventory::services_page(&st.db, org, page.after.unwrap_or(0), page.limit())
-            .await
-            .map_err(AppError::from)?;
+    let rows = crate::server::db::inventory::services_page(
+        &st.db,
+        org,
+        page.after.unwrap_or(0),
+        page.limit(),
+    )
+    .await
+    .map_err(AppError::from)?;
     let next = (rows.len() as i64 == page.limit())
         .then(|| rows.last().map(|(s, _)| s.id))
         .flatten();
@@ -455,7 +462,7 @@ async fn put_service(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let who = caller(&st, &headers, ApiScope::InventoryWrite).await?;
     let input: ServiceIn = json_body(&headers, body).await?;
-    let changes = super::usecase::inventory_import::make_service_match(
+    let changes = crate::server::usecase::inventory_import::make_service_match(
         &st,
         &who.actor,
         &who.label,

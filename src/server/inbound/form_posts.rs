@@ -8,7 +8,7 @@
 //!   redirect, it keeps a [`PostOutcome`]: the function's path, the answer (its output or its
 //!   error, as JSON) and the posted fields without anything secret, each cut to
 //!   [`MAX_KEPT_FIELD_BYTES`] and all to [`MAX_KEPT_FIELDS_BYTES`]. The outcome is sealed (see
-//!   [`super::sealed`]): an answer may be a one-time secret (recovery codes, a new API token, an
+//!   [`crate::server::sealed`]): an answer may be a one-time secret (recovery codes, a new API token, an
 //!   invitation link), which is never stored readable. It goes into the session when the session
 //!   holds something (a signed-in user, a sign-in waiting for its code, a public form's draft);
 //!   a refusal of a visitor without one goes into a short-lived cookie instead, so that anonymous
@@ -18,9 +18,9 @@
 //!   the cookie (it is shown once) and leaves it in the request's extensions, where
 //!   `ui::components::form_action` and `ui::components::kept` read it.
 
-use super::auth::session::TypedSession;
-use super::state::AppState;
 use crate::domain::audit::Keyring;
+use crate::server::auth::session::TypedSession;
+use crate::server::state::AppState;
 use crate::views::forms::{PostOutcome, FORM_FIELD};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -55,7 +55,7 @@ const MAX_FLASH_BYTES: usize = 3 * 1024;
 /// How long the flash cookie lives: the browser loads the page at once.
 const FLASH_SECONDS: i64 = 120;
 
-/// Where an outcome is kept: each seals for its own purpose (see [`super::sealed`]), so that an
+/// Where an outcome is kept: each seals for its own purpose (see [`crate::server::sealed`]), so that an
 /// outcome kept in one place never opens from the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keeper {
@@ -267,13 +267,13 @@ fn cut_to(text: &str, bytes: usize) -> &str {
 
 fn seal_outcome(keys: &Keyring, keeper: Keeper, outcome: &PostOutcome) -> String {
     let json = serde_json::to_vec(outcome).expect("an outcome is plain data");
-    super::sealed::seal(keys, keeper.purpose(), &json)
+    crate::server::sealed::seal(keys, keeper.purpose(), &json)
 }
 
 /// The outcome `sealed` holds, if it was sealed by `keeper`; a cookie's only when it is a
 /// refusal (it was never written for anything else).
 fn open_outcome(keys: &Keyring, keeper: Keeper, sealed: &str) -> Option<PostOutcome> {
-    let json = super::sealed::open(keys, keeper.purpose(), sealed)?;
+    let json = crate::server::sealed::open(keys, keeper.purpose(), sealed)?;
     serde_json::from_slice::<PostOutcome>(&json)
         .ok()
         .filter(|outcome| keeper == Keeper::Session || !outcome.ok)

@@ -8,16 +8,16 @@
 //! (up to [`drain_limit`]) before the answer, because a browser still sending its body when the
 //! server answers shows "connection reset" instead of the form.
 
-use super::auth::session::TypedSession;
-use super::db::responses::{self, NewFile};
-use super::errors::status_page;
-use super::state::{actor_of, AppState};
-use super::storage::{AsyncChunks, CommittedFile, StagedFile, StoreError};
-use super::usecase::notices;
 use crate::domain::evidence::{
     display_name, EvidenceFileKind, EvidenceLimits, LimitError, Statement,
 };
 use crate::error::AppError;
+use crate::server::auth::session::TypedSession;
+use crate::server::db::responses::{self, NewFile};
+use crate::server::errors::status_page;
+use crate::server::state::{actor_of, AppState};
+use crate::server::storage::{AsyncChunks, CommittedFile, StagedFile, StoreError};
+use crate::server::usecase::notices;
 use crate::views::notices::EvidenceDraft;
 use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, State};
@@ -308,7 +308,7 @@ pub async fn upload(
             Err(e) => {
                 let done: Vec<CommittedFile> = committed.into_iter().map(|(_, _, c)| c).collect();
                 st.evidence.remove(&done).await;
-                return status_page(&super::errors::internal(format!(
+                return status_page(&crate::server::errors::internal(format!(
                     "evidence file could not be moved into place: {e}"
                 )));
             }
@@ -370,7 +370,7 @@ pub async fn download(
     let opened = match tokio::fs::File::open(&path).await {
         Ok(f) => f,
         Err(e) => {
-            return status_page(&super::errors::internal(format!(
+            return status_page(&crate::server::errors::internal(format!(
                 "evidence file {} missing: {e}",
                 file.stored_as()
             )))

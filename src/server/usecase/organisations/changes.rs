@@ -1,28 +1,19 @@
-//! The inventory, managed in the portal: organisations with their contacts, services, and the
-//! addresses and prefixes they hold, with the history of every assignment. Staff read and
-//! search it; admins change it, each change with a written reason in the provider-wide audit
-//! log. Two services never hold one address at one time: the database refuses it (migration
-//! 0006), and the use cases say which service holds it first.
+//! Admins change the inventory: organisations, services, and the addresses and prefixes they
+//! hold, each change with a written reason in the provider-wide audit log.
 
-use super::audit::record_provider;
 use crate::domain::actor::Actor;
 use crate::domain::enforcement::{EnforcementKind, Measure, Scope};
 use crate::domain::form::FieldError;
 use crate::domain::ids::{OrgId, ServiceId};
-use crate::domain::inventory::{address_key, service_label, Contacts, IpBlock};
+use crate::domain::inventory::{service_label, Contacts, IpBlock};
 use crate::domain::service::ServiceKind;
 use crate::domain::time_format::utc;
-use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::server::db::enforcement::{self, NewAction};
 use crate::server::db::inventory::{self as store, AssignmentRow, NewAssignment};
-use crate::server::db::{accounts, services, smtp, DbError, Tx};
+use crate::server::db::{smtp, DbError, Tx};
 use crate::server::state::AppState;
-use crate::views::admin::OrgCursor;
-use crate::views::organisations::{
-    AdminServiceView, AssignmentView, HolderView, InventorySearchView, MemberView,
-    OrganisationView, ServiceSummary,
-};
+use crate::server::usecase::audit::record_provider;
 use time::OffsetDateTime;
 
 /// What an admin types for an organisation.
@@ -71,7 +62,7 @@ impl OrgForm {
 /// The reason of a change to the inventory, which goes into the provider-wide log.
 fn reason_text(raw: &str) -> Result<String, AppError> {
     let ask = "Write why, for the audit log";
-    Ok(super::audit::written_reason("reason", raw, ask)?.into_string())
+    Ok(crate::server::usecase::audit::written_reason("reason", raw, ask)?.into_string())
 }
 
 fn name_taken(e: DbError, field: &str, message: &str) -> AppError {
@@ -91,7 +82,7 @@ pub async fn create_organisation(
     let admin = who.require_admin()?;
     let (name, contacts) = form.check()?;
     let reason = reason_text(reason)?;
-    let label = super::audit::actor_label(st, who).await?;
+    let label = crate::server::usecase::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let id = store::insert_org(&mut tx, admin, &name, &contacts, st.now())
         .await
@@ -119,7 +110,7 @@ pub async fn update_organisation(
     let admin = who.require_admin()?;
     let (name, contacts) = form.check()?;
     let reason = reason_text(reason)?;
-    let label = super::audit::actor_label(st, who).await?;
+    let label = crate::server::usecase::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let before = store::org_in_tx(&mut tx, id)
         .await?
@@ -157,7 +148,7 @@ pub async fn retire_organisation(
 ) -> Result<(), AppError> {
     let admin = who.require_admin()?;
     let reason = reason_text(reason)?;
-    let label = super::audit::actor_label(st, who).await?;
+    let label = crate::server::usecase::audit::actor_label(st, who).await?;
     let services = store::services_of(&st.db, id).await?;
     if let Some(live) = services.iter().find(|s| s.retired_at.is_none()) {
         return Err(AppError::Conflict(format!(
@@ -205,7 +196,7 @@ pub async fn create_service(
     let label = service_label(label).map_err(|e| AppError::InvalidFields(vec![e]))?;
     let kind = kind_of(kind)?;
     let reason = reason_text(reason)?;
-    let actor = super::audit::actor_label(st, who).await?;
+    let actor = crate::server::usecase::audit::actor_label(st, who).await?;
     let mut tx = st.db.begin_write().await?;
     let owner = store::org_in_tx(&mut tx, org)
         .await?
@@ -256,7 +247,7 @@ pub async fn update_service(
     let label = service_label(label).map_err(|e| AppError::InvalidFields(vec![e]))?;
     let kind = kind_of(kind)?;
     let reason = reason_text(reason)?;
-    let actor = super::audit::actor_label(st, who).await?;
+    let actor = crate::server::usecase::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let before = store::service_in_tx(&mut tx, id)
@@ -267,9 +258,9 @@ pub async fn update_service(
             "This service is retired and cannot change.".into(),
         ));
     }
-    let to = store::org_in_tx(&mut tx, org).await?.ok_or_else(|| {
-        AppError::invalid("organisation", "Choose an organisation from the list.")
-    })?;
+    let to = store::org_in_tx(&mut tx, org)
+        .await?
+        .ok_or_else(|| AppError::invalid("organisation", "No organisation has that number."))?;
     if to.retired_at.is_some() && to.id != before.organisation_id {
         return Err(AppError::invalid(
             "organisation",
@@ -331,7 +322,7 @@ pub async fn update_service(
 /// Releases `block` from the service holding it and ends that service's live port-25 requests
 /// for addresses in it; the released assignment (`None` when nothing held the block) and, as
 /// words for the audit entry, what ended with it (`""`, or `"; port-25 request #3 … revoked"`).
-pub(super) async fn release_in_tx(
+pub(crate) async fn release_in_tx(
     tx: &mut Tx,
     who: &Actor,
     block: &IpBlock,
@@ -343,7 +334,7 @@ pub(super) async fn release_in_tx(
     else {
         return Ok(None);
     };
-    let ended = super::smtp::end_for_released_block(
+    let ended = crate::server::usecase::smtp::end_for_released_block(
         tx,
         who,
         ServiceId(released.service_id),
@@ -369,7 +360,7 @@ pub async fn retire_service(
 ) -> Result<(), AppError> {
     let admin = who.require_admin()?;
     let reason = reason_text(reason)?;
-    let actor = super::audit::actor_label(st, who).await?;
+    let actor = crate::server::usecase::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let service = store::service_in_tx(&mut tx, id)
@@ -440,7 +431,7 @@ const TAKEN_MEANWHILE: &str =
 
 /// Opens an assignment, with the default port-25 restriction on a single address of a service
 /// whose kind starts restricted (policy §5), in `tx`.
-pub(super) async fn assign_in_tx(
+pub(crate) async fn assign_in_tx(
     tx: &mut Tx,
     who: &Actor,
     block: &IpBlock,
@@ -517,7 +508,7 @@ pub async fn assign_block(
     who.require_admin()?;
     let block = block_of(raw)?;
     let reason = reason_text(reason)?;
-    let actor = super::audit::actor_label(st, who).await?;
+    let actor = crate::server::usecase::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let service = store::service_in_tx(&mut tx, id)
@@ -556,7 +547,7 @@ pub async fn release_block(
     who.require_admin()?;
     let block = block_of(raw)?;
     let reason = reason_text(reason)?;
-    let actor = super::audit::actor_label(st, who).await?;
+    let actor = crate::server::usecase::audit::actor_label(st, who).await?;
     let now = st.now();
     let mut tx = st.db.begin_write().await?;
     let (released, ended) = release_in_tx(&mut tx, who, &block, now, &reason)
@@ -575,7 +566,7 @@ pub async fn release_block(
         Some(target) => {
             let service = store::service_in_tx(&mut tx, target)
                 .await?
-                .ok_or_else(|| AppError::invalid("to_service", "Choose a service that exists."))?;
+                .ok_or_else(|| AppError::invalid("to_service", "No service has that number."))?;
             if service.retired_at.is_some() {
                 return Err(AppError::invalid("to_service", "That service is retired."));
             }
@@ -600,243 +591,4 @@ pub async fn release_block(
     record_provider(st, &mut tx, &actor, "address_released", &detail).await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn assignment_view(a: &AssignmentRow, zone: &Zone) -> AssignmentView {
-    AssignmentView {
-        block: a.block.clone(),
-        service_id: a.service_id,
-        service_label: a.service_label.clone(),
-        organisation_id: a.organisation_id,
-        organisation_name: a.organisation_name.clone(),
-        from_text: zone.show(a.assigned_at),
-        until_text: a.released_at.map(|t| zone.show(t)),
-        assigned_by: a
-            .assigned_by_email
-            .clone()
-            .unwrap_or_else(|| "the portal".into()),
-        reason: a.reason.clone(),
-        released_by: a.released_at.map(|_| {
-            a.released_by_email
-                .clone()
-                .unwrap_or_else(|| "the portal".into())
-        }),
-        release_reason: a.release_reason.clone(),
-    }
-}
-
-/// `/admin/organisations/{id}` (staff and admins).
-pub async fn organisation(
-    st: &AppState,
-    who: &Actor,
-    id: OrgId,
-) -> Result<OrganisationView, AppError> {
-    who.require_staff()?;
-    let org = store::org(&st.db, id).await?.ok_or(AppError::NotFound)?;
-    let rows = store::services_of(&st.db, id).await?;
-    let current = services::list_for_org(&st.db, id, 1_000).await?;
-    let mut services = Vec::new();
-    for s in rows {
-        services.push(ServiceSummary {
-            id: s.id,
-            label: s.label.clone(),
-            kind: s.kind.parse().map_err(crate::server::errors::internal)?,
-            state: s.state.parse().map_err(crate::server::errors::internal)?,
-            blocks: current
-                .iter()
-                .find(|c| c.id.0 == s.id)
-                .map(|c| c.ips.clone())
-                .unwrap_or_default(),
-            retired_text: s.retired_at.map(|t| who.zone.show(t)),
-        });
-    }
-    let members = accounts::members(&st.db, id)
-        .await?
-        .into_iter()
-        .map(|(email, role)| MemberView {
-            email,
-            role: role
-                .parse::<crate::domain::actor::Role>()
-                .map(|r| r.label().to_owned())
-                .unwrap_or(role),
-        })
-        .collect();
-    Ok(OrganisationView {
-        id: org.id,
-        name: org.name.clone(),
-        contacts: org.contacts(),
-        mail_routes: {
-            let routes = org.mail_routes()?;
-            let words = |set: &crate::domain::notification::KindSet| {
-                if set.kinds().is_empty() {
-                    "none".to_owned()
-                } else {
-                    set.kinds()
-                        .iter()
-                        .map(|k| k.label())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            };
-            vec![
-                ("Abuse".to_owned(), words(&routes.abuse)),
-                ("Technical".to_owned(), words(&routes.technical)),
-                ("Billing".to_owned(), words(&routes.billing)),
-            ]
-        },
-        mail_zone: org.zone().name().to_owned(),
-        created_text: who.zone.show(org.created_at),
-        retired_text: org.retired_at.map(|t| who.zone.show(t)),
-        services,
-        members,
-        people: if may_edit(who) {
-            Some(super::people::people(st, who, Some(id)).await?)
-        } else {
-            None
-        },
-        may_edit: may_edit(who),
-    })
-}
-
-fn may_edit(who: &Actor) -> bool {
-    who.require_admin().is_ok()
-}
-
-/// `/admin/services/{id}` (staff and admins).
-pub async fn service(
-    st: &AppState,
-    who: &Actor,
-    id: ServiceId,
-) -> Result<AdminServiceView, AppError> {
-    let staff = who.require_staff()?;
-    let s = store::service(&st.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let history = store::history_of_service(&st.db, id).await?;
-    let organisations = accounts::list_organisations(&st.db, staff, None, 1_000)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let services = services::list_all_labelled(&st.db, staff, 1_000)
-        .await?
-        .into_iter()
-        .filter(|(other, ..)| *other != s.id)
-        .map(|(other, org, label, _)| (other, format!("{org} · {label}")))
-        .collect();
-    Ok(AdminServiceView {
-        id: s.id,
-        label: s.label.clone(),
-        kind: s.kind.parse().map_err(crate::server::errors::internal)?,
-        state: s.state.parse().map_err(crate::server::errors::internal)?,
-        organisation_id: s.organisation_id,
-        organisation_name: s.organisation_name.clone(),
-        created_text: who.zone.show(s.created_at),
-        retired_text: s.retired_at.map(|t| who.zone.show(t)),
-        current: {
-            let mut open: Vec<AssignmentView> = history
-                .iter()
-                .filter(|a| a.released_at.is_none())
-                .map(|a| assignment_view(a, &who.zone))
-                .collect();
-            open.sort_by(|x, y| x.block.cmp(&y.block));
-            open
-        },
-        history: history
-            .iter()
-            .map(|a| assignment_view(a, &who.zone))
-            .collect(),
-        organisations,
-        services,
-        may_edit: may_edit(who),
-    })
-}
-
-/// The most search results of each kind.
-const SEARCH_LIMIT: i64 = 50;
-/// Organisations per page of the list shown before a search.
-const ORG_PAGE: i64 = 100;
-
-/// Staff search the inventory: an address or prefix (every assignment that ever covered it),
-/// or text (organisation names, contacts and members' e-mail addresses, service labels); and,
-/// with `at`, who held an address at that time.
-pub async fn search(
-    st: &AppState,
-    who: &Actor,
-    query: &str,
-    at: &str,
-    after: Option<OrgCursor>,
-) -> Result<InventorySearchView, AppError> {
-    let staff = who.require_staff()?;
-    let query = query.trim().to_owned();
-    let mut view = InventorySearchView {
-        query: query.clone(),
-        zone: who.zone.name().to_owned(),
-        organisations: Vec::new(),
-        services: Vec::new(),
-        assignments: Vec::new(),
-        holder: None,
-        may_edit: may_edit(who),
-        next: None,
-    };
-    if query.is_empty() {
-        let mut rows = accounts::list_organisations(
-            &st.db,
-            staff,
-            after.as_ref().map(|c| (c.name.as_str(), c.id)),
-            ORG_PAGE + 1,
-        )
-        .await?;
-        if rows.len() as i64 > ORG_PAGE {
-            rows.truncate(ORG_PAGE as usize);
-            view.next = rows.last().map(|o| OrgCursor {
-                name: o.name.clone(),
-                id: o.id,
-            });
-        }
-        view.organisations = rows.into_iter().map(|o| (o.id, o.name)).collect();
-        return Ok(view);
-    }
-    if query.chars().count() > 200 {
-        return Err(AppError::invalid("q", "Search for at most 200 characters."));
-    }
-    let as_block = IpBlock::parse(&query).ok().or_else(|| {
-        // A search for a reserved or over-wide block is still a search.
-        let ip: std::net::IpAddr = query.parse().ok()?;
-        Some(IpBlock::address(ip))
-    });
-    if let Some(block) = as_block {
-        let (start, end) = block.range_keys();
-        view.assignments = store::ever_overlapping(&st.db, &start, &end, SEARCH_LIMIT)
-            .await?
-            .iter()
-            .map(|a| assignment_view(a, &who.zone))
-            .collect();
-        if !at.trim().is_empty() {
-            let when = who.zone.parse_input(at).ok_or_else(|| {
-                AppError::invalid(
-                    "at",
-                    format!("Give the time as YYYY-MM-DDTHH:MM ({}).", who.zone),
-                )
-            })?;
-            let holder = store::holder_at(&st.db, &address_key(block.network), when).await?;
-            view.holder = Some(HolderView {
-                address: block.network.to_string(),
-                at_text: who.zone.show(when),
-                assignment: holder.as_ref().map(|a| assignment_view(a, &who.zone)),
-            });
-        }
-        return Ok(view);
-    }
-    view.organisations = store::search_orgs(&st.db, &query, SEARCH_LIMIT)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    view.services = store::search_services(&st.db, &query, SEARCH_LIMIT)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.label, s.organisation_name))
-        .collect();
-    Ok(view)
 }

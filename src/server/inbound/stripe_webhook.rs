@@ -3,10 +3,10 @@
 //! trail entry and any reactivation in the same transaction); each event id is applied once.
 //! Stripe retries anything but a 2xx, so a database outage answers 503 and loses nothing.
 
-use super::stripe::{verify_signature, Event};
 use crate::domain::billing::money::{Currency, Money};
 use crate::error::AppError;
 use crate::server::db::billing as store;
+use crate::server::payments::stripe::{verify_signature, Event};
 use crate::server::state::AppState;
 use crate::server::usecase::billing::record_card_payment;
 use axum::body::Bytes;

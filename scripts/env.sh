@@ -24,12 +24,16 @@ portal_toolchain() {
 # arguments and the one variable that changes what they compile (LEPTOS_OUTPUT_NAME; the other
 # LEPTOS_* variables it sets are read at run time), so that either way of building reuses the
 # other's work. scripts/build-site bundles their output.
+#
+# The server goes first: its crate is the longest single compile, and much of it runs on one
+# core, so everything else (the wasm build here, the wasm-bindgen CLI in scripts/setup) runs at a
+# lower priority and fills the other core around it instead of delaying it.
 portal_build_release() {
     local tc="$1" front status=0
     (
         cd "$ROOT"
         export LEPTOS_OUTPUT_NAME=portal
-        cargo +"$tc" build --quiet --package=abuse_portal --lib --target-dir="$ROOT/target/front" \
+        nice -n 10 cargo +"$tc" build --quiet --package=abuse_portal --lib --target-dir="$ROOT/target/front" \
             --target=wasm32-unknown-unknown --no-default-features --features=hydrate --profile=wasm-release &
         front=$!
         cargo +"$tc" build --quiet --package=abuse_portal --bin=portal --no-default-features --features=ssr --release ||

@@ -28,9 +28,17 @@ import zlib from 'node:zlib';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The bundling tools are Node packages of end2end/, installed by scripts/setup with the rest.
 const require = createRequire(path.join(root, 'end2end', 'package.json'));
-const swc = require('@swc/core');
-const lightningcss = require('lightningcss');
-const browserslist = require('browserslist');
+function tool(name) {
+  try {
+    return require(name);
+  } catch {
+    console.error(`bundle: the Node package ${name} is missing from end2end/node_modules: run scripts/setup`);
+    process.exit(1);
+  }
+}
+const swc = tool('@swc/core');
+const lightningcss = tool('lightningcss');
+const browserslist = tool('browserslist');
 
 const output = 'portal';
 const siteRoot = path.join(root, 'target', 'site');

@@ -1048,3 +1048,53 @@ on_both_engines!(
         );
     }
 );
+
+/// The link of a page's pager with `rel`, unescaped, if there is one.
+fn pager_link(html: &str, rel: &str) -> Option<String> {
+    let end = html.find(&format!(r#"" rel="{rel}""#))?;
+    let start = html[..end].rfind(r#"href=""#)? + r#"href=""#.len();
+    Some(html[start..end].replace("&amp;", "&"))
+}
+
+on_both_engines!(a_list_pages_forward_and_back_by_its_links, |env| {
+    seed::seed_demo(&env.st).await.unwrap();
+    // Sixty more organisations: three pages of the admin overview's list (25 a page).
+    abuse_portal::on_db!(&env.st.db, |pool| sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 69) \
+         INSERT INTO organisations (name, created_at) \
+         SELECT 'Bulk ' || n.i, o.created_at FROM organisations o, n \
+         WHERE o.id = (SELECT MIN(id) FROM organisations)"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let base = env.serve().await;
+    let c = client();
+    post_login(&c, &base, "staff@portal.test", "demo-password-1").await;
+    let first = page_text(&c, format!("{base}/admin")).await;
+    assert!(first.contains("Bulk 10") && !first.contains("Bulk 40"));
+    assert_eq!(
+        pager_link(&first, "prev"),
+        None,
+        "the first page leads only forward"
+    );
+    let second_href = pager_link(&first, "next").expect("a second page");
+    let second = page_text(&c, format!("{base}{second_href}")).await;
+    assert!(second.contains("Bulk 40") && !second.contains("Bulk 10"));
+    assert_eq!(pager_link(&second, "prev").as_deref(), Some("/admin"));
+    assert!(
+        !second.contains(">First page<"),
+        "back is the first page already"
+    );
+    let third_href = pager_link(&second, "next").expect("a third page");
+    let third = page_text(&c, format!("{base}{third_href}")).await;
+    assert!(third.contains("Bulk 69"));
+    assert_eq!(
+        pager_link(&third, "next"),
+        None,
+        "the last page leads only back"
+    );
+    assert_eq!(pager_link(&third, "prev"), Some(second_href));
+    assert!(third.contains(r#"<a href="/admin">First page</a>"#));
+});
